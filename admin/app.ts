@@ -1,0 +1,85 @@
+/**
+ * The admin API as a Hono app, built from injected stores: runtime-agnostic,
+ * served by `deno/` and tested with `app.request()`.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { AdminDeps } from "./deps.ts";
+import { requireBearerToken } from "./_bearer.ts";
+import { domainRoutes } from "./_domain_routes.ts";
+import { networkRoutes } from "./_network_routes.ts";
+import { queueRoutes } from "./_queue_routes.ts";
+import { userRoutes } from "./_user_routes.ts";
+
+/** Request bodies are tiny JSON objects; anything larger is refused with `413`. */
+export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
+
+/**
+ * Builds the admin API.
+ *
+ * - `GET /healthz` (no token): `{ "status": "ok" }`.
+ * - Everything under `/api` needs `Authorization: Bearer <token>` (`401` otherwise):
+ *   `GET|PUT|DELETE /api/domains[/{domain}]`, `GET|PUT|DELETE /api/users[/{address}]`
+ *   (`PUT` body `{"password": "..."}`), `GET|POST /api/relay-networks` (`POST` body
+ *   `{"cidr": "..."}`), `DELETE /api/relay-networks/{cidr}` (`/` as `%2F`), and
+ *   `GET /api/queue`. `PUT`/`POST` answer `201` when they created something and
+ *   `200` when it existed; `DELETE` answers `204`, or `404` when there was nothing.
+ *   Listings of users and the queue take `?limit=` (1..100000, default 100) and
+ *   `?cursor=`, and return `cursor` when there is a next page.
+ * - Errors are JSON `{ "error": "..." }`: `400` for bad input, `404` for unknown
+ *   routes, `413` for bodies over {@linkcode MAX_REQUEST_BODY_BYTES}, and `503`
+ *   when a store (or the password hasher) throws; that failure is logged.
+ *
+ * Every change is logged as one line; passwords, hashes and secrets never
+ * appear in a response or a log line.
+ *
+ * @throws {RangeError} if `deps.token` is shorter than 16 characters or not
+ *   RFC 6750 `b64token` text.
+ *
+ * @example
+ * ```ts
+ * import { createAdminApp } from "@tollgate/tollgate/admin";
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const app = createAdminApp({
+ *   stores: createMemoryStores(() => 0),
+ *   token: "a-long-random-admin-token",
+ *   setPassword: (password) => Promise.resolve({ passwordHash: `$example$${password.length}` }),
+ *   now: () => 0,
+ * });
+ * const response = await app.request("/api/domains/example.net", {
+ *   method: "PUT",
+ *   headers: { authorization: "Bearer a-long-random-admin-token" },
+ * });
+ * console.log(response.status); // 201
+ * ```
+ */
+export function createAdminApp(deps: AdminDeps): Hono {
+  const log = deps.log ?? (() => {});
+  const { domains, users, networks, queue } = deps.stores;
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.use("/api/*", requireBearerToken(deps.token));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_REQUEST_BODY_BYTES,
+      onError: (c) =>
+        c.json({ error: `Request body larger than ${MAX_REQUEST_BODY_BYTES} bytes` }, 413),
+    }),
+  );
+  app.route("/api/domains", domainRoutes(domains, log));
+  app.route("/api/users", userRoutes(users, { setPassword: deps.setPassword, now: deps.now, log }));
+  app.route("/api/relay-networks", networkRoutes(networks, log));
+  app.route("/api/queue", queueRoutes(queue));
+  app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    log(`admin: ${c.req.method} ${c.req.path} failed: ${error.name}: ${error.message}`);
+    return c.json({ error: "Service unavailable: the store failed; try again later" }, 503);
+  });
+  return app;
+}
