@@ -1,0 +1,76 @@
+/**
+ * The PHC string format for scrypt, as passlib writes it:
+ * `$scrypt$ln=15,r=8,p=1$<salt>$<hash>`, salt and hash in standard base64
+ * without padding (PHC string format spec, "B64").
+ *
+ * @module
+ */
+
+/** scrypt's cost: N = 2^`ln`, block size `r`, parallelism `p`. */
+export interface ScryptCost {
+  /** log2 of N, the CPU/memory cost. */
+  ln: number;
+  /** The block size. */
+  r: number;
+  /** The parallelism. */
+  p: number;
+}
+
+/** A parsed scrypt PHC string. */
+export interface ScryptPhc {
+  cost: ScryptCost;
+  salt: Uint8Array;
+  hash: Uint8Array;
+}
+
+/** The most memory (128·N·r bytes) a hash may ask for: bounds a tampered or hostile hash. */
+export const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
+
+const PHC_SHAPE =
+  /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+
+/** Throws a RangeError if `cost` is not usable. */
+export function checkScryptCost(cost: ScryptCost): void {
+  const { ln, r, p } = cost;
+  if (!Number.isInteger(ln) || ln < 1 || ln > 31) {
+    throw new RangeError(`Cannot use scrypt cost: ln must be an integer from 1 to 31, got ${ln}`);
+  }
+  if (!Number.isInteger(r) || r < 1 || !Number.isInteger(p) || p < 1 || p > 16) {
+    throw new RangeError(`Cannot use scrypt cost: r must be >= 1 and p from 1 to 16`);
+  }
+  if (128 * 2 ** ln * r > MAX_SCRYPT_MEMORY) {
+    throw new RangeError(`Cannot use scrypt cost: ln=${ln},r=${r} needs more than 256 MiB`);
+  }
+}
+
+/** Parses a scrypt PHC string; throws SyntaxError or RangeError on a bad one. */
+export function parseScryptPhc(phc: string): ScryptPhc {
+  const match = PHC_SHAPE.exec(phc);
+  if (match === null) {
+    throw new SyntaxError("Cannot parse password hash: not a $scrypt$ln=..,r=..,p=..$ PHC string");
+  }
+  const cost = { ln: Number(match[1]), r: Number(match[2]), p: Number(match[3]) };
+  checkScryptCost(cost);
+  const salt = decodeUnpadded(match[4]);
+  const hash = decodeUnpadded(match[5]);
+  if (salt === undefined || hash === undefined) {
+    throw new SyntaxError("Cannot parse password hash: salt or hash is not canonical base64");
+  }
+  if (salt.length < 8 || salt.length > 64 || hash.length < 16 || hash.length > 64) {
+    throw new RangeError("Cannot parse password hash: salt or hash has an unusual length");
+  }
+  return { cost, salt, hash };
+}
+
+/** Formats a scrypt PHC string. */
+export function formatScryptPhc({ cost, salt, hash }: ScryptPhc): string {
+  const encode = (bytes: Uint8Array) => bytes.toBase64({ omitPadding: true });
+  return `$scrypt$ln=${cost.ln},r=${cost.r},p=${cost.p}$${encode(salt)}$${encode(hash)}`;
+}
+
+/** Decodes unpadded base64, only in its one canonical spelling (no stray low bits). */
+function decodeUnpadded(text: string): Uint8Array | undefined {
+  if (text.length % 4 === 1) return undefined;
+  const bytes = Uint8Array.fromBase64(text);
+  return bytes.toBase64({ omitPadding: true }) === text ? bytes : undefined;
+}

@@ -1,0 +1,33 @@
+/**
+ * Server-side SMTP AUTH for Tollgate: the SASL mechanisms (PLAIN, LOGIN,
+ * CRAM-MD5) as pure step machines, password hashing (scrypt, PHC strings),
+ * Dovecot-compatible CRAM-MD5 secrets, and the verifier that checks
+ * credentials against the user store. No I/O: time, randomness and the
+ * store are passed in.
+ *
+ * @example
+ * ```ts
+ * import { createServerMechanism, isMechanismName } from "@tollgate/tollgate/auth";
+ * const name = isMechanismName("login");
+ * if (name) {
+ *   const mechanism = createServerMechanism(name, {
+ *     hostname: "mail.domain.de", now: 0, randomBytes: (n) => new Uint8Array(n),
+ *   });
+ *   console.log(mechanism.start()); // { kind: "challenge", challenge: "Username:" }
+ * }
+ * ```
+ *
+ * @module
+ */
+export * from "./base64.ts";
+export * from "./constant_time.ts";
+export * from "./credentials.ts";
+export * from "./cram_md5.ts";
+export * from "./cram_md5_secret.ts";
+export * from "./login.ts";
+export * from "./mechanisms.ts";
+export * from "./password_hash.ts";
+export * from "./plain.ts";
+export * from "./sasl.ts";
+export * from "./store_verifier.ts";
+export * from "./user_secrets.ts";

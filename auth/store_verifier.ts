@@ -1,0 +1,104 @@
+/**
+ * Checking SMTP AUTH credentials against the user store.
+ *
+ * @module
+ */
+import type { UserRecord, UserStore } from "../store/types.ts";
+import type { Credentials, CredentialVerifier, VerifyResult } from "./credentials.ts";
+import { timingSafeEqual } from "./constant_time.ts";
+import { cramMd5Digest } from "./cram_md5_secret.ts";
+import { type ScryptKdf, verifyPassword } from "./password_hash.ts";
+
+/**
+ * Stands in for the hash of a user who does not exist. Its bytes never need to
+ * match anything (the result is ignored); its cost is the default, so an
+ * unknown user costs what a user with a current hash costs.
+ */
+const DUMMY_PASSWORD_HASH = `$scrypt$ln=15,r=8,p=1$${"A".repeat(22)}$${"A".repeat(43)}`;
+const DUMMY_CRAM_MD5_SECRET = "0".repeat(64);
+const REJECTED: VerifyResult = { kind: "rejected" };
+
+/** Options for {@linkcode UserStoreVerifier}. */
+export interface UserStoreVerifierOptions {
+  /** The scrypt implementation; the pure-JS default if absent. */
+  kdf?: ScryptKdf;
+  /** Whether CRAM-MD5 answers are checked at all; if not, they are rejected. */
+  cramMd5Enabled: boolean;
+}
+
+/**
+ * A {@linkcode CredentialVerifier} over a {@linkcode UserStore}.
+ *
+ * - The user name is trimmed and lower-cased before the lookup; `accepted.user`
+ *   is the stored address.
+ * - PLAIN and LOGIN: the password against the scrypt PHC string.
+ * - CRAM-MD5: the digest from the stored `{CRAM-MD5}` secret, compared in
+ *   constant time; rejected when the user has no secret or CRAM-MD5 is off.
+ * - An unknown user costs the same work as a known one (a dummy scrypt run or
+ *   digest), so timing does not tell which users exist.
+ * - A store that throws, or a stored secret that cannot be read, is a
+ *   `temporary-failure`, never an acceptance.
+ *
+ * @example
+ * ```ts
+ * import { createUserSecrets, UserStoreVerifier } from "@tollgate/tollgate/auth";
+ * import { MemoryUserStore } from "@tollgate/tollgate/store";
+ * const users = new MemoryUserStore();
+ * const secrets = await createUserSecrets("testing", { cramMd5: false, cost: { ln: 10, r: 8, p: 1 } });
+ * await users.put({ address: "test@domain.de", ...secrets, updatedAt: 0 });
+ * const verifier = new UserStoreVerifier(users, { cramMd5Enabled: false });
+ * console.log(await verifier.verify({
+ *   kind: "password", mechanism: "LOGIN", username: "Test@Domain.de", password: "testing",
+ * })); // { kind: "accepted", user: "test@domain.de" }
+ * ```
+ */
+export class UserStoreVerifier implements CredentialVerifier {
+  #users: UserStore;
+  #kdf: ScryptKdf | undefined;
+  #cramMd5Enabled: boolean;
+
+  /** Checks against `users`, with the given KDF and CRAM-MD5 setting. */
+  constructor(users: UserStore, options: UserStoreVerifierOptions) {
+    this.#users = users;
+    this.#kdf = options.kdf;
+    this.#cramMd5Enabled = options.cramMd5Enabled;
+  }
+
+  /** Checks one set of credentials; never throws. */
+  async verify(credentials: Credentials): Promise<VerifyResult> {
+    if (credentials.kind === "cram-md5" && !this.#cramMd5Enabled) return REJECTED;
+    const address = credentials.username.trim().toLowerCase();
+    let user: UserRecord | undefined;
+    try {
+      user = await this.#users.get(address);
+    } catch (error) {
+      return { kind: "temporary-failure", reason: `user store failed: ${describe(error)}` };
+    }
+    try {
+      const matches = credentials.kind === "password"
+        ? await this.#passwordMatches(user, credentials.password)
+        : this.#digestMatches(user, credentials.challenge, credentials.digest);
+      return user !== undefined && matches ? { kind: "accepted", user: user.address } : REJECTED;
+    } catch (error) {
+      return {
+        kind: "temporary-failure",
+        reason: `cannot read stored secret of ${address}: ${describe(error)}`,
+      };
+    }
+  }
+
+  #passwordMatches(user: UserRecord | undefined, password: string): Promise<boolean> {
+    const phc = user?.passwordHash ?? DUMMY_PASSWORD_HASH;
+    return verifyPassword(password, phc, { kdf: this.#kdf });
+  }
+
+  #digestMatches(user: UserRecord | undefined, challenge: string, digest: string): boolean {
+    const secret = user?.cramMd5Secret;
+    const expected = cramMd5Digest(secret ?? DUMMY_CRAM_MD5_SECRET, challenge);
+    return secret !== undefined && timingSafeEqual(expected, digest);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
