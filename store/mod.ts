@@ -1,0 +1,18 @@
+/**
+ * Storage for Tollgate: the narrow interfaces the core depends on, the
+ * in-memory backend, and the queue id scheme every backend shares. The Deno
+ * KV backend lives in `@tollgate/tollgate/deno`.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const stores = createMemoryStores(() => Date.now());
+ * await stores.users.put({ address: "test@domain.de", passwordHash: "$scrypt$...", updatedAt: 0 });
+ * console.log((await stores.users.get("test@domain.de"))?.address); // "test@domain.de"
+ * ```
+ *
+ * @module
+ */
+export type * from "./types.ts";
+export * from "./memory.ts";
+export * from "./queue_id.ts";
