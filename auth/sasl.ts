@@ -1,0 +1,58 @@
+/**
+ * The shape of a server-side SASL mechanism: a pure step machine.
+ *
+ * @module
+ */
+import type { Credentials } from "./credentials.ts";
+
+/** The SASL mechanisms Tollgate's server offers. */
+export type MechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5";
+
+/**
+ * One step of an exchange.
+ *
+ * - `challenge`: send `334 ` + base64(`challenge`) and wait for a line
+ *   (`challenge` is the decoded text; an empty one is sent as `334 `).
+ * - `done`: the credentials are complete; check them.
+ * - `cancelled`: the client sent `*` (501).
+ * - `malformed`: bad base64 or a missing field (501).
+ */
+export type SaslStep =
+  | { kind: "challenge"; challenge: string }
+  | { kind: "done"; credentials: Credentials }
+  | { kind: "cancelled" }
+  | { kind: "malformed" };
+
+/**
+ * A server-side mechanism, Go net/smtp style: `start`, then `next` per line.
+ *
+ * @example
+ * ```ts
+ * import { createServerMechanism } from "@tollgate/tollgate/auth";
+ * const login = createServerMechanism("LOGIN", {
+ *   hostname: "mail.domain.de", now: 0, randomBytes: (n) => new Uint8Array(n),
+ * });
+ * console.log(login.start()); // { kind: "challenge", challenge: "Username:" }
+ * ```
+ */
+export interface ServerMechanism {
+  /** The mechanism's name. */
+  readonly name: MechanismName;
+  /**
+   * Begins the exchange. `initialResponse` is the base64 text from the AUTH
+   * line (RFC 4954 §4), `=` meaning an empty response; absent if none was sent.
+   */
+  start(initialResponse?: string): SaslStep;
+  /** Feeds the client's next line (base64, or `*` to cancel). */
+  next(line: string): SaslStep;
+}
+
+/** What mechanisms need from outside: passed in, never read from a global. */
+export interface MechanismContext {
+  /** The server's host name, for the CRAM-MD5 challenge. */
+  hostname: string;
+  /** The current time in ms since epoch. */
+  now: number;
+  /** A CSPRNG: returns `n` random bytes. */
+  randomBytes: (n: number) => Uint8Array;
+}

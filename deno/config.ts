@@ -1,0 +1,131 @@
+/**
+ * Tollgate's settings, read from the environment. Every setting is in the
+ * README; a bad value stops start-up with one line naming the setting.
+ *
+ * @module
+ */
+
+/** Where a listener binds. */
+export interface ListenAddress {
+  /** An IP address or host name to bind. */
+  hostname: string;
+  /** The port; 0 lets the kernel pick one. */
+  port: number;
+}
+
+/** Where AUTH is offered on a connection without TLS. */
+export type InsecureAuthPolicy = "loopback" | "always" | "never";
+
+/** Every setting, parsed and checked. */
+export interface TollgateConfig {
+  /** `TOLLGATE_HOSTNAME`: the name in the greeting and Received headers. */
+  hostname: string;
+  /** `TOLLGATE_SMTP`: the SMTP listener. */
+  smtp: ListenAddress;
+  /** `TOLLGATE_ADMIN`: the admin HTTP API. */
+  admin: ListenAddress;
+  /** `TOLLGATE_DATA`: the folder for the KV store and the admin token. */
+  dataDir: string;
+  /** `TOLLGATE_ADMIN_TOKEN`: the admin API's bearer token; generated when absent. */
+  adminToken?: string;
+  /** `TOLLGATE_DATABYTES`: the largest message accepted. */
+  maxMessageBytes: number;
+  /** `TOLLGATE_INSECURE_AUTH`: where AUTH is offered without TLS. */
+  insecureAuth: InsecureAuthPolicy;
+  /** `TOLLGATE_CRAM_MD5`: whether CRAM-MD5 is offered (and its secret stored). */
+  cramMd5: boolean;
+  /** `TOLLGATE_AUTH_FAILURE_DELAY_MS`: the pause before `535`. */
+  authFailureDelayMs: number;
+  /** `TOLLGATE_IDLE_TIMEOUT_MS`: how long a silent client is kept (RFC 5321: 5 min). */
+  idleTimeoutMs: number;
+}
+
+/** A setting has a value Tollgate cannot use. */
+export class ConfigError extends Error {
+  /** The environment variable at fault. */
+  readonly setting: string;
+
+  /** Names the setting and says what is wrong with it. */
+  constructor(setting: string, problem: string) {
+    super(`${setting}: ${problem}`);
+    this.name = "ConfigError";
+    this.setting = setting;
+  }
+}
+
+/**
+ * Reads the settings from an environment map.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "@tollgate/tollgate/deno";
+ * const config = parseConfig({ TOLLGATE_SMTP: "127.0.0.1:2525" }, "mail.example.net");
+ * console.log(config.smtp, config.hostname); // { hostname: "127.0.0.1", port: 2525 } mail.example.net
+ * ```
+ */
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  systemHostname: string,
+): TollgateConfig {
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+  const hostname = read("TOLLGATE_HOSTNAME") ?? systemHostname;
+  if (!/^[A-Za-z0-9.-]{1,253}$/.test(hostname)) {
+    throw new ConfigError("TOLLGATE_HOSTNAME", `"${hostname}" is not a host name`);
+  }
+  const token = read("TOLLGATE_ADMIN_TOKEN");
+  if (token !== undefined && !/^[A-Za-z0-9\-._~+/]{16,}=*$/.test(token)) {
+    throw new ConfigError(
+      "TOLLGATE_ADMIN_TOKEN",
+      "must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (RFC 6750)",
+    );
+  }
+  return {
+    hostname,
+    smtp: listenAddress("TOLLGATE_SMTP", read("TOLLGATE_SMTP") ?? "0.0.0.0:2525"),
+    admin: listenAddress("TOLLGATE_ADMIN", read("TOLLGATE_ADMIN") ?? "127.0.0.1:8025"),
+    dataDir: read("TOLLGATE_DATA") ?? "./data",
+    ...(token === undefined ? {} : { adminToken: token }),
+    maxMessageBytes: integer("TOLLGATE_DATABYTES", read("TOLLGATE_DATABYTES"), 26214400, 1),
+    insecureAuth: oneOf("TOLLGATE_INSECURE_AUTH", read("TOLLGATE_INSECURE_AUTH"), [
+      "loopback",
+      "always",
+      "never",
+    ]),
+    cramMd5: oneOf("TOLLGATE_CRAM_MD5", read("TOLLGATE_CRAM_MD5"), ["on", "off"]) === "on",
+    authFailureDelayMs: integer(
+      "TOLLGATE_AUTH_FAILURE_DELAY_MS",
+      read("TOLLGATE_AUTH_FAILURE_DELAY_MS"),
+      2000,
+      0,
+    ),
+    idleTimeoutMs: integer("TOLLGATE_IDLE_TIMEOUT_MS", read("TOLLGATE_IDLE_TIMEOUT_MS"), 300000, 1),
+  };
+}
+
+function listenAddress(setting: string, text: string): ListenAddress {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) {
+    throw new ConfigError(setting, `"${text}" is not host:port (IPv6 as [::1]:2525)`);
+  }
+  return { hostname: match[1] ?? match[2], port };
+}
+
+function integer(setting: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(setting, `"${text}" is not a whole number >= ${min}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(setting: string, text: string | undefined, allowed: T[]): T {
+  if (text === undefined) return allowed[0];
+  const value = allowed.find((option) => option === text.toLowerCase());
+  if (value === undefined) throw new ConfigError(setting, `must be one of ${allowed.join(", ")}`);
+  return value;
+}

@@ -1,0 +1,225 @@
+/**
+ * Drives one {@linkcode ServerSession} over one accepted connection: moves
+ * the bytes, answers the session's requests from the stores and the
+ * verifier, and spools message bodies.
+ *
+ * @module
+ */
+import type { CredentialVerifier } from "../auth/credentials.ts";
+import { checkRecipient } from "../relay/recipient_check.ts";
+import type { ServerSession, SessionAction } from "../smtp/server_session.ts";
+import type { Envelope, SpoolWriter, Stores } from "../store/types.ts";
+import type { StoreResult } from "../smtp/server_session.ts";
+
+/** What a connection needs besides its session. */
+export interface ConnectionDeps {
+  /** Domains, users, networks and the queue. */
+  stores: Stores;
+  /** Checks AUTH credentials. */
+  verifier: CredentialVerifier;
+  /** How long a silent client is kept before `421`. */
+  idleTimeoutMs: number;
+  /** One line per event; never given a secret. */
+  log: (line: string) => void;
+  /** Resolves when the server shuts down: idle sessions then end with `421`. */
+  shutdown: Promise<void>;
+}
+
+/** Who is on the other end of one connection. */
+export interface Peer {
+  /** The client's IP address, as relay checks and Received headers want it. */
+  clientAddress: string;
+  /** `address:port`, to tell connections apart in the log. */
+  peer: string;
+}
+
+/** The byte streams of a connection: just the part of `Deno.Conn` that is used. */
+export interface ByteStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+const encoder = new TextEncoder();
+const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\r\n");
+
+/**
+ * Runs the session until it closes or the connection ends. Never throws:
+ * a failing connection ends itself and nothing else.
+ *
+ * @example
+ * ```ts ignore
+ * const conn = await listener.accept();
+ * await serveConnection(conn, new ServerSession(options), {
+ *   ...deps, clientAddress: "192.0.2.1", peer: "192.0.2.1:4000",
+ * });
+ * ```
+ */
+export async function serveConnection(
+  stream: ByteStream,
+  session: ServerSession,
+  deps: ConnectionDeps & Peer,
+): Promise<void> {
+  const reader = stream.readable.getReader();
+  const writer = stream.writable.getWriter();
+  const spool = new SpoolSlot(deps);
+  let output = "";
+  const flush = async () => {
+    if (output === "") return;
+    const bytes = encoder.encode(output);
+    output = "";
+    await writer.write(bytes);
+  };
+
+  /** Performs actions; returns the session's follow-up to an answered request. */
+  const perform = async (actions: SessionAction[]): Promise<SessionAction[] | undefined> => {
+    for (const action of actions) {
+      switch (action.kind) {
+        case "send":
+          output += action.text;
+          break;
+        case "wait":
+          await flush();
+          await new Promise((resolve) => setTimeout(resolve, action.ms));
+          break;
+        case "close":
+          await flush();
+          return undefined;
+        case "verify-credentials": {
+          const result = await deps.verifier.verify(action.credentials);
+          const user = action.credentials.username.replace(/[^\x21-\x7e]/g, "?").slice(0, 100);
+          deps.log(`smtp ${deps.peer} auth ${action.credentials.mechanism} ${user} ${result.kind}`);
+          return session.credentialsVerified(result, Date.now());
+        }
+        case "check-recipient": {
+          const verdict = await checkRecipient({
+            recipient: action.recipient,
+            clientAddress: deps.clientAddress,
+            ...(action.authenticatedUser ? { authenticatedUser: action.authenticatedUser } : {}),
+          }, deps.stores);
+          return session.recipientChecked(verdict, Date.now());
+        }
+        case "message-begin":
+          await spool.begin();
+          break;
+        case "message-data":
+          await spool.write(action.bytes);
+          break;
+        case "message-abort":
+          await spool.abort();
+          break;
+        case "message-end":
+          await flush();
+          return session.messageStored(await spool.commit(action.envelope), Date.now());
+      }
+    }
+    return undefined;
+  };
+
+  const run = async (actions: SessionAction[]) => {
+    let next: SessionAction[] | undefined = actions;
+    while (next) next = await perform(next);
+  };
+
+  try {
+    await run(session.start());
+    while (!session.closed) {
+      await flush();
+      const event = await readOrTimeout(reader, deps.idleTimeoutMs, deps.shutdown);
+      if (event === "timeout") await run(session.timedOut());
+      else if (event === "shutdown") await writer.write(SHUTDOWN_REPLY);
+      if (event === "timeout" || event === "shutdown" || event.done) break;
+      await run(session.receive(event.value, Date.now()));
+    }
+    await flush();
+  } catch (error) {
+    if (
+      !(error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe)
+    ) {
+      deps.log(`smtp ${deps.peer} error ${error instanceof Error ? error.message : error}`);
+    }
+  } finally {
+    await run(session.connectionLost()).catch(() => {});
+    await spool.abort();
+    reader.cancel().catch(() => {});
+    writer.close().catch(() => {});
+  }
+}
+
+type ReadEvent = ReadableStreamReadResult<Uint8Array> | "timeout" | "shutdown";
+
+async function readOrTimeout(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  timeoutMs: number,
+  shutdown: Promise<void>,
+): Promise<ReadEvent> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  try {
+    return await Promise.race([reader.read(), timeout, shutdown.then(() => "shutdown" as const)]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The message being spooled, if any; a failure is remembered and answered at the end. */
+class SpoolSlot {
+  #writer: SpoolWriter | undefined;
+  #failure: string | undefined;
+  readonly #deps: ConnectionDeps & Peer;
+
+  constructor(deps: ConnectionDeps & Peer) {
+    this.#deps = deps;
+  }
+
+  async begin(): Promise<void> {
+    this.#failure = undefined;
+    try {
+      this.#writer = await this.#deps.stores.queue.create();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (!this.#writer || this.#failure) return;
+    try {
+      await this.#writer.write(bytes);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async commit(envelope: Envelope): Promise<StoreResult> {
+    const writer = this.#writer;
+    this.#writer = undefined;
+    if (!writer || this.#failure) {
+      await writer?.abort().catch(() => {});
+      return { kind: "failed", reason: this.#failure ?? "no spool" };
+    }
+    try {
+      const message = await writer.commit(envelope);
+      this.#deps.log(
+        `smtp ${this.#deps.peer} queued ${message.id} size=${message.size} ` +
+          `rcpts=${message.to.length}${message.authUser ? ` auth=${message.authUser}` : ""}`,
+      );
+      return { kind: "stored", id: message.id };
+    } catch (error) {
+      this.#fail(error);
+      await writer.abort().catch(() => {});
+      return { kind: "failed", reason: this.#failure ?? "commit failed" };
+    }
+  }
+
+  async abort(): Promise<void> {
+    const writer = this.#writer;
+    this.#writer = undefined;
+    await writer?.abort().catch(() => {});
+  }
+
+  #fail(error: unknown): void {
+    this.#failure = error instanceof Error ? error.message : String(error);
+    this.#deps.log(`smtp ${this.#deps.peer} spool error ${this.#failure}`);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Wires a whole Tollgate together from its settings: the KV stores, the
+ * credential verifier, the SMTP listener and the admin API.
+ *
+ * @module
+ */
+import { createAdminApp } from "../admin/app.ts";
+import type { MechanismName } from "../auth/sasl.ts";
+import { UserStoreVerifier } from "../auth/store_verifier.ts";
+import { createUserSecrets } from "../auth/user_secrets.ts";
+import { loadOrCreateAdminToken } from "./admin_token.ts";
+import type { ListenAddress, TollgateConfig } from "./config.ts";
+import { openKvStores } from "./kv_stores.ts";
+import { nodeScryptKdf } from "./scrypt_kdf.ts";
+import { startSmtpServer } from "./smtp_server.ts";
+
+/** A running Tollgate. */
+export interface RunningTollgate {
+  /** Where SMTP listens. */
+  smtp: ListenAddress;
+  /** Where the admin API listens. */
+  admin: ListenAddress;
+  /** The file holding the generated admin token, if it was not configured. */
+  adminTokenPath?: string;
+  /** Stops both listeners, lets sessions finish, closes the store. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts Tollgate with the given settings.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseConfig, startTollgate } from "@tollgate/tollgate/deno";
+ * const tollgate = await startTollgate(parseConfig(Deno.env.toObject(), Deno.hostname()));
+ * console.log(tollgate.smtp.port);
+ * await tollgate.shutdown();
+ * ```
+ */
+export async function startTollgate(
+  config: TollgateConfig,
+  log: (line: string) => void = console.log,
+): Promise<RunningTollgate> {
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  const kv = await openKvStores(`${config.dataDir}/tollgate.kv`);
+  const { stores } = kv;
+  const adminToken = config.adminToken === undefined
+    ? await loadOrCreateAdminToken(config.dataDir)
+    : { token: config.adminToken, created: false };
+  const mechanisms: MechanismName[] = config.cramMd5
+    ? ["LOGIN", "CRAM-MD5", "PLAIN"]
+    : ["LOGIN", "PLAIN"];
+
+  const smtp = startSmtpServer({
+    listen: config.smtp,
+    hostname: config.hostname,
+    maxMessageBytes: config.maxMessageBytes,
+    authMechanisms: mechanisms,
+    insecureAuth: config.insecureAuth,
+    authFailureDelayMs: config.authFailureDelayMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    stores,
+    verifier: new UserStoreVerifier(stores.users, {
+      kdf: nodeScryptKdf,
+      cramMd5Enabled: config.cramMd5,
+    }),
+    log,
+  });
+
+  const app = createAdminApp({
+    stores,
+    token: adminToken.token,
+    setPassword: (password) =>
+      createUserSecrets(password, { cramMd5: config.cramMd5, kdf: nodeScryptKdf }),
+    now: Date.now,
+    log: (line) => log(`admin ${line}`),
+  });
+  const admin = Deno.serve({ ...config.admin, onListen: () => {} }, app.fetch);
+  const adminAddress = admin.addr as Deno.NetAddr;
+
+  return {
+    smtp: smtp.address,
+    admin: { hostname: config.admin.hostname, port: adminAddress.port },
+    ...(adminToken.path ? { adminTokenPath: adminToken.path } : {}),
+    async shutdown() {
+      await Promise.all([smtp.shutdown(), admin.shutdown()]);
+      kv.close();
+    },
+  };
+}

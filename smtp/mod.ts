@@ -1,0 +1,36 @@
+/**
+ * The SMTP protocol core of Tollgate: runtime-agnostic and free of I/O.
+ *
+ * {@linkcode ServerSession} is the server side's state machine; the adapter
+ * in `deno/` (or your own, for another runtime) moves the bytes and answers
+ * its requests.
+ *
+ * @example
+ * ```ts
+ * import { ServerSession } from "@tollgate/tollgate/smtp";
+ * const session = new ServerSession({
+ *   hostname: "mail.example.net", clientAddress: "127.0.0.1", maxMessageBytes: 1 << 20,
+ *   authMechanisms: ["PLAIN"], authFailureDelayMs: 1000,
+ *   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+ * });
+ * console.log(session.start()[0]); // { kind: "send", text: "220 mail.example.net ESMTP\r\n" }
+ * ```
+ *
+ * @module
+ */
+export { parseMailbox, parsePath, type PathResult } from "./address.ts";
+export {
+  type DataFeedResult,
+  type DataLimits,
+  type DataOutcome,
+  DataReader,
+} from "./data_reader.ts";
+export { InputBuffer, LINE_TOO_LONG } from "./input_buffer.ts";
+export { protocolWord, type ReceivedFields, receivedHeader } from "./received.ts";
+export { formatReply, replies } from "./replies.ts";
+export {
+  ServerSession,
+  type ServerSessionOptions,
+  type SessionAction,
+  type StoreResult,
+} from "./server_session.ts";

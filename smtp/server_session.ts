@@ -1,0 +1,435 @@
+/**
+ * The SMTP server session: the one place where the protocol's states live.
+ *
+ * A pure state machine in the style of h11: the adapter feeds it bytes and
+ * the current time, and it returns {@linkcode SessionAction}s — bytes to
+ * send, a pause, a request to check credentials or a recipient, the message
+ * body to spool, or "close". Requests are answered through
+ * {@linkcode ServerSession.credentialsVerified},
+ * {@linkcode ServerSession.recipientChecked} and
+ * {@linkcode ServerSession.messageStored}; until then the session reads no
+ * further command, so pipelined commands are answered in order. It never
+ * awaits, reads a clock or draws randomness of its own.
+ *
+ * @module
+ */
+import { createServerMechanism, isMechanismName } from "../auth/mechanisms.ts";
+import type { Credentials, VerifyResult } from "../auth/credentials.ts";
+import type { MechanismName, SaslStep, ServerMechanism } from "../auth/sasl.ts";
+import type { RecipientVerdict } from "../relay/verdict.ts";
+import type { Envelope } from "../store/types.ts";
+import { parsePath } from "./address.ts";
+import { type DataOutcome, DataReader } from "./data_reader.ts";
+import { InputBuffer, LINE_TOO_LONG } from "./input_buffer.ts";
+import { protocolWord, receivedHeader } from "./received.ts";
+import { replies } from "./replies.ts";
+
+/** What the session asks of its adapter. */
+export type SessionAction =
+  | { kind: "send"; /** One or more complete reply lines. */ text: string }
+  | { kind: "wait"; /** Pause this session only, then go on with the next action. */ ms: number }
+  | { kind: "verify-credentials"; credentials: Credentials }
+  | { kind: "check-recipient"; recipient: string; authenticatedUser?: string }
+  | { kind: "message-begin" }
+  | { kind: "message-data"; bytes: Uint8Array }
+  | { kind: "message-end"; envelope: Envelope }
+  | { kind: "message-abort" }
+  | { kind: "close" };
+
+/** The adapter's answer to `message-end`. */
+export type StoreResult =
+  | { kind: "stored"; id: string }
+  | { kind: "failed"; /** Why, for the log. */ reason: string };
+
+/** How one session behaves; everything from outside is passed in here. */
+export interface ServerSessionOptions {
+  /** This server's name: greeting, EHLO, Received. */
+  hostname: string;
+  /** The client's IP address. */
+  clientAddress: string;
+  /** The client's name from reverse DNS, if the adapter looked it up. */
+  clientHostname?: string;
+  /** The largest message accepted, in bytes (SIZE; qmail's databytes). */
+  maxMessageBytes: number;
+  /** The SASL mechanisms offered, in EHLO order; empty: AUTH is not offered. */
+  authMechanisms: readonly MechanismName[];
+  /**
+   * Set when AUTH exists but not on this connection because it is not
+   * encrypted (`TOLLGATE_INSECURE_AUTH`): AUTH then gets `538`, not `502`.
+   */
+  authNeedsEncryption?: boolean;
+  /** The pause before `535` after a failed AUTH. */
+  authFailureDelayMs: number;
+  /** A CSPRNG, for CRAM-MD5 challenges. */
+  randomBytes: (n: number) => Uint8Array;
+  /** The most recipients per message (RFC 5321 §4.5.3.1.8: at least 100). Default 1000. */
+  maxRecipients?: number;
+}
+
+type Pending = "credentials" | "recipient" | "message";
+
+const MAX_COMMAND_LINE = 2048;
+const MAX_SASL_LINE = 12288;
+const encoder = new TextEncoder();
+
+/**
+ * One SMTP connection's protocol state.
+ *
+ * @example
+ * ```ts
+ * import { ServerSession } from "@tollgate/tollgate/smtp";
+ * const session = new ServerSession({
+ *   hostname: "mail.domain.de", clientAddress: "192.168.10.10", maxMessageBytes: 1 << 20,
+ *   authMechanisms: ["LOGIN", "CRAM-MD5", "PLAIN"], authFailureDelayMs: 2000,
+ *   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+ * });
+ * console.log(session.start()); // [{ kind: "send", text: "220 mail.domain.de ESMTP\r\n" }]
+ * const actions = session.receive(new TextEncoder().encode("ehlo hostname\r\n"), Date.now());
+ * console.log(actions[0].kind); // "send"
+ * ```
+ */
+export class ServerSession {
+  readonly #options: ServerSessionOptions;
+  readonly #input = new InputBuffer();
+  #helo: { name: string; esmtp: boolean } | undefined;
+  #authUser: string | undefined;
+  #sender: string | undefined;
+  #recipients: string[] = [];
+  #pendingRecipient = "";
+  #sasl: ServerMechanism | undefined;
+  #data: DataReader | undefined;
+  #pending: Pending | undefined;
+  #closed = false;
+
+  /** A session for one newly accepted connection. */
+  constructor(options: ServerSessionOptions) {
+    this.#options = options;
+  }
+
+  /** Whether the session has asked to close; it then ignores further input. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The authenticated user, once AUTH succeeded. */
+  get authenticatedUser(): string | undefined {
+    return this.#authUser;
+  }
+
+  /** The greeting. Call once, before any input. */
+  start(): SessionAction[] {
+    return [send(replies.greeting(this.#options.hostname))];
+  }
+
+  /**
+   * Feeds bytes from the client. The session keeps views of `bytes`: pass
+   * a buffer that is not reused.
+   */
+  receive(bytes: Uint8Array, now: number): SessionAction[] {
+    if (this.#closed) return [];
+    this.#input.append(bytes);
+    return this.#pump(now, []);
+  }
+
+  /** Answers `verify-credentials`. */
+  credentialsVerified(result: VerifyResult, now: number): SessionAction[] {
+    this.#settle("credentials");
+    const out: SessionAction[] = [];
+    if (result.kind === "accepted") {
+      this.#authUser = result.user;
+      out.push(send(replies.authOk));
+    } else if (result.kind === "rejected") {
+      out.push({ kind: "wait", ms: this.#options.authFailureDelayMs }, send(replies.authFailed));
+    } else {
+      out.push(send(replies.authTemporary));
+    }
+    return this.#pump(now, out);
+  }
+
+  /** Answers `check-recipient`. */
+  recipientChecked(verdict: RecipientVerdict, now: number): SessionAction[] {
+    this.#settle("recipient");
+    const out: SessionAction[] = [];
+    switch (verdict.kind) {
+      case "accept":
+        this.#recipients.push(this.#pendingRecipient);
+        out.push(send(replies.recipientOk));
+        break;
+      case "unknown-user":
+        out.push(send(replies.unknownUser));
+        break;
+      case "relay-denied":
+        out.push(send(replies.relayDenied));
+        break;
+      case "temporary-failure":
+        out.push(send(replies.recipientTemporary));
+        break;
+    }
+    return this.#pump(now, out);
+  }
+
+  /** Answers `message-end`: `250` only now, once the message is durable. */
+  messageStored(result: StoreResult, now: number): SessionAction[] {
+    this.#settle("message");
+    const reply = result.kind === "stored"
+      ? replies.queued(Math.floor(now / 1000), result.id)
+      : replies.notStored;
+    this.#resetTransaction();
+    return this.#pump(now, [send(reply)]);
+  }
+
+  /** The client was silent too long: `421` and close. */
+  timedOut(): SessionAction[] {
+    return [...this.connectionLost(), send(replies.timeout), this.#close()];
+  }
+
+  /** The connection ended or failed: drop any message still being received. */
+  connectionLost(): SessionAction[] {
+    this.#closed = true;
+    if (!this.#data) return [];
+    this.#data = undefined;
+    return [{ kind: "message-abort" }];
+  }
+
+  #settle(expected: Pending): void {
+    if (this.#pending !== expected) {
+      throw new TypeError(`Cannot answer ${expected}: the session is not waiting for it`);
+    }
+    this.#pending = undefined;
+  }
+
+  #pump(now: number, out: SessionAction[]): SessionAction[] {
+    while (!this.#pending && !this.#closed) {
+      if (this.#data) {
+        if (!this.#readData(now, out)) break;
+        continue;
+      }
+      const line = this.#input.takeLine(this.#sasl ? MAX_SASL_LINE : MAX_COMMAND_LINE);
+      if (line === undefined) break;
+      if (line === LINE_TOO_LONG) {
+        this.#sasl = undefined;
+        out.push(send(replies.lineTooLong));
+      } else if (this.#sasl) {
+        this.#saslStep(this.#sasl.next(line), this.#sasl, out);
+      } else {
+        this.#command(line, now, out);
+      }
+    }
+    return out;
+  }
+
+  #command(line: string, now: number, out: SessionAction[]): void {
+    const space = line.indexOf(" ");
+    const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
+    const argument = space < 0 ? "" : line.slice(space + 1).trim();
+    switch (verb) {
+      case "HELO":
+      case "EHLO":
+        return this.#hello(verb === "EHLO", argument, out);
+      case "MAIL":
+        return this.#mail(argument, out);
+      case "RCPT":
+        return this.#rcpt(argument, out);
+      case "DATA":
+        return this.#startData(argument, now, out);
+      case "AUTH":
+        return this.#auth(argument, now, out);
+      case "RSET":
+        this.#resetTransaction();
+        return void out.push(send(replies.flushed));
+      case "NOOP":
+        return void out.push(send(replies.ok));
+      case "VRFY":
+        return void out.push(send(replies.vrfy));
+      case "HELP":
+        return void out.push(send(replies.help));
+      case "QUIT":
+        out.push(send(replies.quit(this.#options.hostname)), this.#close());
+        return;
+      default:
+        return void out.push(send(replies.unimplemented));
+    }
+  }
+
+  #hello(esmtp: boolean, argument: string, out: SessionAction[]): void {
+    const name = argument.split(" ")[0];
+    if (name === "") {
+      return void out.push(send(replies.syntax(esmtp ? "EHLO hostname" : "HELO hostname")));
+    }
+    this.#resetTransaction();
+    this.#helo = { name, esmtp };
+    if (!esmtp) return void out.push(send(replies.helo(this.#options.hostname)));
+    const lines = [this.#options.hostname];
+    const mechanisms = this.#options.authMechanisms.join(" ");
+    if (mechanisms !== "") lines.push(`AUTH ${mechanisms}`, `AUTH=${mechanisms}`);
+    lines.push(
+      "PIPELINING",
+      "8BITMIME",
+      `SIZE ${this.#options.maxMessageBytes}`,
+      "ENHANCEDSTATUSCODES",
+    );
+    out.push(send(`250-${lines.slice(0, -1).join("\r\n250-")}\r\n250 ${lines.at(-1)}\r\n`));
+  }
+
+  #mail(argument: string, out: SessionAction[]): void {
+    if (!this.#helo) return void out.push(send(replies.heloFirst));
+    if (this.#sender !== undefined) return void out.push(send(replies.nestedMail));
+    const path = parsePath(argument, "FROM");
+    if (!path.ok) return void out.push(send(replies.badSender(path.reason)));
+    for (const [name, value] of path.params) {
+      if (name === "SIZE") {
+        if (!/^\d{1,20}$/.test(value)) return void out.push(send(replies.syntax("SIZE=<bytes>")));
+        if (Number(value) > this.#options.maxMessageBytes) {
+          return void out.push(send(replies.tooBig));
+        }
+      } else if (name === "BODY") {
+        if (!/^(7BIT|8BITMIME)$/i.test(value)) {
+          return void out.push(send(replies.syntax("BODY=7BIT or BODY=8BITMIME")));
+        }
+      } else if (name !== "AUTH") {
+        return void out.push(send(replies.unknownParameter(name)));
+      }
+    }
+    this.#sender = path.address;
+    this.#recipients = [];
+    out.push(send(replies.senderOk));
+  }
+
+  #rcpt(argument: string, out: SessionAction[]): void {
+    if (this.#sender === undefined) return void out.push(send(replies.mailFirst));
+    // RFC 5321 §4.5.1: <Postmaster> without a domain must be accepted.
+    const postmaster = /^TO:\s*<postmaster>$/i.test(argument);
+    const path = postmaster ? undefined : parsePath(argument, "TO");
+    if (path && !path.ok) return void out.push(send(replies.badRecipient(path.reason)));
+    const firstParam = path?.params.keys().next().value;
+    if (firstParam !== undefined) return void out.push(send(replies.unknownParameter(firstParam)));
+    if (this.#recipients.length >= (this.#options.maxRecipients ?? 1000)) {
+      return void out.push(send(replies.tooManyRecipients));
+    }
+    this.#pendingRecipient = path ? path.address : `postmaster@${this.#options.hostname}`;
+    this.#pending = "recipient";
+    out.push({
+      kind: "check-recipient",
+      recipient: this.#pendingRecipient,
+      ...(this.#authUser === undefined ? {} : { authenticatedUser: this.#authUser }),
+    });
+  }
+
+  #startData(argument: string, now: number, out: SessionAction[]): void {
+    if (argument !== "") return void out.push(send(replies.noArguments("DATA")));
+    if (this.#sender === undefined) return void out.push(send(replies.mailFirst));
+    if (this.#recipients.length === 0) return void out.push(send(replies.rcptFirst));
+    this.#data = new DataReader({ maxBytes: this.#options.maxMessageBytes });
+    const header = receivedHeader({
+      ...(this.#options.clientHostname ? { clientHostname: this.#options.clientHostname } : {}),
+      helo: this.#helo?.name ?? "",
+      clientAddress: this.#options.clientAddress,
+      ...(this.#authUser === undefined ? {} : { authUser: this.#authUser }),
+      hostname: this.#options.hostname,
+      protocol: protocolWord({
+        esmtp: this.#helo?.esmtp ?? false,
+        tls: false,
+        authenticated: this.#authUser !== undefined,
+      }),
+      time: now,
+    });
+    out.push(
+      send(replies.goAhead),
+      { kind: "message-begin" },
+      { kind: "message-data", bytes: encoder.encode(header) },
+    );
+  }
+
+  /** Returns false when it needs more input. */
+  #readData(now: number, out: SessionAction[]): boolean {
+    const { bytes, start } = this.#input.peek();
+    if (start >= bytes.length) return false;
+    const result = this.#data!.feed(bytes, start);
+    this.#input.consume(result.consumed);
+    for (const chunk of result.chunks) out.push({ kind: "message-data", bytes: chunk });
+    if (!result.outcome) return false;
+    this.#data = undefined;
+    this.#endData(result.outcome, now, out);
+    return true;
+  }
+
+  #endData(outcome: DataOutcome, now: number, out: SessionAction[]): void {
+    if (outcome.kind === "complete") {
+      this.#pending = "message";
+      const envelope: Envelope = {
+        from: this.#sender ?? "",
+        to: [...this.#recipients],
+        clientAddress: this.#options.clientAddress,
+        helo: this.#helo?.name ?? "",
+        receivedAt: now,
+        ...(this.#authUser === undefined ? {} : { authUser: this.#authUser }),
+      };
+      return void out.push({ kind: "message-end", envelope });
+    }
+    out.push({ kind: "message-abort" });
+    this.#resetTransaction();
+    if (outcome.kind === "bare-newline") {
+      this.#input.clear();
+      out.push(send(replies.bareNewline), this.#close());
+    } else if (outcome.kind === "too-big") {
+      out.push(send(replies.tooBig));
+    } else if (outcome.kind === "line-too-long") {
+      out.push(send(replies.bodyLineTooLong));
+    } else {
+      out.push(send(replies.tooManyHops));
+    }
+  }
+
+  #auth(argument: string, now: number, out: SessionAction[]): void {
+    const offered = this.#options.authMechanisms;
+    if (offered.length === 0) {
+      const refusal = this.#options.authNeedsEncryption
+        ? replies.encryptionRequired
+        : replies.unimplemented;
+      return void out.push(send(refusal));
+    }
+    if (!this.#helo?.esmtp) return void out.push(send(replies.ehloFirst));
+    if (this.#authUser !== undefined) return void out.push(send(replies.authAgain));
+    if (this.#sender !== undefined) return void out.push(send(replies.authInTransaction));
+    const words = argument.split(" ");
+    if (words[0] === "" || words.length > 2) {
+      return void out.push(send(replies.syntax("AUTH mechanism [initial-response]")));
+    }
+    const name = isMechanismName(words[0]);
+    if (name === undefined || !offered.includes(name)) {
+      return void out.push(send(replies.authUnknownMechanism));
+    }
+    const { hostname, randomBytes } = this.#options;
+    const mechanism = createServerMechanism(name, { hostname, now, randomBytes });
+    this.#saslStep(mechanism.start(words[1]), mechanism, out);
+  }
+
+  #saslStep(step: SaslStep, mechanism: ServerMechanism, out: SessionAction[]): void {
+    this.#sasl = step.kind === "challenge" ? mechanism : undefined;
+    switch (step.kind) {
+      case "challenge":
+        return void out.push(send(replies.challenge(btoa(step.challenge))));
+      case "done":
+        this.#pending = "credentials";
+        return void out.push({ kind: "verify-credentials", credentials: step.credentials });
+      case "cancelled":
+        return void out.push(send(replies.authCancelled));
+      case "malformed":
+        return void out.push(send(replies.authMalformed));
+    }
+  }
+
+  #resetTransaction(): void {
+    this.#sender = undefined;
+    this.#recipients = [];
+  }
+
+  #close(): SessionAction {
+    this.#closed = true;
+    return { kind: "close" };
+  }
+}
+
+function send(text: string): SessionAction {
+  return { kind: "send", text };
+}

@@ -1,0 +1,193 @@
+/**
+ * The narrow storage interfaces that Tollgate's core depends on.
+ *
+ * Every backend (the in-memory one in this folder, Deno KV in `deno/`, and a
+ * shared networked one later) implements these and passes the one contract
+ * suite in `tests/store_contract.ts`. Keep them small: each method is one
+ * thing a caller needs, nothing a backend happens to be able to do.
+ *
+ * @module
+ */
+
+/** One page of a listing, with the cursor for the next page when there is one. */
+export interface Page<T> {
+  /** The items of this page, in the store's stable order. */
+  items: T[];
+  /** Pass back as `cursor` to get the next page; absent on the last page. */
+  cursor?: string;
+}
+
+/** How much of a listing to return, and where to continue. */
+export interface PageRequest {
+  /** At most this many items (the caller bounds it). */
+  limit: number;
+  /** A cursor returned by an earlier page. */
+  cursor?: string;
+}
+
+/**
+ * The domains this server receives mail for (qmail's `rcpthosts`).
+ *
+ * Entries are lower-case: `example.com` names that domain, `.example.com`
+ * every subdomain of it (qmail's matching; see `relay/local_domains.ts`).
+ *
+ * @example
+ * ```ts
+ * import { MemoryDomainStore } from "@tollgate/tollgate/store";
+ * const domains = new MemoryDomainStore();
+ * await domains.add("example.net");
+ * console.log(await domains.list()); // ["example.net"]
+ * ```
+ */
+export interface DomainStore {
+  /** Every entry, sorted. */
+  list(): Promise<string[]>;
+  /** Whether this exact entry exists. */
+  has(domain: string): Promise<boolean>;
+  /** Adds an entry; adding one that exists is not an error. */
+  add(domain: string): Promise<void>;
+  /** Removes an entry; returns whether it existed. */
+  remove(domain: string): Promise<boolean>;
+}
+
+/**
+ * A mailbox user: its address (the SMTP AUTH user name) and its secrets.
+ *
+ * Secrets never leave the store through the admin API or a log line.
+ */
+export interface UserRecord {
+  /** The address, lower-case: `test@domain.de`. */
+  address: string;
+  /** A PHC string (`$scrypt$ln=15,r=8,p=1$salt$hash`); see `auth/password_hash.ts`. */
+  passwordHash: string;
+  /**
+   * Dovecot's `{CRAM-MD5}` secret (precomputed HMAC-MD5 contexts, hex), kept
+   * only while CRAM-MD5 is enabled; see `auth/cram_md5_secret.ts`.
+   */
+  cramMd5Secret?: string;
+  /** When the user was created or its password last set (ms since epoch). */
+  updatedAt: number;
+}
+
+/**
+ * Users and their password hashes.
+ *
+ * @example
+ * ```ts
+ * import { MemoryUserStore } from "@tollgate/tollgate/store";
+ * const users = new MemoryUserStore();
+ * await users.put({ address: "test@domain.de", passwordHash: "$scrypt$...", updatedAt: 0 });
+ * console.log((await users.get("test@domain.de"))?.address); // "test@domain.de"
+ * ```
+ */
+export interface UserStore {
+  /** The user with this exact (lower-case) address, or undefined. */
+  get(address: string): Promise<UserRecord | undefined>;
+  /** Creates or replaces the user. */
+  put(user: UserRecord): Promise<void>;
+  /** Removes the user; returns whether it existed. */
+  remove(address: string): Promise<boolean>;
+  /** A page of users sorted by address. */
+  list(page: PageRequest): Promise<Page<UserRecord>>;
+}
+
+/**
+ * Client networks that may relay without AUTH (qmail's `RELAYCLIENT`).
+ *
+ * Entries are normalised CIDR strings (`192.0.2.0/24`, `2001:db8::/32`).
+ *
+ * @example
+ * ```ts
+ * import { MemoryNetworkStore } from "@tollgate/tollgate/store";
+ * const networks = new MemoryNetworkStore();
+ * await networks.add("192.0.2.0/24");
+ * console.log(await networks.list()); // ["192.0.2.0/24"]
+ * ```
+ */
+export interface NetworkStore {
+  /** Every entry, sorted. */
+  list(): Promise<string[]>;
+  /** Adds an entry; adding one that exists is not an error. */
+  add(cidr: string): Promise<void>;
+  /** Removes an entry; returns whether it existed. */
+  remove(cidr: string): Promise<boolean>;
+}
+
+/** What the queue knows about one accepted message. */
+export interface QueuedMessage {
+  /** The queue id: sortable by acceptance time. */
+  id: string;
+  /** The envelope sender (`MAIL FROM`); empty string for the null sender `<>`. */
+  from: string;
+  /** The envelope recipients (`RCPT TO`), in order. */
+  to: string[];
+  /** The authenticated user (SMTP AUTH), if the client authenticated. */
+  authUser?: string;
+  /** The client's IP address. */
+  clientAddress: string;
+  /** The name the client gave in HELO/EHLO. */
+  helo: string;
+  /** When the final `250` was decided (ms since epoch). */
+  receivedAt: number;
+  /** The stored size in bytes, Received header included. */
+  size: number;
+}
+
+/** The envelope data a writer commits; the queue adds `id` and `size`. */
+export type Envelope = Omit<QueuedMessage, "id" | "size">;
+
+/**
+ * Streams one message body into the spool. Nothing is visible in the queue
+ * until {@linkcode SpoolWriter.commit} resolves; only then is the message durable.
+ */
+export interface SpoolWriter {
+  /** The id the message will have in the queue. */
+  readonly id: string;
+  /** Appends bytes to the body. Resolve before writing more. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Makes the message durable and visible; after this, `250` may be sent. */
+  commit(envelope: Envelope): Promise<QueuedMessage>;
+  /** Drops everything written; safe to call more than once, or after a failure. */
+  abort(): Promise<void>;
+}
+
+/**
+ * The durable mail queue: accepted messages waiting for delivery.
+ *
+ * @example
+ * ```ts
+ * import { MemoryMessageQueue } from "@tollgate/tollgate/store";
+ * const queue = new MemoryMessageQueue(() => Date.now());
+ * const writer = await queue.create();
+ * await writer.write(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
+ * await writer.commit({
+ *   from: "a@example.net", to: ["b@example.net"], clientAddress: "127.0.0.1",
+ *   helo: "client.test", receivedAt: Date.now(),
+ * });
+ * console.log((await queue.list({ limit: 10 })).items.length); // 1
+ * ```
+ */
+export interface MessageQueue {
+  /** Starts a new message. */
+  create(): Promise<SpoolWriter>;
+  /** A page of queued messages, oldest first. */
+  list(page: PageRequest): Promise<Page<QueuedMessage>>;
+  /** One queued message's envelope, or undefined. */
+  get(id: string): Promise<QueuedMessage | undefined>;
+  /** The stored body (with the Received header), in chunks. */
+  readBody(id: string): AsyncIterable<Uint8Array>;
+  /** Removes a message and its body; returns whether it existed. */
+  remove(id: string): Promise<boolean>;
+}
+
+/** Every store a Tollgate server needs, as one bundle to inject. */
+export interface Stores {
+  /** Local domains (rcpthosts). */
+  domains: DomainStore;
+  /** Users and password hashes. */
+  users: UserStore;
+  /** Networks that may relay without AUTH. */
+  networks: NetworkStore;
+  /** The mail queue. */
+  queue: MessageQueue;
+}
