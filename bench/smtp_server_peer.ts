@@ -1,0 +1,51 @@
+/**
+ * The benchmark's peer: nodemailer's `smtp-server` on 127.0.0.1 (kernel-chosen port),
+ * accepting every recipient, AUTH optional, discarding message bodies. Prints
+ * `smtp-server listening on 127.0.0.1:<port>` once ready.
+ *
+ * smtp-server 3.21.6 waits a hard-coded 100 ms before each greeting to catch early
+ * talkers (`SMTPConnection.init` in `dist/esm/smtp-connection.js`); no option turns it
+ * off. With `--no-greeting-delay` this script replaces `init` with the same code minus
+ * that timer, so both the as-shipped server and its protocol speed can be measured.
+ *
+ * Usage: `deno run -A bench/smtp_server_peer.ts [--no-greeting-delay]`
+ *
+ * @module
+ */
+
+import { SMTPServer } from "smtp-server";
+import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
+
+interface PatchableConnection {
+  _setListeners(ready: () => void): void;
+  connectionReady(): void;
+}
+
+if (Deno.args.includes("--no-greeting-delay")) {
+  SMTPConnection.prototype.init = function (this: PatchableConnection) {
+    this._setListeners(() => this.connectionReady());
+  };
+}
+
+const server = new SMTPServer({
+  name: "peer.test",
+  authOptional: true,
+  disabledCommands: ["STARTTLS"],
+  disableReverseLookup: true,
+  logger: false,
+  onAuth(_auth, _session, callback) {
+    callback(null, { user: "bench" });
+  },
+  onData(stream, _session, callback) {
+    stream.on("end", () => callback());
+    stream.resume();
+  },
+});
+
+server.listen(0, "127.0.0.1", () => {
+  const address = server.server.address();
+  if (address === null || typeof address === "string") throw new TypeError("Not a TCP listener");
+  console.log(`smtp-server listening on 127.0.0.1:${address.port}`);
+});
+
+Deno.addSignalListener("SIGTERM", () => server.close(() => Deno.exit(0)));
