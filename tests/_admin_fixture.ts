@@ -63,8 +63,8 @@ export interface CallResult {
 }
 
 /**
- * Calls the app. `json` is sent as an `application/json` body; `body` and
- * `contentType` send raw text; `authorization` replaces the default
+ * Calls the app. `json` is sent as an `application/json` body; `body` sends
+ * raw text with no content type unless `contentType` is given; `authorization` replaces the default
  * `Bearer <TOKEN>` header (`null` sends none).
  */
 export async function call(
@@ -79,14 +79,20 @@ export async function call(
     ? `Bearer ${TOKEN}`
     : options.authorization;
   if (authorization !== null) headers.set("authorization", authorization);
-  let body = options.body;
+  // Bytes, not a string: a string body would get `text/plain` by default.
+  let body = options.body === undefined ? undefined : new TextEncoder().encode(options.body);
   if (options.json !== undefined) {
-    body = JSON.stringify(options.json);
+    body = new TextEncoder().encode(JSON.stringify(options.json));
     headers.set("content-type", "application/json");
   }
   if (options.contentType !== undefined) headers.set("content-type", options.contentType);
   const response = await app.request(path, { method, headers, body });
   const text = await response.text();
   const isJson = response.headers.get("content-type")?.startsWith("application/json");
-  return { status: response.status, headers: response.headers, text, body: isJson ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    body: isJson ? JSON.parse(text) : undefined,
+  };
 }

@@ -71,7 +71,9 @@ Deno.test("responses carry no CORS headers, not even to a preflight", async () =
   }
 });
 
-for (const token of ["", "short-token", "has a space in it, long enough", "tøken-with-non-ascii-1234"]) {
+for (
+  const token of ["", "short-token", "has a space in it, long enough", "tøken-with-non-ascii-1234"]
+) {
   Deno.test(`createAdminApp refuses the token ${JSON.stringify(token)}`, () => {
     throws(
       () =>

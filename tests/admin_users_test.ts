@@ -17,7 +17,9 @@ Deno.test("PUT /api/users/{address} creates a user (201), then re-passwords it (
   deepEqual(created.body, { address: "test@domain.de", updatedAt: NOW_ISO, cramMd5: false });
   equal((await stores.users.get("test@domain.de"))?.passwordHash, `$fake$${HASH_MARKER}:first`);
 
-  const changed = await call(app, "PUT /api/users/test@domain.de", { json: { password: "second" } });
+  const changed = await call(app, "PUT /api/users/test@domain.de", {
+    json: { password: "second" },
+  });
   equal(changed.status, 200);
   deepEqual(changed.body, { address: "test@domain.de", updatedAt: NOW_ISO, cramMd5: false });
   equal((await stores.users.get("test@domain.de"))?.passwordHash, `$fake$${HASH_MARKER}:second`);
