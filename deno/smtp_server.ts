@@ -56,7 +56,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
   let closing = false;
   const accepting = (async () => {
     while (true) {
-      let conn: Deno.Conn;
+      let conn: Deno.TcpConn;
       try {
         conn = await listener.accept();
       } catch (error) {

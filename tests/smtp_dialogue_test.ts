@@ -258,3 +258,25 @@ Deno.test("a message over the size limit gets 552 and is not queued", async () =
   await client.close();
   equal((await server.stores.queue.list({ limit: 10 })).items.length, 0);
 });
+
+Deno.test("a smuggling attempt gets qmail's 451 and the connection closes; nothing is queued", async () => {
+  for (const sequence of ["\n.\n", "\n.\r\n", "\r.\r", "\r\n.\n"]) {
+    const server = await dialogueServer();
+    const client = server.connect();
+    await client.play("S~ 220\nC: HELO client.test\nS~ 250");
+    await client.send(
+      "MAIL FROM:<a@example.net>\r\nRCPT TO:<test@domain.de>\r\nDATA\r\n" +
+        `Subject: one\r\n\r\nbody${sequence}MAIL FROM:<evil@example.org>\r\n` +
+        "RCPT TO:<test@domain.de>\r\nDATA\r\nSubject: smuggled\r\n\r\n.\r\nNOOP\r\n",
+    );
+    await client.play(`
+      S~ 250 2.1.0
+      S~ 250 2.1.5
+      S: 354 go ahead
+      S~ 451 4.5.0 bare LF or CR
+    `);
+    equal(await client.readLine(), undefined, "the connection is closed");
+    await client.finished;
+    equal((await server.stores.queue.list({ limit: 10 })).items.length, 0);
+  }
+});
