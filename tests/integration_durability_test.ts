@@ -7,6 +7,7 @@ const CLIENTS = 4;
 const MAX_MESSAGES_PER_CLIENT = 60;
 /** SIGKILL the server once this many messages got their final 250. */
 const KILL_AFTER_ACKNOWLEDGED = 40;
+const FILLER = `${"x".repeat(70)}\r\n`.repeat(30);
 
 Deno.test("every message acknowledged with 250 survives a SIGKILL of the server", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "tollgate-durability-" });
@@ -27,7 +28,7 @@ Deno.test("every message acknowledged with 250 survives a SIGKILL of the server"
             const reply = await sendMessage(client, {
               from: sender,
               to: [USER.address],
-              body: `Message-ID: <${sender}>\r\nSubject: ${sender}\r\n\r\n${"x".repeat(2000)}\r\n`,
+              body: `Message-ID: <${sender}>\r\nSubject: ${sender}\r\n\r\n${FILLER}`,
             });
             equal(reply.code, 250, `${sender}: ${reply.code} ${reply.lines.join(" ")}`);
             acknowledged.push(sender);
