@@ -4,15 +4,8 @@
  * @module
  */
 
+import type { UserSecrets } from "../auth/user_secrets.ts";
 import type { Stores } from "../store/types.ts";
-
-/** The secrets stored for a user, as computed from a new password. */
-export interface UserSecrets {
-  /** A PHC string for the password (see `auth/password_hash.ts`). */
-  passwordHash: string;
-  /** Dovecot's `{CRAM-MD5}` secret, present only while CRAM-MD5 is enabled. */
-  cramMd5Secret?: string;
-}
 
 /**
  * The dependencies of {@linkcode createAdminApp}.

@@ -42,15 +42,16 @@ export function formatReply(code: number, lines: string | readonly string[]): st
  * ```
  */
 export const replies = {
-  greeting: (host: string) => formatReply(220, `${host} ESMTP`),
-  helo: (host: string) => formatReply(250, host),
-  quit: (host: string) => formatReply(221, `2.0.0 ${host}`),
+  greeting: (host: string): string => formatReply(220, `${host} ESMTP`),
+  helo: (host: string): string => formatReply(250, host),
+  quit: (host: string): string => formatReply(221, `2.0.0 ${host}`),
   ok: formatReply(250, "2.0.0 ok"),
   senderOk: formatReply(250, "2.1.0 ok"),
   recipientOk: formatReply(250, "2.1.5 ok"),
   flushed: formatReply(250, "2.0.0 flushed"),
   goAhead: formatReply(354, "go ahead"),
-  queued: (unixTime: number, id: string) => formatReply(250, `2.0.0 ok ${unixTime} qp ${id}`),
+  queued: (unixTime: number, id: string): string =>
+    formatReply(250, `2.0.0 ok ${unixTime} qp ${id}`),
   vrfy: formatReply(252, "2.5.2 send some mail, i'll try my best"),
   help: formatReply(214, "2.0.0 see RFC 5321; this is Tollgate"),
 
@@ -61,11 +62,11 @@ export const replies = {
   mailFirst: formatReply(503, "5.5.1 MAIL first (#5.5.1)"),
   rcptFirst: formatReply(503, "5.5.1 RCPT first (#5.5.1)"),
   nestedMail: formatReply(503, "5.5.1 nested MAIL command"),
-  syntax: (usage: string) => formatReply(501, `5.5.4 syntax error, use: ${usage}`),
-  noArguments: (verb: string) => formatReply(501, `5.5.4 ${verb} takes no arguments`),
-  badSender: (why: string) => formatReply(501, `5.1.7 bad sender address: ${why}`),
-  badRecipient: (why: string) => formatReply(501, `5.1.3 bad recipient address: ${why}`),
-  unknownParameter: (name: string) =>
+  syntax: (usage: string): string => formatReply(501, `5.5.4 syntax error, use: ${usage}`),
+  noArguments: (verb: string): string => formatReply(501, `5.5.4 ${verb} takes no arguments`),
+  badSender: (why: string): string => formatReply(501, `5.1.7 bad sender address: ${why}`),
+  badRecipient: (why: string): string => formatReply(501, `5.1.3 bad recipient address: ${why}`),
+  unknownParameter: (name: string): string =>
     formatReply(555, `5.5.4 unsupported parameter ${name} (#5.5.4)`),
   tooManyRecipients: formatReply(452, "4.5.3 too many recipients"),
 

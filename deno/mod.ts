@@ -1,0 +1,42 @@
+/**
+ * The Deno adapters: the only part of Tollgate that does I/O. Use them to
+ * run the whole server in your own program, or just the SMTP listener or
+ * the Deno KV stores.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseConfig, startTollgate } from "@tollgate/tollgate/deno";
+ * const tollgate = await startTollgate(parseConfig({
+ *   TOLLGATE_SMTP: "127.0.0.1:2525", TOLLGATE_DATA: "./data",
+ * }, "mail.example.net"));
+ * console.log(`SMTP on port ${tollgate.smtp.port}`);
+ * await tollgate.shutdown();
+ * ```
+ *
+ * @module
+ */
+export { type AdminToken, loadOrCreateAdminToken } from "./admin_token.ts";
+export {
+  ConfigError,
+  type InsecureAuthPolicy,
+  type ListenAddress,
+  parseConfig,
+  type TollgateConfig,
+} from "./config.ts";
+export { KvMessageQueue } from "./kv_queue.ts";
+export {
+  KvDomainStore,
+  KvNetworkStore,
+  KvUserStore,
+  openKvStores,
+  type OpenKvStoresOptions,
+} from "./kv_stores.ts";
+export { nodeScryptKdf } from "./scrypt_kdf.ts";
+export {
+  type ByteStream,
+  type ConnectionDeps,
+  type Peer,
+  serveConnection,
+} from "./smtp_connection.ts";
+export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
+export { type RunningTollgate, startTollgate } from "./tollgate.ts";
