@@ -27,7 +27,7 @@ export {
 } from "./data_reader.ts";
 export { InputBuffer, LINE_TOO_LONG } from "./input_buffer.ts";
 export { protocolWord, type ReceivedFields, receivedHeader } from "./received.ts";
-export { formatReply, replies } from "./replies.ts";
+export { formatReply } from "./replies.ts";
 export {
   ServerSession,
   type ServerSessionOptions,

@@ -32,14 +32,9 @@ export function formatReply(code: number, lines: string | readonly string[]): st
 }
 
 /**
- * The fixed replies, by what they mean. Replies that need a value are
- * functions.
- *
- * @example
- * ```ts
- * import { replies } from "@tollgate/tollgate/smtp";
- * console.log(JSON.stringify(replies.authOk)); // "235 2.0.0 ok, go ahead (#2.0.0)\r\n"
- * ```
+ * The fixed replies, by what they mean; those that need a value are
+ * functions. Internal to the session: `replies.authOk` is
+ * `"235 2.0.0 ok, go ahead (#2.0.0)\r\n"`.
  */
 export const replies = {
   greeting: (host: string): string => formatReply(220, `${host} ESMTP`),
