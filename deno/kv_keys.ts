@@ -1,0 +1,88 @@
+/**
+ * The Deno KV key space of Tollgate's stores, in one place (the layout is
+ * described in `kv_stores.ts`), and two operations every KV store needs.
+ *
+ * @module
+ */
+import { assertPageLimit } from "../store/_paging.ts";
+import type { Page, PageRequest, QueuedMessage } from "../store/types.ts";
+
+/** What `["queue", id]` holds: the message, and how many spool chunks its body has. */
+export interface QueueEntry {
+  /** The committed message's record. */
+  message: QueuedMessage;
+  /** The number of `["spool", id, n]` chunks, `n` from 0. */
+  chunks: number;
+}
+
+/** `["domain", name]` → `true`. */
+export const domainKey = (domain: string): Deno.KvKey => ["domain", domain];
+/** `["network", cidr]` → `true`. */
+export const networkKey = (cidr: string): Deno.KvKey => ["network", cidr];
+/** `["user", address]` → the `UserRecord`. */
+export const userKey = (address: string): Deno.KvKey => ["user", address];
+/** `["queue", id]` → a committed message's {@linkcode QueueEntry}. */
+export const queueKey = (id: string): Deno.KvKey => ["queue", id];
+/** `["spool", id, n]` → bytes `n * 60 KiB ..` of a body, at most 60 KiB. */
+export const spoolChunkKey = (id: string, n: number): Deno.KvKey => ["spool", id, n];
+/** `["spool", id]`: the prefix of every chunk of one body. */
+export const spoolPrefix = (id: string): Deno.KvKey => ["spool", id];
+/** `["spool-pending", id]` → ms when its spool was started; absent once committed. */
+export const pendingKey = (id: string): Deno.KvKey => ["spool-pending", id];
+/** The prefix of every pending marker. */
+export const PENDING_PREFIX: Deno.KvKey = ["spool-pending"];
+
+/**
+ * One page of the entries under `prefix` whose next key part (a string) sorts
+ * after `page.cursor`; the cursor of the result is that key part of its last item.
+ *
+ * @example
+ * ```ts
+ * import { listAfter } from "./kv_keys.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * for (const name of ["a", "b", "c"]) await kv.set(["t", name], name);
+ * const page = await listAfter<string>(kv, ["t"], { limit: 1, cursor: "a" });
+ * console.log(page.items.map((e) => e.value), page.cursor); // ["b"] "b"
+ * kv.close();
+ * ```
+ */
+export async function listAfter<T>(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  page: PageRequest,
+): Promise<Page<Deno.KvEntry<T>>> {
+  assertPageLimit(page.limit);
+  const cursor = page.cursor;
+  const selector = cursor === undefined ? { prefix } : { prefix, start: [...prefix, cursor] };
+  const entries: Deno.KvEntry<T>[] = [];
+  // One extra to skip the cursor's own entry, one more to learn if a page follows.
+  for await (const entry of kv.list<T>(selector, { limit: page.limit + 2 })) {
+    if (entry.key[prefix.length] !== cursor) entries.push(entry);
+  }
+  const items = entries.slice(0, page.limit);
+  if (entries.length <= page.limit) return { items };
+  return { items, cursor: String(items[items.length - 1].key[prefix.length]) };
+}
+
+/**
+ * Deletes `key` if it holds a value; returns whether it did. A concurrent
+ * change between the read and the delete makes it read again.
+ *
+ * @example
+ * ```ts
+ * import { deleteIfPresent } from "./kv_keys.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * await kv.set(["t", "a"], true);
+ * console.log(await deleteIfPresent(kv, ["t", "a"])); // true
+ * console.log(await deleteIfPresent(kv, ["t", "a"])); // false
+ * kv.close();
+ * ```
+ */
+export async function deleteIfPresent(kv: Deno.Kv, key: Deno.KvKey): Promise<boolean> {
+  for (;;) {
+    const entry = await kv.get(key);
+    if (entry.versionstamp === null) return false;
+    const result = await kv.atomic().check(entry).delete(key).commit();
+    if (result.ok) return true;
+  }
+}

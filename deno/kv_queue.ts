@@ -1,0 +1,111 @@
+/**
+ * The mail queue on Deno KV: envelopes under `["queue", id]`, bodies in the
+ * spool (`kv_spool.ts`). See `kv_stores.ts` for the key layout.
+ *
+ * @module
+ */
+import { QueueIdGenerator, type QueueIdGeneratorOptions } from "../store/queue_id.ts";
+import type {
+  MessageQueue,
+  Page,
+  PageRequest,
+  QueuedMessage,
+  SpoolWriter,
+} from "../store/types.ts";
+import { listAfter, pendingKey, type QueueEntry, queueKey, spoolChunkKey } from "./kv_keys.ts";
+import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
+
+/**
+ * The durable mail queue on Deno KV.
+ *
+ * @example
+ * ```ts
+ * import { KvMessageQueue } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const queue = new KvMessageQueue(kv, () => Date.now());
+ * const writer = await queue.create();
+ * await writer.write(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
+ * await writer.commit({
+ *   from: "", to: ["b@example.net"], clientAddress: "127.0.0.1", helo: "c", receivedAt: 0,
+ * });
+ * console.log((await queue.list({ limit: 10 })).items.length); // 1
+ * kv.close();
+ * ```
+ */
+export class KvMessageQueue implements MessageQueue {
+  #kv: Deno.Kv;
+  #now: () => number;
+  #ids: QueueIdGenerator;
+
+  /** Keeps the queue in `kv`; `now` (ms since epoch) dates ids and pending markers. */
+  constructor(kv: Deno.Kv, now: () => number, options: QueueIdGeneratorOptions = {}) {
+    this.#kv = kv;
+    this.#now = now;
+    this.#ids = new QueueIdGenerator(now, options);
+  }
+
+  /** Starts a message: sets its pending marker, so a crash leaves nothing behind for long. */
+  async create(): Promise<SpoolWriter> {
+    // An id taken by another process sharing the file fails the checks; the
+    // next id is larger, so this ends.
+    for (;;) {
+      const id = this.#ids.next();
+      const result = await this.#kv.atomic()
+        .check({ key: queueKey(id), versionstamp: null })
+        .check({ key: pendingKey(id), versionstamp: null })
+        .set(pendingKey(id), this.#now())
+        .commit();
+      if (result.ok) return new KvSpoolWriter(this.#kv, id, result.versionstamp);
+    }
+  }
+
+  /** A page of committed messages, oldest first; the cursor is the last id. */
+  async list(page: PageRequest): Promise<Page<QueuedMessage>> {
+    const result = await listAfter<QueueEntry>(this.#kv, ["queue"], page);
+    return { ...result, items: result.items.map((entry) => entry.value.message) };
+  }
+
+  /** One committed message's envelope, or undefined. */
+  async get(id: string): Promise<QueuedMessage | undefined> {
+    return (await this.#kv.get<QueueEntry>(queueKey(id))).value?.message;
+  }
+
+  /**
+   * The body, one chunk (at most 60 KiB) at a time, read as it is consumed.
+   * Rejects with a `RangeError` for an unknown id, and with an `Error` if the
+   * message is removed while being read.
+   */
+  async *readBody(id: string): AsyncIterable<Uint8Array> {
+    const entry = (await this.#kv.get<QueueEntry>(queueKey(id))).value;
+    if (entry === null) throw new RangeError(`Cannot read message body: no queued message ${id}`);
+    for (let n = 0; n < entry.chunks; n++) {
+      const chunk = (await this.#kv.get<Uint8Array>(spoolChunkKey(id, n))).value;
+      if (chunk === null) {
+        throw new Error(`Cannot read message body: chunk ${n} of ${id} is gone (removed?)`);
+      }
+      yield chunk;
+    }
+  }
+
+  /**
+   * Removes a message: drops its queue entry and sets a pending marker in one
+   * step, then deletes the chunks (a crash in between leaves a spool that the
+   * next open cleans up). Returns whether the message existed.
+   */
+  async remove(id: string): Promise<boolean> {
+    for (;;) {
+      const entry = await this.#kv.get<QueueEntry>(queueKey(id));
+      if (entry.value === null) return false;
+      const result = await this.#kv.atomic().check(entry).delete(queueKey(id))
+        .set(pendingKey(id), this.#now()).commit();
+      if (result.ok) {
+        const chunkKeys = Array.from(
+          { length: entry.value.chunks },
+          (_, n) => spoolChunkKey(id, n),
+        );
+        await deleteSpool(this.#kv, id, chunkKeys);
+        return true;
+      }
+    }
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Tollgate's stores on Deno KV (the local SQLite backend): domains, users,
+ * relay networks and the mail queue, in one database file.
+ *
+ * ## Key layout
+ *
+ * | key                       | value                                           |
+ * | ------------------------- | ----------------------------------------------- |
+ * | `["domain", name]`        | `true`                                          |
+ * | `["network", cidr]`       | `true`                                          |
+ * | `["user", address]`       | the `UserRecord`                                |
+ * | `["queue", id]`           | `{ message: QueuedMessage, chunks: number }`    |
+ * | `["spool", id, n]`        | body bytes `n * 60 KiB` onward, at most 60 KiB  |
+ * | `["spool-pending", id]`   | ms when the spool started; absent once queued   |
+ *
+ * Keys are built in `kv_keys.ts` only. Lists come back in KV key order (by
+ * UTF-8 bytes), which is address order for users and time order for queue ids.
+ *
+ * ## The spool
+ *
+ * `create()` sets `["spool-pending", id]`; each 60 KiB of body is written to
+ * `["spool", id, n]` as it fills, so a 25 MiB message never sits in memory;
+ * `commit()` writes the last chunk and `["queue", id]` and deletes the
+ * marker in one atomic operation, so a message is either queued whole or not
+ * at all. `abort()`, `remove()` and the clean-up at open delete chunks in
+ * batches and drop the marker last. A marker without a queue entry at open
+ * means a crash mid-DATA (or mid-remove): {@linkcode openKvStores} deletes
+ * that spool before anything else writes.
+ *
+ * ## Durability
+ *
+ * Deno's KV opens SQLite with `journal_mode=WAL` and sets no `synchronous`
+ * pragma (`ext/kv/sqlite.rs`, `denokv_sqlite/backend.rs`), and the bundled
+ * SQLite of `libsqlite3-sys` is built without `SQLITE_DEFAULT_SYNCHRONOUS` or
+ * `SQLITE_DEFAULT_WAL_SYNCHRONOUS`, so SQLite's default `synchronous=FULL`
+ * applies: the WAL is fsynced at every commit. Measured with
+ * `strace -e fsync` on Deno 2.9.6: 150 `kv.set`/`atomic().commit()` calls made
+ * 150 `fsync`s of the `-wal` file, each before the promise resolved. So a
+ * resolved commit survives SIGKILL (it is in the WAL) and power loss (the WAL
+ * is on disk), as far as the disk honours fsync. Every chunk write is its own
+ * commit and fsync, which is what bounds spool throughput on slow disks.
+ * Deno still calls KV unstable and warns that data loss is possible "around
+ * Deno updates" (denoland/denokv#101): back the file up.
+ *
+ * Several processes on one file are no cluster (`database is locked` errors,
+ * late queue events): open it from one Tollgate process.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import { copyUserRecord } from "../store/_records.ts";
+import type { QueueIdGeneratorOptions } from "../store/queue_id.ts";
+import type {
+  DomainStore,
+  NetworkStore,
+  Page,
+  PageRequest,
+  Stores,
+  UserRecord,
+  UserStore,
+} from "../store/types.ts";
+import { deleteIfPresent, domainKey, listAfter, networkKey, userKey } from "./kv_keys.ts";
+import { KvMessageQueue } from "./kv_queue.ts";
+import { deleteAbandonedSpools } from "./kv_spool.ts";
+
+async function listNames(kv: Deno.Kv, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of kv.list({ prefix: [prefix] })) names.push(String(entry.key[1]));
+  return names;
+}
+
+/**
+ * Local domains on Deno KV.
+ *
+ * @example
+ * ```ts
+ * import { KvDomainStore } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const domains = new KvDomainStore(kv);
+ * await domains.add("example.net");
+ * console.log(await domains.list()); // ["example.net"]
+ * kv.close();
+ * ```
+ */
+export class KvDomainStore implements DomainStore {
+  #kv: Deno.Kv;
+  /** Keeps the domains in `kv`. */
+  constructor(kv: Deno.Kv) {
+    this.#kv = kv;
+  }
+  /** Every entry, sorted. */
+  list(): Promise<string[]> {
+    return listNames(this.#kv, "domain");
+  }
+  /** Whether this exact entry exists. */
+  async has(domain: string): Promise<boolean> {
+    return (await this.#kv.get(domainKey(domain))).versionstamp !== null;
+  }
+  /** Adds an entry; adding one that exists is not an error. */
+  async add(domain: string): Promise<void> {
+    await this.#kv.set(domainKey(domain), true);
+  }
+  /** Removes an entry; returns whether it existed. */
+  remove(domain: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, domainKey(domain));
+  }
+}
+
+/**
+ * Relay-client networks on Deno KV.
+ *
+ * @example
+ * ```ts
+ * import { KvNetworkStore } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const networks = new KvNetworkStore(kv);
+ * await networks.add("192.0.2.0/24");
+ * console.log(await networks.list()); // ["192.0.2.0/24"]
+ * kv.close();
+ * ```
+ */
+export class KvNetworkStore implements NetworkStore {
+  #kv: Deno.Kv;
+  /** Keeps the networks in `kv`. */
+  constructor(kv: Deno.Kv) {
+    this.#kv = kv;
+  }
+  /** Every entry, sorted. */
+  list(): Promise<string[]> {
+    return listNames(this.#kv, "network");
+  }
+  /** Adds an entry; adding one that exists is not an error. */
+  async add(cidr: string): Promise<void> {
+    await this.#kv.set(networkKey(cidr), true);
+  }
+  /** Removes an entry; returns whether it existed. */
+  remove(cidr: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, networkKey(cidr));
+  }
+}
+
+/**
+ * Users on Deno KV, listed in address order.
+ *
+ * @example
+ * ```ts
+ * import { KvUserStore } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const users = new KvUserStore(kv);
+ * await users.put({ address: "test@domain.de", passwordHash: "$scrypt$...", updatedAt: 0 });
+ * console.log((await users.get("test@domain.de"))?.address); // "test@domain.de"
+ * kv.close();
+ * ```
+ */
+export class KvUserStore implements UserStore {
+  #kv: Deno.Kv;
+  /** Keeps the users in `kv`. */
+  constructor(kv: Deno.Kv) {
+    this.#kv = kv;
+  }
+  /** The user with this address, or undefined. */
+  async get(address: string): Promise<UserRecord | undefined> {
+    return (await this.#kv.get<UserRecord>(userKey(address))).value ?? undefined;
+  }
+  /** Creates or replaces the user. */
+  async put(user: UserRecord): Promise<void> {
+    await this.#kv.set(userKey(user.address), copyUserRecord(user));
+  }
+  /** Removes the user; returns whether it existed. */
+  remove(address: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, userKey(address));
+  }
+  /** A page of users sorted by address; the cursor is the last address. */
+  async list(page: PageRequest): Promise<Page<UserRecord>> {
+    const result = await listAfter<UserRecord>(this.#kv, ["user"], page);
+    return { ...result, items: result.items.map((entry) => entry.value) };
+  }
+}
+
+/** Options for {@linkcode openKvStores}. */
+export interface OpenKvStoresOptions extends QueueIdGeneratorOptions {
+  /** The clock for queue ids and spool markers (ms since epoch); defaults to `Date.now`. */
+  now?: () => number;
+}
+
+/** What {@linkcode openKvStores} returns. */
+export interface OpenedKvStores {
+  /** Every store, on the one KV database. */
+  stores: Stores;
+  /** How many spools a crash had left (now deleted): worth a log line. */
+  abandonedSpools: number;
+  /** Closes the database; the stores are unusable afterwards. */
+  close(): void;
+}
+
+/**
+ * Opens (creating if needed, with its folder) the KV database at `path`, or
+ * an in-memory one for `":memory:"`, deletes spools abandoned by a crash, and
+ * returns every store on it.
+ *
+ * @example
+ * ```ts
+ * import { openKvStores } from "@tollgate/tollgate/deno";
+ * const { stores, close } = await openKvStores(":memory:");
+ * await stores.domains.add("example.net");
+ * console.log(await stores.domains.has("example.net")); // true
+ * close();
+ * ```
+ */
+export async function openKvStores(
+  path: string,
+  options: OpenKvStoresOptions = {},
+): Promise<OpenedKvStores> {
+  if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
+  const kv = await Deno.openKv(path);
+  let abandonedSpools: number;
+  try {
+    abandonedSpools = await deleteAbandonedSpools(kv);
+  } catch (error) {
+    kv.close();
+    throw error;
+  }
+  const stores: Stores = {
+    domains: new KvDomainStore(kv),
+    users: new KvUserStore(kv),
+    networks: new KvNetworkStore(kv),
+    queue: new KvMessageQueue(kv, options.now ?? Date.now, options),
+  };
+  return { stores, abandonedSpools, close: () => kv.close() };
+}

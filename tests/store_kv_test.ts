@@ -1,0 +1,189 @@
+import { deepEqual, equal, rejects } from "node:assert/strict";
+import { KvMessageQueue } from "../deno/kv_queue.ts";
+import { openKvStores } from "../deno/kv_stores.ts";
+import { deleteSpool, SPOOL_CHUNK_SIZE } from "../deno/kv_spool.ts";
+import { runStoreContract } from "./store_contract.ts";
+import { enqueue, envelope, readAll, testBytes } from "./_store_helpers.ts";
+
+runStoreContract("kv :memory:", () => openKvStores(":memory:"));
+
+runStoreContract("kv file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tollgate-kv-" });
+  const opened = await openKvStores(`${dir}/store.kv`);
+  return {
+    stores: opened.stores,
+    close: async () => {
+      opened.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+});
+
+/** Runs `body` with a fresh temp folder, removed afterwards. */
+async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "tollgate-kv-" });
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Every key in the database at `path`, as JSON, sorted by KV order. */
+async function keysIn(path: string): Promise<string[]> {
+  const kv = await Deno.openKv(path);
+  try {
+    const keys: string[] = [];
+    for await (const entry of kv.list({ prefix: [] })) keys.push(JSON.stringify(entry.key));
+    return keys;
+  } finally {
+    kv.close();
+  }
+}
+
+Deno.test("kv: a reopened file keeps everything written, in a folder it created", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/nested/data/store.kv`;
+    const body = testBytes(2 * SPOOL_CHUNK_SIZE + 3);
+    const first = await openKvStores(path);
+    await first.stores.domains.add("example.net");
+    await first.stores.networks.add("192.0.2.0/24");
+    await first.stores.users.put({ address: "a@example.net", passwordHash: "$h", updatedAt: 5 });
+    const message = await enqueue(first.stores.queue, body);
+    first.close();
+
+    const second = await openKvStores(path);
+    try {
+      equal(second.abandonedSpools, 0);
+      deepEqual(await second.stores.domains.list(), ["example.net"]);
+      deepEqual(await second.stores.networks.list(), ["192.0.2.0/24"]);
+      deepEqual(await second.stores.users.get("a@example.net"), {
+        address: "a@example.net",
+        passwordHash: "$h",
+        updatedAt: 5,
+      });
+      deepEqual(await second.stores.queue.get(message.id), message);
+      deepEqual(await readAll(second.stores.queue.readBody(message.id)), body);
+    } finally {
+      second.close();
+    }
+  }));
+
+Deno.test("kv: a body is stored in chunks of at most 60 KiB", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/store.kv`;
+    const opened = await openKvStores(path);
+    const message = await enqueue(opened.stores.queue, testBytes(2 * SPOOL_CHUNK_SIZE + 1), {
+      pieceSize: 50_000,
+    });
+    opened.close();
+    const kv = await Deno.openKv(path);
+    try {
+      const sizes: number[] = [];
+      for await (const chunk of kv.list<Uint8Array>({ prefix: ["spool", message.id] })) {
+        sizes.push(chunk.value.byteLength);
+      }
+      deepEqual(sizes, [SPOOL_CHUNK_SIZE, SPOOL_CHUNK_SIZE, 1]);
+    } finally {
+      kv.close();
+    }
+  }));
+
+Deno.test("kv: remove and abort leave no key behind", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/store.kv`;
+    const opened = await openKvStores(path);
+    const removed = await enqueue(opened.stores.queue, testBytes(3 * SPOOL_CHUNK_SIZE));
+    equal(await opened.stores.queue.remove(removed.id), true);
+    const aborted = await opened.stores.queue.create();
+    await aborted.write(testBytes(2 * SPOOL_CHUNK_SIZE + 9));
+    await aborted.abort();
+    opened.close();
+    deepEqual(await keysIn(path), []);
+  }));
+
+Deno.test("kv: opening deletes a spool left by a crash mid-DATA, and nothing else", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/store.kv`;
+    const opened = await openKvStores(path);
+    const kept = await enqueue(opened.stores.queue, testBytes(SPOOL_CHUNK_SIZE + 1));
+    opened.close();
+
+    const crashed = "018c2f5a1b0000000001";
+    const kv = await Deno.openKv(path);
+    await kv.set(["spool-pending", crashed], 0);
+    await kv.set(["spool", crashed, 0], testBytes(SPOOL_CHUNK_SIZE));
+    await kv.set(["spool", crashed, 1], testBytes(SPOOL_CHUNK_SIZE));
+    kv.close();
+
+    const reopened = await openKvStores(path);
+    try {
+      equal(reopened.abandonedSpools, 1);
+      deepEqual((await reopened.stores.queue.list({ limit: 10 })).items, [kept]);
+      deepEqual(
+        await readAll(reopened.stores.queue.readBody(kept.id)),
+        testBytes(SPOOL_CHUNK_SIZE + 1),
+      );
+    } finally {
+      reopened.close();
+    }
+    deepEqual(await keysIn(path), [
+      JSON.stringify(["queue", kept.id]),
+      JSON.stringify(["spool", kept.id, 0]),
+      JSON.stringify(["spool", kept.id, 1]),
+    ]);
+  }));
+
+Deno.test("kv: a commit fails when its spool was cleaned up meanwhile", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/store.kv`;
+    const opened = await openKvStores(path);
+    try {
+      const writer = await opened.stores.queue.create();
+      await writer.write(testBytes(SPOOL_CHUNK_SIZE + 5));
+      const other = await openKvStores(path);
+      equal(other.abandonedSpools, 1);
+      other.close();
+      await rejects(writer.commit(envelope()), /spool was removed/);
+      await writer.abort();
+      deepEqual(await opened.stores.queue.list({ limit: 10 }), { items: [] });
+    } finally {
+      opened.close();
+    }
+    deepEqual(await keysIn(path), []);
+  }));
+
+Deno.test("kv: opening keeps a queued body next to a stray pending marker", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/store.kv`;
+    const opened = await openKvStores(path);
+    const kept = await enqueue(opened.stores.queue, testBytes(SPOOL_CHUNK_SIZE + 1));
+    opened.close();
+    const kv = await Deno.openKv(path);
+    await kv.set(["spool-pending", kept.id], 0);
+    kv.close();
+
+    const reopened = await openKvStores(path);
+    try {
+      equal(reopened.abandonedSpools, 1);
+      deepEqual(
+        await readAll(reopened.stores.queue.readBody(kept.id)),
+        testBytes(SPOOL_CHUNK_SIZE + 1),
+      );
+    } finally {
+      reopened.close();
+    }
+    equal((await keysIn(path)).includes(JSON.stringify(["spool-pending", kept.id])), false);
+  }));
+
+Deno.test("kv: deleting the spool of a queued message is refused", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const queue = new KvMessageQueue(kv, () => 1);
+    const message = await enqueue(queue, testBytes(10));
+    await rejects(deleteSpool(kv, message.id, [["spool", message.id, 0]]), /is queued/);
+    deepEqual(await readAll(queue.readBody(message.id)), testBytes(10));
+  } finally {
+    kv.close();
+  }
+});
