@@ -21,6 +21,8 @@ export const domainKey = (domain: string): Deno.KvKey => ["domain", domain];
 export const networkKey = (cidr: string): Deno.KvKey => ["network", cidr];
 /** `["user", address]` → the `UserRecord`. */
 export const userKey = (address: string): Deno.KvKey => ["user", address];
+/** `["route", pattern]` → the `Route`. */
+export const routeKey = (pattern: string): Deno.KvKey => ["route", pattern];
 /** `["queue", id]` → a committed message's {@linkcode QueueEntry}. */
 export const queueKey = (id: string): Deno.KvKey => ["queue", id];
 /** `["spool", id, n]` → bytes `n * 60 KiB ..` of a body, at most 60 KiB. */

@@ -1,6 +1,6 @@
 /**
  * Tollgate's stores on Deno KV (the local SQLite backend): domains, users,
- * relay networks and the mail queue, in one database file.
+ * relay networks, outbound routes and the mail queue, in one database file.
  *
  * ## Key layout
  *
@@ -9,6 +9,7 @@
  * | `["domain", name]`        | `true`                                          |
  * | `["network", cidr]`       | `true`                                          |
  * | `["user", address]`       | the `UserRecord`                                |
+ * | `["route", pattern]`      | the `Route` (its password in clear: it is sent) |
  * | `["queue", id]`           | `{ message: QueuedMessage, chunks: number }`    |
  * | `["spool", id, n]`        | body bytes `n * 60 KiB` onward, at most 60 KiB  |
  * | `["spool-pending", id]`   | ms when the spool started; absent once queued   |
@@ -49,17 +50,20 @@
  */
 import { dirname } from "node:path";
 import { copyUserRecord } from "../store/_records.ts";
+import { copyRoute } from "../store/_route_record.ts";
+import type { Route } from "../relay/routes.ts";
 import type { QueueIdGeneratorOptions } from "../store/queue_id.ts";
 import type {
   DomainStore,
   NetworkStore,
   Page,
   PageRequest,
+  RouteStore,
   Stores,
   UserRecord,
   UserStore,
 } from "../store/types.ts";
-import { deleteIfPresent, domainKey, listAfter, networkKey, userKey } from "./kv_keys.ts";
+import { deleteIfPresent, domainKey, listAfter, networkKey, routeKey, userKey } from "./kv_keys.ts";
 import { KvMessageQueue } from "./kv_queue.ts";
 import { deleteAbandonedSpools } from "./kv_spool.ts";
 
@@ -177,6 +181,64 @@ export class KvUserStore implements UserStore {
   }
 }
 
+/** The most mutations one Deno KV atomic operation may hold. */
+const MAX_ATOMIC_MUTATIONS = 1000;
+
+/**
+ * Outbound routes on Deno KV, listed by pattern (KV key order).
+ *
+ * @example
+ * ```ts
+ * import { KvRouteStore } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const routes = new KvRouteStore(kv);
+ * await routes.put({ pattern: "*", relay: "mail.provider.example", tls: "starttls" });
+ * console.log((await routes.get("*"))?.relay); // "mail.provider.example"
+ * kv.close();
+ * ```
+ */
+export class KvRouteStore implements RouteStore {
+  #kv: Deno.Kv;
+  /** Keeps the routes in `kv`. */
+  constructor(kv: Deno.Kv) {
+    this.#kv = kv;
+  }
+  /** Every route, sorted by pattern. */
+  async list(): Promise<Route[]> {
+    const routes: Route[] = [];
+    for await (const entry of this.#kv.list<Route>({ prefix: ["route"] })) routes.push(entry.value);
+    return routes;
+  }
+  /** The route with this exact pattern, or undefined. */
+  async get(pattern: string): Promise<Route | undefined> {
+    return (await this.#kv.get<Route>(routeKey(pattern))).value ?? undefined;
+  }
+  /** Creates or replaces the route with `route.pattern`. */
+  async put(route: Route): Promise<void> {
+    await this.#kv.set(routeKey(route.pattern), copyRoute(route));
+  }
+  /**
+   * Creates or replaces every route in one atomic commit.
+   *
+   * @throws {RangeError} For more than 1000 routes (KV's limit for one commit),
+   *   before anything is written.
+   */
+  async putAll(routes: Route[]): Promise<void> {
+    if (routes.length > MAX_ATOMIC_MUTATIONS) {
+      throw new RangeError(
+        `Cannot store routes: ${routes.length} in one step, at most ${MAX_ATOMIC_MUTATIONS}`,
+      );
+    }
+    const operation = this.#kv.atomic();
+    for (const route of routes) operation.set(routeKey(route.pattern), copyRoute(route));
+    await operation.commit();
+  }
+  /** Removes the route; returns whether it existed. */
+  remove(pattern: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, routeKey(pattern));
+  }
+}
+
 /** Options for {@linkcode openKvStores}. */
 export interface OpenKvStoresOptions extends QueueIdGeneratorOptions {
   /** The clock for queue ids and spool markers (ms since epoch); defaults to `Date.now`. */
@@ -225,6 +287,7 @@ export async function openKvStores(
     users: new KvUserStore(kv),
     networks: new KvNetworkStore(kv),
     queue: new KvMessageQueue(kv, options.now ?? Date.now, options),
+    routes: new KvRouteStore(kv),
   };
   return { stores, abandonedSpools, close: () => kv.close() };
 }

@@ -9,6 +9,8 @@
  * @module
  */
 
+import type { Route } from "../relay/routes.ts";
+
 /** One page of a listing, with the cursor for the next page when there is one. */
 export interface Page<T> {
   /** The items of this page, in the store's stable order. */
@@ -180,6 +182,33 @@ export interface MessageQueue {
   remove(id: string): Promise<boolean>;
 }
 
+/**
+ * Outbound routes (qmail's `smtproutes`), keyed by their normalised pattern.
+ *
+ * Passwords are stored as given, because the client must send them to the
+ * relay; the admin API never hands them out.
+ *
+ * @example
+ * ```ts
+ * import { MemoryRouteStore } from "@tollgate/tollgate/store";
+ * const routes = new MemoryRouteStore();
+ * await routes.put({ pattern: "*", relay: "mail.provider.example", tls: "starttls" });
+ * console.log((await routes.list()).map((route) => route.pattern)); // ["*"]
+ * ```
+ */
+export interface RouteStore {
+  /** Every route, sorted by pattern. */
+  list(): Promise<Route[]>;
+  /** The route with this exact pattern, or undefined. */
+  get(pattern: string): Promise<Route | undefined>;
+  /** Creates or replaces the route with `route.pattern`. */
+  put(route: Route): Promise<void>;
+  /** Creates or replaces every route in one step: all of them, or on failure none. */
+  putAll(routes: Route[]): Promise<void>;
+  /** Removes the route; returns whether it existed. */
+  remove(pattern: string): Promise<boolean>;
+}
+
 /** Every store a Tollgate server needs, as one bundle to inject. */
 export interface Stores {
   /** Local domains (rcpthosts). */
@@ -190,4 +219,6 @@ export interface Stores {
   networks: NetworkStore;
   /** The mail queue. */
   queue: MessageQueue;
+  /** Outbound routes. */
+  routes: RouteStore;
 }
