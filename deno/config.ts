@@ -22,6 +22,12 @@ export interface TollgateConfig {
   hostname: string;
   /** `TOLLGATE_SMTP`: the SMTP listener. */
   smtp: ListenAddress;
+  /** `TOLLGATE_SUBMISSION`: the RFC 6409 submission listener (AUTH required); absent when `off`. */
+  submission?: ListenAddress;
+  /** `TOLLGATE_SUBMISSIONS`: the RFC 8314 implicit-TLS listener; only with a certificate. */
+  submissions?: ListenAddress;
+  /** `TOLLGATE_TLS_CERT` and `TOLLGATE_TLS_KEY`: PEM files for STARTTLS and implicit TLS. */
+  tls?: { certPath: string; keyPath: string };
   /** `TOLLGATE_ADMIN`: the admin HTTP API. */
   admin: ListenAddress;
   /** `TOLLGATE_DATA`: the folder for the KV store and the admin token. */
@@ -82,9 +88,33 @@ export function parseConfig(
       "must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (RFC 6750)",
     );
   }
+  const certPath = read("TOLLGATE_TLS_CERT");
+  const keyPath = read("TOLLGATE_TLS_KEY");
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    const missing = certPath === undefined ? "TOLLGATE_TLS_CERT" : "TOLLGATE_TLS_KEY";
+    throw new ConfigError(missing, "TOLLGATE_TLS_CERT and TOLLGATE_TLS_KEY go together");
+  }
+  const submission = optionalListener(
+    "TOLLGATE_SUBMISSION",
+    read("TOLLGATE_SUBMISSION"),
+    "0.0.0.0:2587",
+  );
+  const submissionsText = read("TOLLGATE_SUBMISSIONS");
+  if (certPath === undefined && submissionsText !== undefined && submissionsText !== "off") {
+    throw new ConfigError(
+      "TOLLGATE_SUBMISSIONS",
+      "implicit TLS needs TOLLGATE_TLS_CERT and TOLLGATE_TLS_KEY",
+    );
+  }
+  const submissions = certPath === undefined
+    ? undefined
+    : optionalListener("TOLLGATE_SUBMISSIONS", submissionsText, "0.0.0.0:2465");
   return {
     hostname,
     smtp: listenAddress("TOLLGATE_SMTP", read("TOLLGATE_SMTP") ?? "0.0.0.0:2525"),
+    ...(submission ? { submission } : {}),
+    ...(submissions ? { submissions } : {}),
+    ...(certPath && keyPath ? { tls: { certPath, keyPath } } : {}),
     admin: listenAddress("TOLLGATE_ADMIN", read("TOLLGATE_ADMIN") ?? "127.0.0.1:8025"),
     dataDir: read("TOLLGATE_DATA") ?? "./data",
     ...(token === undefined ? {} : { adminToken: token }),
@@ -112,6 +142,14 @@ function listenAddress(setting: string, text: string): ListenAddress {
     throw new ConfigError(setting, `"${text}" is not host:port (IPv6 as [::1]:2525)`);
   }
   return { hostname: match[1] ?? match[2], port };
+}
+
+function optionalListener(
+  setting: string,
+  text: string | undefined,
+  fallback: string,
+): ListenAddress | undefined {
+  return text?.toLowerCase() === "off" ? undefined : listenAddress(setting, text ?? fallback);
 }
 
 function integer(setting: string, text: string | undefined, fallback: number, min: number): number {

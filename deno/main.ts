@@ -10,20 +10,23 @@ import { startTollgate } from "./tollgate.ts";
 const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
 let config;
+let tollgate;
 try {
   config = parseConfig(Deno.env.toObject(), Deno.hostname());
+  tollgate = await startTollgate(config, log);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`tollgate: cannot start: ${error.message}`);
   Deno.exit(2);
 }
 
-const tollgate = await startTollgate(config, log);
 const show = (address: { hostname: string; port: number }) =>
   address.hostname.includes(":")
     ? `[${address.hostname}]:${address.port}`
     : `${address.hostname}:${address.port}`;
 log(`smtp listening on ${show(tollgate.smtp)} as ${config.hostname}`);
+if (tollgate.submission) log(`submission listening on ${show(tollgate.submission)}`);
+if (tollgate.submissions) log(`submissions listening on ${show(tollgate.submissions)}`);
 log(`admin listening on http://${show(tollgate.admin)}`);
 if (tollgate.adminTokenPath) log(`admin token in ${tollgate.adminTokenPath}`);
 

@@ -28,6 +28,7 @@ export {
   KvDomainStore,
   KvNetworkStore,
   KvUserStore,
+  type OpenedKvStores,
   openKvStores,
   type OpenKvStoresOptions,
 } from "./kv_stores.ts";

@@ -7,7 +7,7 @@
  */
 import type { CredentialVerifier } from "../auth/credentials.ts";
 import { checkRecipient } from "../relay/recipient_check.ts";
-import type { ServerSession, SessionAction } from "../smtp/server_session.ts";
+import type { ServerSession, SessionAction, TlsInfo } from "../smtp/server_session.ts";
 import type { Envelope, SpoolWriter, Stores } from "../store/types.ts";
 import type { StoreResult } from "../smtp/server_session.ts";
 
@@ -23,6 +23,12 @@ export interface ConnectionDeps {
   log: (line: string) => void;
   /** Resolves when the server shuts down: idle sessions then end with `421`. */
   shutdown: Promise<void>;
+  /** Makes a session: at the start, and again inside TLS after STARTTLS (`tls` set). */
+  newSession: (tls: TlsInfo | undefined) => ServerSession;
+  /** The TLS handshake (server side); absent when no certificate is configured. */
+  upgrade?: (stream: ByteStream) => Promise<{ stream: ByteStream; tls: TlsInfo }>;
+  /** Implicit TLS (RFC 8314, port 465): the handshake comes before the greeting. */
+  implicitTls?: boolean;
 }
 
 /** Who is on the other end of one connection. */
@@ -49,20 +55,50 @@ const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\
  * @example
  * ```ts ignore
  * const conn = await listener.accept();
- * await serveConnection(conn, new ServerSession(options), {
- *   ...deps, clientAddress: "192.0.2.1", peer: "192.0.2.1:4000",
+ * await serveConnection(conn, {
+ *   ...deps, newSession: (tls) => new ServerSession({ ...options, tls }),
+ *   clientAddress: "192.0.2.1", peer: "192.0.2.1:4000",
  * });
  * ```
  */
 export async function serveConnection(
   stream: ByteStream,
-  session: ServerSession,
   deps: ConnectionDeps & Peer,
 ): Promise<void> {
+  let current = stream;
+  let tls: TlsInfo | undefined;
+  let greet = true;
+  try {
+    if (deps.implicitTls) {
+      if (!deps.upgrade) throw new TypeError("Cannot serve implicit TLS without a certificate");
+      ({ stream: current, tls } = await deps.upgrade(current));
+    }
+    while (await runSession(current, deps.newSession(tls), { ...deps, greet }) === "start-tls") {
+      ({ stream: current, tls } = await deps.upgrade!(current));
+      greet = false;
+    }
+  } catch (error) {
+    deps.log(`smtp ${deps.peer} tls failed: ${error instanceof Error ? error.message : error}`);
+  } finally {
+    current.readable.cancel().catch(() => {});
+    current.writable.close().catch(() => {});
+  }
+}
+
+/**
+ * Runs one session over one stream until it closes (`"closed"`) or asks for
+ * TLS (`"start-tls"`: the stream's locks are released for the upgrade).
+ */
+async function runSession(
+  stream: ByteStream,
+  session: ServerSession,
+  deps: ConnectionDeps & Peer & { greet: boolean },
+): Promise<"closed" | "start-tls"> {
   const reader = stream.readable.getReader();
   const writer = stream.writable.getWriter();
   const spool = new SpoolSlot(deps);
   let output = "";
+  let startTls = false;
   const flush = async () => {
     if (output === "") return;
     const bytes = encoder.encode(output);
@@ -83,6 +119,10 @@ export async function serveConnection(
           break;
         case "close":
           await flush();
+          return undefined;
+        case "start-tls":
+          await flush();
+          startTls = true;
           return undefined;
         case "verify-credentials": {
           const result = await deps.verifier.verify(action.credentials);
@@ -121,7 +161,7 @@ export async function serveConnection(
   };
 
   try {
-    await run(session.start());
+    if (deps.greet) await run(session.start());
     while (!session.closed) {
       await flush();
       const event = await readOrTimeout(reader, deps.idleTimeoutMs, deps.shutdown);
@@ -137,12 +177,14 @@ export async function serveConnection(
     ) {
       deps.log(`smtp ${deps.peer} error ${error instanceof Error ? error.message : error}`);
     }
+    startTls = false;
   } finally {
     await run(session.connectionLost()).catch(() => {});
     await spool.abort();
-    reader.cancel().catch(() => {});
-    writer.close().catch(() => {});
+    reader.releaseLock();
+    writer.releaseLock();
   }
+  return startTls ? "start-tls" : "closed";
 }
 
 type ReadEvent = ReadableStreamReadResult<Uint8Array> | "timeout" | "shutdown";

@@ -1,19 +1,32 @@
 /**
- * The SMTP listener: accepts connections with `Deno.listen` and runs one
- * session per connection; one failing session never harms another.
+ * An SMTP listener: accepts connections with `Deno.listen` and runs one
+ * session per connection; one failing session never harms another. The same
+ * listener serves port 25 style relay/MX service, RFC 6409 submission (AUTH
+ * required) and RFC 8314 implicit TLS, depending on its mode.
  *
  * @module
  */
 import type { MechanismName } from "../auth/sasl.ts";
 import { isAddressInNetworks } from "../relay/networks.ts";
-import { ServerSession } from "../smtp/server_session.ts";
+import { ServerSession, type TlsInfo } from "../smtp/server_session.ts";
 import type { InsecureAuthPolicy, ListenAddress } from "./config.ts";
 import { type ConnectionDeps, serveConnection } from "./smtp_connection.ts";
+import { type TlsCertificate, upgradeToTls } from "./tls_server.ts";
+
+/**
+ * What a listener is for: `smtp` (port 25: relay and inbound mail),
+ * `submission` (port 587: STARTTLS, AUTH required before MAIL) or
+ * `submissions` (port 465: implicit TLS, AUTH required).
+ */
+export type ListenerMode = "smtp" | "submission" | "submissions";
 
 /** How the SMTP server behaves. */
-export interface SmtpServerOptions extends Omit<ConnectionDeps, "shutdown"> {
+export interface SmtpServerOptions
+  extends Omit<ConnectionDeps, "shutdown" | "newSession" | "upgrade" | "implicitTls"> {
   /** Where to listen. */
   listen: ListenAddress;
+  /** What the listener is for. Default `smtp`. */
+  mode?: ListenerMode;
   /** This server's name. */
   hostname: string;
   /** The largest message accepted. */
@@ -24,6 +37,8 @@ export interface SmtpServerOptions extends Omit<ConnectionDeps, "shutdown"> {
   insecureAuth: InsecureAuthPolicy;
   /** The pause before `535`. */
   authFailureDelayMs: number;
+  /** The certificate for STARTTLS and implicit TLS; without it there is no TLS. */
+  certificate?: TlsCertificate;
 }
 
 /** A running SMTP server. */
@@ -35,6 +50,7 @@ export interface SmtpServer {
 }
 
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
+const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 
 /**
  * Starts listening and serving.
@@ -47,11 +63,32 @@ const LOOPBACK = ["127.0.0.0/8", "::1/128"];
  * ```
  */
 export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
+  const mode = options.mode ?? "smtp";
+  const { certificate } = options;
+  if (mode === "submissions" && !certificate) {
+    throw new TypeError("Cannot listen for implicit TLS without a certificate");
+  }
   const listener = Deno.listen({ ...options.listen, transport: "tcp" });
   const sessions = new Set<Promise<void>>();
   let signalShutdown!: () => void;
   const shutdown = new Promise<void>((resolve) => signalShutdown = resolve);
-  const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+
+  const newSession = (clientAddress: string) => (tls: TlsInfo | undefined) => {
+    const authAllowed = tls !== undefined || options.insecureAuth === "always" ||
+      (options.insecureAuth === "loopback" && isAddressInNetworks(clientAddress, LOOPBACK));
+    return new ServerSession({
+      hostname: options.hostname,
+      clientAddress,
+      maxMessageBytes: options.maxMessageBytes,
+      authMechanisms: authAllowed ? options.authMechanisms : [],
+      authNeedsEncryption: !authAllowed && options.authMechanisms.length > 0,
+      authFailureDelayMs: options.authFailureDelayMs,
+      randomBytes,
+      startTls: certificate !== undefined && tls === undefined,
+      requireAuth: mode !== "smtp",
+      ...(tls ? { tls } : {}),
+    });
+  };
 
   let closing = false;
   const accepting = (async () => {
@@ -66,29 +103,21 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }
-      const { hostname: clientAddress, port } = conn.remoteAddr as Deno.NetAddr;
-      const authInClear = options.insecureAuth === "always" ||
-        (options.insecureAuth === "loopback" && isAddressInNetworks(clientAddress, LOOPBACK));
+      const { hostname: clientAddress, port } = conn.remoteAddr;
       try {
-        conn.setNoDelay(true);
+        conn.setNoDelay(true); // without it, every TLS session stalls ~40 ms (Nagle)
       } catch {
         // The peer may already be gone; the session will notice.
       }
-      const session = new ServerSession({
-        hostname: options.hostname,
-        clientAddress,
-        maxMessageBytes: options.maxMessageBytes,
-        authMechanisms: authInClear ? options.authMechanisms : [],
-        authNeedsEncryption: !authInClear && options.authMechanisms.length > 0,
-        authFailureDelayMs: options.authFailureDelayMs,
-        randomBytes,
-      });
       const peer = clientAddress.includes(":")
         ? `[${clientAddress}]:${port}`
         : `${clientAddress}:${port}`;
-      const running = serveConnection(conn, session, {
+      const running = serveConnection(conn, {
         ...options,
         shutdown,
+        newSession: newSession(clientAddress),
+        ...(certificate ? { upgrade: (stream) => upgradeToTls(stream, certificate.context) } : {}),
+        implicitTls: mode === "submissions",
         clientAddress,
         peer,
       });
@@ -98,11 +127,11 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
   })();
 
   return {
-    address: { hostname: options.listen.hostname, port: (listener.addr as Deno.NetAddr).port },
+    address: { hostname: options.listen.hostname, port: listener.addr.port },
     async shutdown() {
       closing = true;
       listener.close();
-      await accepting.catch(() => {});
+      await accepting;
       signalShutdown();
       await Promise.allSettled([...sessions]);
     },

@@ -9,15 +9,20 @@ import type { MechanismName } from "../auth/sasl.ts";
 import { UserStoreVerifier } from "../auth/store_verifier.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
-import type { ListenAddress, TollgateConfig } from "./config.ts";
+import { ConfigError, type ListenAddress, type TollgateConfig } from "./config.ts";
 import { openKvStores } from "./kv_stores.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
 import { startSmtpServer } from "./smtp_server.ts";
+import { TlsCertificate } from "./tls_server.ts";
 
 /** A running Tollgate. */
 export interface RunningTollgate {
   /** Where SMTP listens. */
   smtp: ListenAddress;
+  /** Where the submission listener (AUTH required) listens, if on. */
+  submission?: ListenAddress;
+  /** Where the implicit-TLS listener listens, if on. */
+  submissions?: ListenAddress;
   /** Where the admin API listens. */
   admin: ListenAddress;
   /** The file holding the generated admin token, if it was not configured. */
@@ -51,8 +56,9 @@ export async function startTollgate(
     ? ["LOGIN", "CRAM-MD5", "PLAIN"]
     : ["LOGIN", "PLAIN"];
 
-  const smtp = startSmtpServer({
-    listen: config.smtp,
+  const certificate = config.tls ? await loadCertificate(config.tls, log) : undefined;
+  const stopWatching = certificate?.watch();
+  const common = {
     hostname: config.hostname,
     maxMessageBytes: config.maxMessageBytes,
     authMechanisms: mechanisms,
@@ -65,7 +71,15 @@ export async function startTollgate(
       cramMd5Enabled: config.cramMd5,
     }),
     log,
-  });
+    ...(certificate ? { certificate } : {}),
+  };
+  const smtp = startSmtpServer({ ...common, listen: config.smtp });
+  const submission = config.submission
+    ? startSmtpServer({ ...common, listen: config.submission, mode: "submission" })
+    : undefined;
+  const submissions = config.submissions
+    ? startSmtpServer({ ...common, listen: config.submissions, mode: "submissions" })
+    : undefined;
 
   const app = createAdminApp({
     stores,
@@ -80,11 +94,31 @@ export async function startTollgate(
 
   return {
     smtp: smtp.address,
+    ...(submission ? { submission: submission.address } : {}),
+    ...(submissions ? { submissions: submissions.address } : {}),
     admin: { hostname: config.admin.hostname, port: adminAddress.port },
     ...(adminToken.path ? { adminTokenPath: adminToken.path } : {}),
     async shutdown() {
-      await Promise.all([smtp.shutdown(), admin.shutdown()]);
+      stopWatching?.();
+      await Promise.all([
+        smtp.shutdown(),
+        submission?.shutdown(),
+        submissions?.shutdown(),
+        admin.shutdown(),
+      ]);
       kv.close();
     },
   };
+}
+
+async function loadCertificate(
+  paths: { certPath: string; keyPath: string },
+  log: (line: string) => void,
+): Promise<TlsCertificate> {
+  try {
+    return await TlsCertificate.load(paths.certPath, paths.keyPath, log);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError("TOLLGATE_TLS_CERT", `cannot load the certificate and key: ${reason}`);
+  }
 }

@@ -33,4 +33,5 @@ export {
   type ServerSessionOptions,
   type SessionAction,
   type StoreResult,
+  type TlsInfo,
 } from "./server_session.ts";

@@ -16,6 +16,8 @@ export interface ReceivedFields {
   clientAddress: string;
   /** The authenticated user, if any. */
   authUser?: string;
+  /** The TLS the message came through, if any (Postfix's `(using ... with cipher ...)`). */
+  tls?: { protocol: string; cipher: string };
   /** This server's host name. */
   hostname: string;
   /** `SMTP`, `ESMTP`, `ESMTPA`, ... from {@linkcode protocolWord}. */
@@ -60,7 +62,11 @@ export function receivedHeader(fields: ReceivedFields): string {
   const helo = safe(fields.helo);
   const heloPart = helo === remoteHost ? "" : ` (HELO ${helo})`;
   const user = fields.authUser === undefined ? "" : `${safe(fields.authUser)}@`;
+  const tls = fields.tls
+    ? `  (using ${safe(fields.tls.protocol)} with cipher ${safe(fields.tls.cipher)})\r\n`
+    : "";
   return `Received: from ${remoteHost}${heloPart} (${user}${safe(fields.clientAddress)})\r\n` +
+    tls +
     `  by ${safe(fields.hostname)} with ${fields.protocol}; ${qmailDate(fields.time)}\r\n`;
 }
 

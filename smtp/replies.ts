@@ -77,6 +77,10 @@ export const replies = {
     538,
     "5.7.11 Encryption required for requested authentication mechanism",
   ),
+  authRequired: formatReply(530, "5.7.0 Authentication required"),
+  tlsReady: formatReply(220, "2.0.0 Ready to start TLS"),
+  tlsActive: formatReply(503, "5.5.1 TLS already active"),
+  tlsUnavailable: formatReply(454, "4.7.0 TLS not available"),
   challenge: (base64: string) => formatReply(334, base64),
 
   relayDenied: formatReply(

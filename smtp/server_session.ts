@@ -34,7 +34,19 @@ export type SessionAction =
   | { kind: "message-data"; bytes: Uint8Array }
   | { kind: "message-end"; envelope: Envelope }
   | { kind: "message-abort" }
+  | {
+    kind: "start-tls";
+    /** `220` has been sent and pipelined plaintext dropped: upgrade, then start a new session. */
+  }
   | { kind: "close" };
+
+/** The TLS connection a session runs inside, for the Received header. */
+export interface TlsInfo {
+  /** `TLSv1.3`, `TLSv1.2`, ... */
+  protocol: string;
+  /** The cipher suite's standard name: `TLS_AES_256_GCM_SHA384`. */
+  cipher: string;
+}
 
 /** The adapter's answer to `message-end`. */
 export type StoreResult =
@@ -58,11 +70,17 @@ export interface ServerSessionOptions {
    * encrypted (`TOLLGATE_INSECURE_AUTH`): AUTH then gets `538`, not `502`.
    */
   authNeedsEncryption?: boolean;
+  /** Offer STARTTLS (a certificate is configured and TLS is not active yet). */
+  startTls?: boolean;
+  /** Set when the session runs inside TLS (after STARTTLS, or implicit TLS). */
+  tls?: TlsInfo;
+  /** Submission (RFC 6409): MAIL needs AUTH first (`530 5.7.0`). */
+  requireAuth?: boolean;
   /** The pause before `535` after a failed AUTH. */
   authFailureDelayMs: number;
   /** A CSPRNG, for CRAM-MD5 challenges. */
   randomBytes: (n: number) => Uint8Array;
-  /** The most recipients per message (RFC 5321 §4.5.3.1.8: at least 100). Default 1000. */
+  /** The most recipients per message (RFC 5321 §4.5.3.1.8: at least 100). Default 100. */
   maxRecipients?: number;
 }
 
@@ -218,7 +236,8 @@ export class ServerSession {
     return out;
   }
 
-  #command(line: string, now: number, out: SessionAction[]): void {
+  #command(text: string, now: number, out: SessionAction[]): void {
+    const line = text.trimEnd();
     const space = line.indexOf(" ");
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const argument = space < 0 ? "" : line.slice(space + 1).trim();
@@ -243,6 +262,8 @@ export class ServerSession {
         return void out.push(send(replies.vrfy));
       case "HELP":
         return void out.push(send(replies.help));
+      case "STARTTLS":
+        return this.#startTls(argument, out);
       case "QUIT":
         out.push(send(replies.quit(this.#options.hostname)), this.#close());
         return;
@@ -262,6 +283,7 @@ export class ServerSession {
     const lines = [this.#options.hostname];
     const mechanisms = this.#options.authMechanisms.join(" ");
     if (mechanisms !== "") lines.push(`AUTH ${mechanisms}`, `AUTH=${mechanisms}`);
+    if (this.#options.startTls) lines.push("STARTTLS");
     lines.push(
       "PIPELINING",
       "8BITMIME",
@@ -273,6 +295,9 @@ export class ServerSession {
 
   #mail(argument: string, out: SessionAction[]): void {
     if (!this.#helo) return void out.push(send(replies.heloFirst));
+    if (this.#options.requireAuth && this.#authUser === undefined) {
+      return void out.push(send(replies.authRequired));
+    }
     if (this.#sender !== undefined) return void out.push(send(replies.nestedMail));
     const path = parsePath(argument, "FROM");
     if (!path.ok) return void out.push(send(replies.badSender(path.reason)));
@@ -303,7 +328,7 @@ export class ServerSession {
     if (path && !path.ok) return void out.push(send(replies.badRecipient(path.reason)));
     const firstParam = path?.params.keys().next().value;
     if (firstParam !== undefined) return void out.push(send(replies.unknownParameter(firstParam)));
-    if (this.#recipients.length >= (this.#options.maxRecipients ?? 1000)) {
+    if (this.#recipients.length >= (this.#options.maxRecipients ?? 100)) {
       return void out.push(send(replies.tooManyRecipients));
     }
     this.#pendingRecipient = path ? path.address : `postmaster@${this.#options.hostname}`;
@@ -326,9 +351,10 @@ export class ServerSession {
       clientAddress: this.#options.clientAddress,
       ...(this.#authUser === undefined ? {} : { authUser: this.#authUser }),
       hostname: this.#options.hostname,
+      ...(this.#options.tls ? { tls: this.#options.tls } : {}),
       protocol: protocolWord({
         esmtp: this.#helo?.esmtp ?? false,
-        tls: false,
+        tls: this.#options.tls !== undefined,
         authenticated: this.#authUser !== undefined,
       }),
       time: now,
@@ -417,6 +443,16 @@ export class ServerSession {
       case "malformed":
         return void out.push(send(replies.authMalformed));
     }
+  }
+
+  /** RFC 3207; pipelined plaintext after STARTTLS is dropped (CVE-2011-0411). */
+  #startTls(argument: string, out: SessionAction[]): void {
+    if (this.#options.tls) return void out.push(send(replies.tlsActive));
+    if (!this.#options.startTls) return void out.push(send(replies.tlsUnavailable));
+    if (argument !== "") return void out.push(send(replies.noArguments("STARTTLS")));
+    this.#input.clear();
+    this.#closed = true;
+    out.push(send(replies.tlsReady), { kind: "start-tls" });
   }
 
   #resetTransaction(): void {

@@ -49,7 +49,7 @@ export async function dialogueServer(): Promise<DialogueServer> {
   return {
     stores,
     connect(options = {}) {
-      const session = new ServerSession({
+      const sessionOptions: ServerSessionOptions = {
         hostname: "mail.domain.de",
         clientAddress: "192.168.10.10",
         maxMessageBytes: 1 << 20,
@@ -57,9 +57,10 @@ export async function dialogueServer(): Promise<DialogueServer> {
         authFailureDelayMs: 0,
         randomBytes: (n) => new Uint8Array(n).fill(7),
         ...options,
-      });
+      };
       return openDialogue((stream) =>
-        serveConnection(stream, session, {
+        serveConnection(stream, {
+          newSession: () => new ServerSession(sessionOptions),
           stores,
           verifier,
           idleTimeoutMs: 60_000,

@@ -26,19 +26,27 @@ export interface SmtpReply {
  * ```
  */
 export class RawSmtpClient {
-  #conn: Deno.TcpConn;
-  #reader: ReadableStreamDefaultReader<string>;
+  #conn: Deno.Conn;
   #buffer = "";
   #encoder = new TextEncoder();
+  #decoder = new TextDecoder();
 
-  private constructor(conn: Deno.TcpConn) {
+  private constructor(conn: Deno.Conn) {
     this.#conn = conn;
-    this.#reader = conn.readable.pipeThrough(new TextDecoderStream()).getReader();
   }
 
   /** Connects to `127.0.0.1:<port>`. */
   static async connect(port: number): Promise<RawSmtpClient> {
     return new RawSmtpClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  }
+
+  /**
+   * Runs the client side of a TLS handshake on this connection (after the
+   * server's `220` to STARTTLS, or at once for implicit TLS). Text the server
+   * sent before is kept; nothing read after the handshake was plaintext.
+   */
+  async startTls(options: Deno.StartTlsOptions): Promise<void> {
+    this.#conn = await Deno.startTls(this.#conn as Deno.TcpConn, options);
   }
 
   /** Sends raw text as it is (add `\r\n` yourself). */
@@ -84,13 +92,14 @@ export class RawSmtpClient {
         this.#buffer = this.#buffer.slice(end + 2);
         return line;
       }
-      const { value, done } = await this.#reader.read();
-      if (done) {
+      const chunk = new Uint8Array(16384);
+      const count = await this.#conn.read(chunk);
+      if (count === null) {
         throw new Deno.errors.UnexpectedEof(
           `Connection closed by the server; unread: ${JSON.stringify(this.#buffer)}`,
         );
       }
-      this.#buffer += value;
+      this.#buffer += this.#decoder.decode(chunk.subarray(0, count), { stream: true });
     }
   }
 }

@@ -11,6 +11,8 @@ const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 10_000;
 const SMTP_READY = /smtp listening on 127\.0\.0\.1:(\d+)/;
 const ADMIN_READY = /admin listening on (http:\/\/127\.0\.0\.1:\d+)/;
+const SUBMISSION_READY = /submission listening on 127\.0\.0\.1:(\d+)/;
+const SUBMISSIONS_READY = /submissions listening on 127\.0\.0\.1:(\d+)/;
 
 /** How to start the server. */
 export interface StartOptions {
@@ -24,6 +26,10 @@ export interface StartOptions {
 export interface RunningTollgate {
   /** The loopback port of the SMTP listener. */
   smtpPort: number;
+  /** The loopback port of the submission listener (AUTH required), unless turned off. */
+  submissionPort?: number;
+  /** The loopback port of the implicit-TLS listener, when a certificate is configured. */
+  submissionsPort?: number;
   /** The admin API's base URL, `http://127.0.0.1:<port>`. */
   adminUrl: string;
   /** The admin bearer token the server was started with. */
@@ -70,6 +76,8 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
       NO_COLOR: "1",
       TOLLGATE_SMTP: "127.0.0.1:0",
       TOLLGATE_ADMIN: "127.0.0.1:0",
+      TOLLGATE_SUBMISSION: "127.0.0.1:0",
+      ...(options.env?.TOLLGATE_TLS_CERT ? { TOLLGATE_SUBMISSIONS: "127.0.0.1:0" } : {}),
       TOLLGATE_DATA: dataDir,
       TOLLGATE_ADMIN_TOKEN: token,
       TOLLGATE_HOSTNAME: "mail.domain.de",
@@ -98,14 +106,27 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
     return result;
   });
 
-  const ports = await new Promise<{ smtpPort: number; adminUrl: string }>((resolve, reject) => {
+  type Ports = {
+    smtpPort: number;
+    adminUrl: string;
+    submissionPort?: number;
+    submissionsPort?: number;
+  };
+  const ports = await new Promise<Ports>((resolve, reject) => {
     const timer = setTimeout(() => check(true), READY_TIMEOUT_MS);
     const check = (timedOut = false) => {
       const smtp = SMTP_READY.exec(captured);
       const admin = ADMIN_READY.exec(captured);
       if (smtp && admin) {
         clearTimeout(timer);
-        resolve({ smtpPort: Number(smtp[1]), adminUrl: admin[1] });
+        const submission = SUBMISSION_READY.exec(captured);
+        const submissions = SUBMISSIONS_READY.exec(captured);
+        resolve({
+          smtpPort: Number(smtp[1]),
+          adminUrl: admin[1],
+          ...(submission ? { submissionPort: Number(submission[1]) } : {}),
+          ...(submissions ? { submissionsPort: Number(submissions[1]) } : {}),
+        });
       } else if (exited || timedOut) {
         clearTimeout(timer);
         const why = exited
