@@ -163,10 +163,10 @@ export function resolveRoute(domain: string, routes: Iterable<Route>): RouteMatc
 function explainMatch(domain: string, route: Route, candidates: string[]): string {
   const skipped = candidates.slice(0, candidates.indexOf(route.pattern));
   const scope = route.pattern === DEFAULT_ROUTE_PATTERN
-    ? "the default route"
+    ? `the default route "*"`
     : route.pattern.startsWith(".")
-    ? `the route for subdomains of ${route.pattern.slice(1)}`
-    : `the route for ${route.pattern}`;
+    ? `the route "${route.pattern}" for subdomains of ${route.pattern.slice(1)}`
+    : `the route "${route.pattern}"`;
   const longer = skipped.length === 0
     ? ""
     : ` (no route for ${skipped.map((pattern) => JSON.stringify(pattern)).join(", ")})`;
@@ -174,5 +174,5 @@ function explainMatch(domain: string, route: Route, candidates: string[]): strin
     ? `delivered to its MX hosts${route.port === undefined ? "" : ` on port ${route.port}`}`
     : `relayed through ${route.relay}:${routePort(route)} with TLS ${route.tls}`;
   const auth = route.username === undefined ? "without AUTH" : `with AUTH as "${route.username}"`;
-  return `"${domain}" matches ${scope} "${route.pattern}"${longer}: ${target}, ${auth}`;
+  return `"${domain}" matches ${scope}${longer}: ${target}, ${auth}`;
 }

@@ -105,13 +105,13 @@ function parseLine(line: string, credentials: SmtproutesCredentials): Route {
     return createRoute(head.pattern, fields);
   }
   const words = line.split(/[ \t]+/);
+  const head = parseHead(words[0]);
   if (words.length === 2) {
     throw new RangeError("Cannot parse route: a user name without a password");
   }
   if (words.length > 3) {
     throw new RangeError(`Cannot parse route: ${words.length} fields, expected 1 or 3`);
   }
-  const head = parseHead(words[0]);
   const fields: RouteFields = { relay: head.relay, port: head.port };
   if (words.length === 3) {
     fields.username = credentials === "base64" ? decodeCredential("user name", words[1]) : words[1];
