@@ -5,7 +5,7 @@
  * @module
  */
 import { assertPageLimit } from "../store/_paging.ts";
-import type { Page, PageRequest, QueuedMessage } from "../store/types.ts";
+import type { DeliveryState, Page, PageRequest, QueuedMessage } from "../store/types.ts";
 
 /** What `["queue", id]` holds: the message, and how many spool chunks its body has. */
 export interface QueueEntry {
@@ -13,6 +13,11 @@ export interface QueueEntry {
   message: QueuedMessage;
   /** The number of `["spool", id, n]` chunks, `n` from 0. */
   chunks: number;
+  /**
+   * Its delivery state, indexed by `["queue-due", nextAttemptAt, id]`. Absent
+   * only in entries written before delivery existed; `KvMessageQueue` adds it.
+   */
+  delivery?: DeliveryState;
 }
 
 /** `["domain", name]` → `true`. */
@@ -25,6 +30,10 @@ export const userKey = (address: string): Deno.KvKey => ["user", address];
 export const routeKey = (pattern: string): Deno.KvKey => ["route", pattern];
 /** `["queue", id]` → a committed message's {@linkcode QueueEntry}. */
 export const queueKey = (id: string): Deno.KvKey => ["queue", id];
+/** `["queue-due", at, id]` → `true`: `id` is due at `at` (ms since epoch); ordered by time. */
+export const dueKey = (at: number, id: string): Deno.KvKey => ["queue-due", at, id];
+/** The prefix of every due-time index entry. */
+export const DUE_PREFIX: Deno.KvKey = ["queue-due"];
 /** `["spool", id, n]` → bytes `n * 60 KiB ..` of a body, at most 60 KiB. */
 export const spoolChunkKey = (id: string, n: number): Deno.KvKey => ["spool", id, n];
 /** `["spool", id]`: the prefix of every chunk of one body. */

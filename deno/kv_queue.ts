@@ -4,16 +4,31 @@
  *
  * @module
  */
+import { copyDelivery, initialDelivery } from "../store/_delivery_records.ts";
+import { assertPageLimit } from "../store/_paging.ts";
 import { QueueIdGenerator, type QueueIdGeneratorOptions } from "../store/queue_id.ts";
 import type {
+  DeliveryState,
+  DueMessage,
   MessageQueue,
   Page,
   PageRequest,
   QueuedMessage,
   SpoolWriter,
 } from "../store/types.ts";
-import { listAfter, pendingKey, type QueueEntry, queueKey, spoolChunkKey } from "./kv_keys.ts";
+import {
+  DUE_PREFIX,
+  dueKey,
+  listAfter,
+  pendingKey,
+  type QueueEntry,
+  queueKey,
+  spoolChunkKey,
+} from "./kv_keys.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
+
+/** The most keys one `kv.getMany` call takes. */
+const GET_MANY_LIMIT = 10;
 
 /**
  * The durable mail queue on Deno KV.
@@ -36,6 +51,7 @@ export class KvMessageQueue implements MessageQueue {
   #kv: Deno.Kv;
   #now: () => number;
   #ids: QueueIdGenerator;
+  #legacyScheduled = false;
 
   /** Keeps the queue in `kv`; `now` (ms since epoch) dates ids and pending markers. */
   constructor(kv: Deno.Kv, now: () => number, options: QueueIdGeneratorOptions = {}) {
@@ -96,8 +112,9 @@ export class KvMessageQueue implements MessageQueue {
     for (;;) {
       const entry = await this.#kv.get<QueueEntry>(queueKey(id));
       if (entry.value === null) return false;
-      const result = await this.#kv.atomic().check(entry).delete(queueKey(id))
-        .set(pendingKey(id), this.#now()).commit();
+      const operation = this.#kv.atomic().check(entry).delete(queueKey(id));
+      if (entry.value.delivery) operation.delete(dueKey(entry.value.delivery.nextAttemptAt, id));
+      const result = await operation.set(pendingKey(id), this.#now()).commit();
       if (result.ok) {
         const chunkKeys = Array.from(
           { length: entry.value.chunks },
@@ -106,6 +123,64 @@ export class KvMessageQueue implements MessageQueue {
         await deleteSpool(this.#kv, id, chunkKeys);
         return true;
       }
+    }
+  }
+  /** One committed message's delivery state, or undefined. */
+  async delivery(id: string): Promise<DeliveryState | undefined> {
+    const entry = (await this.#kv.get<QueueEntry>(queueKey(id))).value;
+    return entry === null ? undefined : entry.delivery ?? initialDelivery(entry.message);
+  }
+
+  /**
+   * Due messages from the `["queue-due", at, id]` index, earliest first. The
+   * first call also schedules entries written before delivery existed.
+   */
+  async due(now: number, limit: number): Promise<DueMessage[]> {
+    assertPageLimit(limit);
+    if (!this.#legacyScheduled) {
+      await this.#scheduleLegacyEntries();
+      this.#legacyScheduled = true;
+    }
+    const selector = { prefix: DUE_PREFIX, end: [...DUE_PREFIX, Math.floor(now) + 1] };
+    const ids: string[] = [];
+    for await (const index of this.#kv.list(selector, { limit })) ids.push(String(index.key[2]));
+    const due: DueMessage[] = [];
+    for (let start = 0; start < ids.length; start += GET_MANY_LIMIT) {
+      const keys = ids.slice(start, start + GET_MANY_LIMIT).map(queueKey);
+      for (const entry of await this.#kv.getMany<QueueEntry[]>(keys)) {
+        // Gone since the index was read (removed or updated meanwhile): not due now.
+        if (entry.value?.delivery && entry.value.delivery.nextAttemptAt <= now) {
+          due.push({ message: entry.value.message, delivery: entry.value.delivery });
+        }
+      }
+    }
+    return due;
+  }
+
+  /** Replaces the delivery state and moves its index entry, in one atomic step. */
+  async update(id: string, delivery: DeliveryState): Promise<boolean> {
+    const state = copyDelivery(delivery);
+    for (;;) {
+      const entry = await this.#kv.get<QueueEntry>(queueKey(id));
+      if (entry.value === null) return false;
+      const operation = this.#kv.atomic().check(entry);
+      if (entry.value.delivery) operation.delete(dueKey(entry.value.delivery.nextAttemptAt, id));
+      const result = await operation.set(queueKey(id), { ...entry.value, delivery: state })
+        .set(dueKey(state.nextAttemptAt, id), true).commit();
+      if (result.ok) return true;
+    }
+  }
+
+  /** Gives entries without a delivery state (from before delivery existed) their first one. */
+  async #scheduleLegacyEntries(): Promise<void> {
+    for await (
+      const entry of this.#kv.list<QueueEntry>({ prefix: ["queue"] }, { batchSize: 100 })
+    ) {
+      if (entry.value.delivery) continue;
+      const delivery = initialDelivery(entry.value.message);
+      // A failed check means a concurrent change, which wrote a state itself.
+      await this.#kv.atomic().check(entry).set(entry.key, { ...entry.value, delivery })
+        .set(dueKey(delivery.nextAttemptAt, entry.value.message.id), true).commit();
     }
   }
 }

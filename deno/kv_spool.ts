@@ -4,9 +4,11 @@
  *
  * @module
  */
+import { initialDelivery } from "../store/_delivery_records.ts";
 import { toQueuedMessage } from "../store/_records.ts";
 import type { Envelope, QueuedMessage, SpoolWriter } from "../store/types.ts";
 import {
+  dueKey,
   PENDING_PREFIX,
   pendingKey,
   type QueueEntry,
@@ -82,7 +84,8 @@ export class KvSpoolWriter implements SpoolWriter {
   }
 
   /**
-   * Atomically writes the last chunk and the queue entry and drops the pending
+   * Atomically writes the last chunk, the queue entry (with its first
+   * delivery state, due at once, and its due-time index key) and drops the pending
    * marker; rejects if the marker is gone (the spool was cleaned up meanwhile).
    */
   async commit(envelope: Envelope): Promise<QueuedMessage> {
@@ -96,8 +99,10 @@ export class KvSpoolWriter implements SpoolWriter {
     if (this.#buffered > 0) {
       operation.set(spoolChunkKey(this.id, chunks++), this.#buffer.subarray(0, this.#buffered));
     }
-    const entry: QueueEntry = { message, chunks };
+    const delivery = initialDelivery(message);
+    const entry: QueueEntry = { message, chunks, delivery };
     const result = await operation.set(queueKey(this.id), entry).delete(pendingKey(this.id))
+      .set(dueKey(delivery.nextAttemptAt, this.id), true)
       .commit();
     if (!result.ok) {
       throw new Error(`Cannot commit message ${this.id}: its spool was removed while writing`);

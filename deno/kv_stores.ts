@@ -10,7 +10,8 @@
  * | `["network", cidr]`       | `true`                                          |
  * | `["user", address]`       | the `UserRecord`                                |
  * | `["route", pattern]`      | the `Route` (its password in clear: it is sent) |
- * | `["queue", id]`           | `{ message: QueuedMessage, chunks: number }`    |
+ * | `["queue", id]`           | `{ message, chunks: number, delivery }`         |
+ * | `["queue-due", at, id]`   | `true`: `id` is due at `at` (ms), time order    |
  * | `["spool", id, n]`        | body bytes `n * 60 KiB` onward, at most 60 KiB  |
  * | `["spool-pending", id]`   | ms when the spool started; absent once queued   |
  *

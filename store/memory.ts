@@ -7,13 +7,16 @@
  *
  * @module
  */
-import { pageOf } from "./_paging.ts";
+import { assertPageLimit, pageOf } from "./_paging.ts";
 import { copyQueuedMessage, copyUserRecord, toQueuedMessage } from "./_records.ts";
+import { copyDelivery, initialDelivery } from "./_delivery_records.ts";
 import { copyRoute } from "./_route_record.ts";
 import type { Route } from "../relay/routes.ts";
 import { QueueIdGenerator, type QueueIdGeneratorOptions } from "./queue_id.ts";
 import type {
+  DeliveryState,
   DomainStore,
+  DueMessage,
   Envelope,
   MessageQueue,
   NetworkStore,
@@ -170,6 +173,7 @@ export class MemoryRouteStore implements RouteStore {
 interface StoredMessage {
   message: QueuedMessage;
   body: Uint8Array[];
+  delivery: DeliveryState;
 }
 
 /**
@@ -228,6 +232,33 @@ export class MemoryMessageQueue implements MessageQueue {
   remove(id: string): Promise<boolean> {
     return Promise.resolve(this.#messages.delete(id));
   }
+  /** One committed message's delivery state, or undefined. */
+  delivery(id: string): Promise<DeliveryState | undefined> {
+    const stored = this.#messages.get(id);
+    return Promise.resolve(stored && copyDelivery(stored.delivery));
+  }
+  /** Due messages, earliest `nextAttemptAt` first, ties by id. */
+  due(now: number, limit: number): Promise<DueMessage[]> {
+    return Promise.try(() => {
+      assertPageLimit(limit);
+      const due = [...this.#messages.values()]
+        .filter((stored) => stored.delivery.nextAttemptAt <= now)
+        .sort((a, b) =>
+          a.delivery.nextAttemptAt - b.delivery.nextAttemptAt ||
+          (a.message.id < b.message.id ? -1 : 1)
+        );
+      return due.slice(0, limit).map((stored) => ({
+        message: copyQueuedMessage(stored.message),
+        delivery: copyDelivery(stored.delivery),
+      }));
+    });
+  }
+  /** Replaces a message's delivery state; false when the message is gone. */
+  update(id: string, delivery: DeliveryState): Promise<boolean> {
+    const stored = this.#messages.get(id);
+    if (stored) stored.delivery = copyDelivery(delivery);
+    return Promise.resolve(stored !== undefined);
+  }
 }
 
 /** Collects a body in memory and hands it to the queue on commit. */
@@ -254,7 +285,7 @@ class MemorySpoolWriter implements SpoolWriter {
     const closed = this.#closedError("commit message");
     if (closed) return Promise.reject(closed);
     const message = toQueuedMessage(envelope, { id: this.id, size: this.#size });
-    this.#onCommit({ message, body: this.#body });
+    this.#onCommit({ message, body: this.#body, delivery: initialDelivery(message) });
     this.#state = "committed";
     this.#body = [];
     return Promise.resolve(copyQueuedMessage(message));

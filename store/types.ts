@@ -153,6 +153,43 @@ export interface SpoolWriter {
   abort(): Promise<void>;
 }
 
+/** Where delivery to one recipient of a queued message stands. */
+export type RecipientStatus = "queued" | "delivered" | "bounced";
+
+/** The delivery state of one recipient. */
+export interface RecipientState {
+  /** The recipient, as in the envelope. */
+  address: string;
+  /** `queued` until it is delivered or bounced (a 5xx, or the queue lifetime ran out). */
+  status: RecipientStatus;
+  /** How many delivery attempts were made for this recipient. */
+  attempts: number;
+  /** The last reply or failure reason (`451 4.3.0 try later`, `connection refused`). */
+  lastReply?: string;
+  /** When the last attempt ended (ms since epoch). */
+  lastAttemptAt?: number;
+}
+
+/**
+ * What delivery has done with a queued message so far. A commit starts it
+ * with every recipient `queued`, no attempts, and `nextAttemptAt` equal to
+ * `receivedAt`; the delivery worker replaces it after each attempt.
+ */
+export interface DeliveryState {
+  /** When the message is due for its next attempt (ms since epoch). */
+  nextAttemptAt: number;
+  /** One entry per envelope recipient, in `to` order. */
+  recipients: RecipientState[];
+}
+
+/** A message that is due, with its delivery state. */
+export interface DueMessage {
+  /** The envelope. */
+  message: QueuedMessage;
+  /** Its delivery state. */
+  delivery: DeliveryState;
+}
+
 /**
  * The durable mail queue: accepted messages waiting for delivery.
  *
@@ -180,6 +217,15 @@ export interface MessageQueue {
   readBody(id: string): AsyncIterable<Uint8Array>;
   /** Removes a message and its body; returns whether it existed. */
   remove(id: string): Promise<boolean>;
+  /** One queued message's delivery state, or undefined. */
+  delivery(id: string): Promise<DeliveryState | undefined>;
+  /**
+   * At most `limit` messages whose `nextAttemptAt` is at or before `now`,
+   * earliest first (ties by id).
+   */
+  due(now: number, limit: number): Promise<DueMessage[]>;
+  /** Replaces a message's delivery state; returns false when the message is gone. */
+  update(id: string, delivery: DeliveryState): Promise<boolean>;
 }
 
 /**

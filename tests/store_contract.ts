@@ -7,7 +7,9 @@
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import type { UserRecord } from "../store/types.ts";
+import { registerDeliveryContract } from "./_store_contract_delivery.ts";
 import { registerQueueContract } from "./_store_contract_queue.ts";
+import { registerRouteContract } from "./_store_contract_routes.ts";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
 
 export type { OpenStores };
@@ -17,6 +19,8 @@ export function runStoreContract(name: string, open: OpenStores): void {
   registerListContract(name, open);
   registerUserContract(name, open);
   registerQueueContract(name, open);
+  registerRouteContract(name, open);
+  registerDeliveryContract(name, open);
 }
 
 function registerListContract(name: string, open: OpenStores): void {

@@ -129,6 +129,7 @@ Deno.test("kv: opening deletes a spool left by a crash mid-DATA, and nothing els
     }
     deepEqual(await keysIn(path), [
       JSON.stringify(["queue", kept.id]),
+      JSON.stringify(["queue-due", kept.receivedAt, kept.id]),
       JSON.stringify(["spool", kept.id, 0]),
       JSON.stringify(["spool", kept.id, 1]),
     ]);
