@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { Duplex } from "node:stream";
 import tls from "node:tls";
 import type { TlsInfo } from "../smtp/server_session.ts";
@@ -97,8 +98,13 @@ export class TlsCertificate {
   }
 }
 
+/** Reads and checks both files: the context is built lazily, so a broken file must fail here. */
 async function readContext(certPath: string, keyPath: string): Promise<tls.SecureContext> {
   const [cert, key] = await Promise.all([Deno.readTextFile(certPath), Deno.readTextFile(keyPath)]);
+  const certificate = new X509Certificate(cert);
+  if (!certificate.checkPrivateKey(createPrivateKey(key))) {
+    throw new Error(`the key in ${keyPath} does not belong to the certificate in ${certPath}`);
+  }
   return tls.createSecureContext({ cert, key, minVersion: "TLSv1.2" });
 }
 

@@ -37,7 +37,9 @@ export class RawSmtpClient {
 
   /** Connects to `127.0.0.1:<port>`. */
   static async connect(port: number): Promise<RawSmtpClient> {
-    return new RawSmtpClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.setNoDelay(true);
+    return new RawSmtpClient(conn);
   }
 
   /**

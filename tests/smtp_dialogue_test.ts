@@ -280,3 +280,75 @@ Deno.test("a smuggling attempt gets qmail's 451 and the connection closes; nothi
     equal((await server.stores.queue.list({ limit: 10 })).items.length, 0);
   }
 });
+
+Deno.test("inside TLS the Received header says ESMTPSA with the TLS version and cipher", async () => {
+  const server = await dialogueServer();
+  const client = server.connect({
+    tls: { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" },
+  });
+  await client.play(`
+    S~ 220
+    C: EHLO client.test
+    S~ 250-mail.domain.de
+    S~ 250-AUTH
+    S~ 250-AUTH=
+    S~ 250-PIPELINING
+    S~ 250-8BITMIME
+    S~ 250-SIZE
+    S: 250 ENHANCEDSTATUSCODES
+    C: STARTTLS
+    S: 503 5.5.1 TLS already active
+    C: AUTH PLAIN AHRlc3RAZG9tYWluLmRlAHRlc3Rpbmc=
+    S~ 235
+    C: MAIL FROM:<test@domain.de>
+    S~ 250
+    C: RCPT TO:<friend@example.net>
+    S~ 250
+    C: DATA
+    S~ 354
+    C: hi
+    C: .
+    S~ 250 2.0.0 ok
+  `);
+  await client.close();
+  const [message] = (await server.stores.queue.list({ limit: 1 })).items;
+  let body = "";
+  for await (const chunk of server.stores.queue.readBody(message.id)) {
+    body += new TextDecoder().decode(chunk);
+  }
+  deepEqual(body.split("\r\n").slice(0, 3).map((line) => line.replace(/; .*$/, "")), [
+    "Received: from unknown (HELO client.test) (test@domain.de@192.168.10.10)",
+    "  (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)",
+    "  by mail.domain.de with ESMTPSA",
+  ]);
+});
+
+Deno.test("STARTTLS: 454 without a certificate; with one, 220 and pipelined plaintext is dropped", async () => {
+  const server = await dialogueServer();
+  const withoutCertificate = server.connect();
+  await withoutCertificate.play(`
+    S~ 220
+    C: STARTTLS
+    S: 454 4.7.0 TLS not available
+  `);
+  await withoutCertificate.close();
+
+  const { ServerSession } = await import("../smtp/server_session.ts");
+  const session = new ServerSession({
+    hostname: "mail.domain.de",
+    clientAddress: "192.0.2.1",
+    maxMessageBytes: 1000,
+    authMechanisms: [],
+    authFailureDelayMs: 0,
+    randomBytes: (n) => new Uint8Array(n),
+    startTls: true,
+  });
+  const ehlo = session.receive(new TextEncoder().encode("EHLO c\r\n"), 0);
+  equal((ehlo[0] as { text: string }).text.includes("250-STARTTLS\r\n"), true);
+  deepEqual(session.receive(new TextEncoder().encode("STARTTLS\r\nRSET\r\n"), 0), [
+    { kind: "send", text: "220 2.0.0 Ready to start TLS\r\n" },
+    { kind: "start-tls" },
+  ]);
+  equal(session.closed, true);
+  deepEqual(session.receive(new TextEncoder().encode("NOOP\r\n"), 0), []);
+});
