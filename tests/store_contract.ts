@@ -10,7 +10,6 @@ import type { UserRecord } from "../store/types.ts";
 import { registerDeliveryContract } from "./_store_contract_delivery.ts";
 import { registerQueueContract } from "./_store_contract_queue.ts";
 import { registerRouteContract } from "./_store_contract_routes.ts";
-import { registerRouteContract } from "./_store_contract_routes.ts";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
 
 export type { OpenStores };
@@ -20,7 +19,6 @@ export function runStoreContract(name: string, open: OpenStores): void {
   registerListContract(name, open);
   registerUserContract(name, open);
   registerQueueContract(name, open);
-  registerRouteContract(name, open);
   registerRouteContract(name, open);
   registerDeliveryContract(name, open);
 }
