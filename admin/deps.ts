@@ -5,7 +5,24 @@
  */
 
 import type { UserSecrets } from "../auth/user_secrets.ts";
+import type { Route } from "../relay/routes.ts";
 import type { Stores } from "../store/types.ts";
+
+/** One step of a route test: what was tried, whether it worked, and what happened. */
+export interface RouteProbeStep {
+  /** The step, e.g. `connect`, `EHLO`, `STARTTLS`, `AUTH CRAM-MD5`. */
+  step: string;
+  /** Whether it worked. */
+  ok: boolean;
+  /** The relay's reply or the error; never a password. */
+  detail: string;
+}
+
+/** What testing a route's relay found, step by step, up to the first failure. */
+export interface RouteProbeResult {
+  /** The steps taken, in order. */
+  steps: RouteProbeStep[];
+}
 
 /**
  * The dependencies of {@linkcode createAdminApp}.
@@ -40,6 +57,11 @@ export interface AdminDeps {
   setPassword: (password: string) => Promise<UserSecrets>;
   /** The current time in ms since the epoch; stamps `updatedAt` of users. */
   now: () => number;
+  /**
+   * Connects to a route's relay now, negotiates TLS and tries its credentials
+   * (`POST /api/routes/{pattern}/test`); without it that endpoint answers `501`.
+   */
+  probeRoute?: (route: Route) => Promise<RouteProbeResult>;
   /** Receives one line per change and per failure; never a password or hash. */
   log?: (line: string) => void;
 }
