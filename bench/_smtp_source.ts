@@ -1,0 +1,99 @@
+/**
+ * Postfix's `smtp-source` load generator: installs it when missing and times one run.
+ *
+ * @module
+ */
+
+/** Where Debian's postfix package puts the load generator. */
+export const SMTP_SOURCE = "/usr/sbin/smtp-source";
+
+/** What one `smtp-source` run sends. */
+export interface SourceLoad {
+  /** `-m`: messages in total. */
+  messages: number;
+  /** `-s`: parallel SMTP sessions. */
+  sessions: number;
+  /** `-l`: payload bytes per message (headers not included). */
+  payloadBytes: number;
+  /** `-d`: keep each connection open for the next message instead of one per connection. */
+  reuseConnections: boolean;
+  /** `-f` and `-t`: envelope sender and recipient. */
+  sender: string;
+  recipient: string;
+}
+
+/** The outcome of one run. */
+export interface SourceRun {
+  messages: number;
+  seconds: number;
+  messagesPerSecond: number;
+}
+
+/**
+ * Installs Debian's postfix (which ships `smtp-source`) unless it is already there.
+ * Postfix is preseeded to "No configuration" so nothing listens on port 25.
+ */
+export async function ensureSmtpSource(): Promise<void> {
+  if (await isFile(SMTP_SOURCE)) return;
+  console.log(`${SMTP_SOURCE} is missing: installing postfix (apt-get)`);
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  await run("sh", {
+    args: [
+      "-c",
+      "echo 'postfix postfix/main_mailer_type select No configuration' | " +
+      "debconf-set-selections",
+    ],
+    env,
+  });
+  await run("apt-get", { args: ["update", "-qq"], env });
+  await run("apt-get", { args: ["install", "-y", "-qq", "postfix"], env });
+  if (!await isFile(SMTP_SOURCE)) {
+    throw new Error(`Cannot find ${SMTP_SOURCE} after installing postfix`);
+  }
+}
+
+/**
+ * Runs `smtp-source -c` against `127.0.0.1:<port>` and times it. Throws with
+ * smtp-source's output if it exits non-zero (any unexpected reply aborts it).
+ */
+export async function runSmtpSource(port: number, load: SourceLoad): Promise<SourceRun> {
+  const args = [
+    "-c",
+    "-l",
+    String(load.payloadBytes),
+    "-m",
+    String(load.messages),
+    "-s",
+    String(load.sessions),
+    "-f",
+    load.sender,
+    "-t",
+    load.recipient,
+    "-M",
+    "bench.test",
+    ...(load.reuseConnections ? ["-d"] : []),
+    `127.0.0.1:${port}`,
+  ];
+  const started = performance.now();
+  const output = await new Deno.Command(SMTP_SOURCE, { args, stdin: "null" }).output();
+  const seconds = (performance.now() - started) / 1000;
+  if (!output.success) {
+    const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+    throw new Error(`smtp-source ${args.join(" ")} failed (${output.code}):\n${text}`);
+  }
+  return { messages: load.messages, seconds, messagesPerSecond: load.messages / seconds };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+async function run(command: string, options: { args: string[]; env: Record<string, string> }) {
+  const status = await new Deno.Command(command, { ...options, stdin: "null" }).spawn().status;
+  if (!status.success) throw new Error(`${command} ${options.args.join(" ")} failed`);
+}
