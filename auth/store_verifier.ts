@@ -7,7 +7,9 @@ import type { UserRecord, UserStore } from "../store/types.ts";
 import type { Credentials, CredentialVerifier, VerifyResult } from "./credentials.ts";
 import { timingSafeEqual } from "./constant_time.ts";
 import { cramMd5Digest } from "./cram_md5_secret.ts";
+import { type CryptFunction, readPasswordHash, verifyLegacyHash } from "./legacy_hashes.ts";
 import { type ScryptKdf, verifyPassword } from "./password_hash.ts";
+import { createUserSecrets } from "./user_secrets.ts";
 
 /**
  * Stands in for the hash of a user who does not exist. Its bytes never need to
@@ -24,6 +26,8 @@ export interface UserStoreVerifierOptions {
   kdf?: ScryptKdf;
   /** Whether CRAM-MD5 answers are checked at all; if not, they are rejected. */
   cramMd5Enabled: boolean;
+  /** crypt(3) for imported `$1$`/`$5$`/`$6$` hashes (`nodeCrypt` in `deno/`). */
+  crypt?: CryptFunction;
 }
 
 /**
@@ -31,7 +35,11 @@ export interface UserStoreVerifierOptions {
  *
  * - The user name is trimmed and lower-cased before the lookup; `accepted.user`
  *   is the stored address.
- * - PLAIN and LOGIN: the password against the scrypt PHC string.
+ * - PLAIN and LOGIN: the password against the scrypt PHC string, or against
+ *   an imported hash (`auth/legacy_hashes.ts`); after a login with an imported
+ *   hash, the user's hash is replaced by a scrypt one (and a CRAM-MD5 secret
+ *   while CRAM-MD5 is on), unless the hash changed meanwhile. A failed
+ *   upgrade does not fail the login; the next login tries again.
  * - CRAM-MD5: the digest from the stored `{CRAM-MD5}` secret, compared in
  *   constant time; rejected when the user has no secret or CRAM-MD5 is off.
  * - An unknown user costs the same work as a known one (a dummy scrypt run or
@@ -56,12 +64,14 @@ export class UserStoreVerifier implements CredentialVerifier {
   #users: UserStore;
   #kdf: ScryptKdf | undefined;
   #cramMd5Enabled: boolean;
+  #crypt: CryptFunction | undefined;
 
   /** Checks against `users`, with the given KDF and CRAM-MD5 setting. */
   constructor(users: UserStore, options: UserStoreVerifierOptions) {
     this.#users = users;
     this.#kdf = options.kdf;
     this.#cramMd5Enabled = options.cramMd5Enabled;
+    this.#crypt = options.crypt;
   }
 
   /** Checks one set of credentials; never throws. */
@@ -87,9 +97,26 @@ export class UserStoreVerifier implements CredentialVerifier {
     }
   }
 
-  #passwordMatches(user: UserRecord | undefined, password: string): Promise<boolean> {
+  async #passwordMatches(user: UserRecord | undefined, password: string): Promise<boolean> {
     const phc = user?.passwordHash ?? DUMMY_PASSWORD_HASH;
-    return verifyPassword(password, phc, { kdf: this.#kdf });
+    const stored = readPasswordHash(phc);
+    // Not legacy: scrypt, or a corrupt string that verifyPassword throws on.
+    if (stored.kind !== "legacy") return verifyPassword(password, phc, { kdf: this.#kdf });
+    const matches = await verifyLegacyHash(password, stored.hash, { crypt: this.#crypt });
+    if (matches) await this.#upgrade(user!, password).catch(() => {});
+    return matches;
+  }
+
+  /** Replaces an imported hash with Tollgate's own, if nobody changed it meanwhile. */
+  async #upgrade(user: UserRecord, password: string): Promise<void> {
+    const secrets = await createUserSecrets(password, {
+      cramMd5: this.#cramMd5Enabled,
+      kdf: this.#kdf,
+    });
+    const current = await this.#users.get(user.address);
+    if (current?.passwordHash !== user.passwordHash) return;
+    const { cramMd5Secret: _old, ...rest } = current;
+    await this.#users.put({ ...rest, ...secrets });
   }
 
   #digestMatches(user: UserRecord | undefined, challenge: string, digest: string): boolean {
