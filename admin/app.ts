@@ -13,6 +13,7 @@ import { requireBearerToken } from "./_bearer.ts";
 import { domainRoutes } from "./_domain_routes.ts";
 import { networkRoutes } from "./_network_routes.ts";
 import { queueRoutes } from "./_queue_routes.ts";
+import { routeRoutes } from "./_route_routes.ts";
 import { userRoutes } from "./_user_routes.ts";
 
 /** Request bodies are tiny JSON objects; anything larger is refused with `413`. */
@@ -26,7 +27,10 @@ export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
  *   `GET|PUT|DELETE /api/domains[/{domain}]`, `GET|PUT|DELETE /api/users[/{address}]`
  *   (`PUT` body `{"password": "..."}`), `GET|POST /api/relay-networks` (`POST` body
  *   `{"cidr": "..."}`), `DELETE /api/relay-networks/{cidr}` (`/` as `%2F`), and
- *   `GET /api/queue`. `PUT`/`POST` answer `201` when they created something and
+ *   `GET /api/queue`; outbound routes: `GET /api/routes`, `PUT|DELETE /api/routes/{pattern}`
+ *   (`*` is the default route; the password is write-only), `GET /api/routes/resolve?domain=`,
+ *   `POST /api/routes/import` (`text/plain` smtproutes), `GET /api/routes/export` and
+ *   `POST /api/routes/{pattern}/test`. `PUT`/`POST` answer `201` when they created something and
  *   `200` when it existed; `DELETE` answers `204`, or `404` when there was nothing.
  *   Listings of users and the queue take `?limit=` (1..100000, default 100) and
  *   `?cursor=`, and return `cursor` when there is a next page.
@@ -75,6 +79,7 @@ export function createAdminApp(deps: AdminDeps): Hono {
   app.route("/api/users", userRoutes(users, { setPassword: deps.setPassword, now: deps.now, log }));
   app.route("/api/relay-networks", networkRoutes(networks, log));
   app.route("/api/queue", queueRoutes(queue));
+  app.route("/api/routes", routeRoutes(deps.stores.routes, { probeRoute: deps.probeRoute, log }));
   app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

@@ -171,7 +171,7 @@ export function parseSmtproutes(
 
 /** How {@linkcode formatSmtproutes} writes the routes. */
 export interface FormatSmtproutesOptions {
-  /** Write the passwords (and so the credentials) into the lines; otherwise only a comment names the user. */
+  /** Write the credentials into the lines; otherwise routes with AUTH become comments naming the user. */
   withPasswords: boolean;
   /** `seed` (default): `domain:relay[:port] base64user base64password`; `hoffmann`: `domain:relay:port|user|password`. */
   form?: "seed" | "hoffmann";
@@ -187,13 +187,8 @@ function impliedTls(route: Route): Route["tls"] {
   return route.username === undefined ? "opportunistic" : "starttls";
 }
 
-function notesFor(route: Route, withPasswords: boolean): string[] {
+function notesFor(route: Route): string[] {
   const notes: string[] = [];
-  if (route.username !== undefined && !withPasswords) {
-    notes.push(
-      `AUTH as ${JSON.stringify(route.username)}; password withheld (export with passwords=true)`,
-    );
-  }
   if (route.tls !== impliedTls(route)) notes.push(`tls ${route.tls}`);
   if (route.mechanisms !== undefined) notes.push(`mechanisms ${route.mechanisms.join(" ")}`);
   return notes;
@@ -213,14 +208,21 @@ function formatLine(route: Route, options: FormatSmtproutesOptions): string {
     return `${head}:${routePort(route)}|${route.username}|${route.password}`;
   }
   const port = route.port === undefined ? "" : `:${route.port}`;
+  if (route.username !== undefined && !credentials) {
+    const user = JSON.stringify(route.username);
+    return `# ${head}${port} (AUTH as ${user}; password withheld: export with passwords=true)`;
+  }
   if (!credentials) return `${head}${port}`;
   return `${head}${port} ${encodeBase64(route.username!)} ${encodeBase64(route.password!)}`;
 }
 
 /**
  * Writes routes as an `smtproutes` file, one line each in the given order;
- * what the file cannot say (a withheld password's user name, a TLS mode other
- * than the one the line implies, mechanisms) goes into a `#` comment above it.
+ * what the file cannot say (a TLS mode other than the one the line implies,
+ * mechanisms) goes into a `#` comment above it. Without passwords, a route
+ * with credentials is written as a comment naming its user, so that
+ * importing the file again leaves that route (and its password) as it is
+ * rather than dropping its AUTH.
  *
  * @example
  * ```ts
@@ -237,7 +239,7 @@ export function formatSmtproutes(
 ): string {
   let text = "";
   for (const route of routes) {
-    for (const note of notesFor(route, options.withPasswords)) {
+    for (const note of notesFor(route)) {
       text += `# ${route.pattern}: ${note}\n`;
     }
     text += `${formatLine(route, options)}\n`;

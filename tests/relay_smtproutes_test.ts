@@ -127,12 +127,17 @@ Deno.test("smtproutes: format writes the seed's form and reads back the same rou
   deepEqual(parseSmtproutes(text, base64).routes, routes);
 });
 
-Deno.test("smtproutes: format without passwords names the user in a comment only", () => {
-  const { routes } = parseSmtproutes(SEED_KUNDE, base64);
+Deno.test("smtproutes: format without passwords comments out routes with AUTH", () => {
+  const { routes } = parseSmtproutes(SEED_KUNDE + "example.net:relay.example:2525\n", base64);
   equal(
     formatSmtproutes(routes, { withPasswords: false }),
-    '# *: AUTH as "kunde081%@domaOn.de"; password withheld (export with passwords=true)\n' +
-      ":mail.provider.de\n",
+    '# :mail.provider.de (AUTH as "kunde081%@domaOn.de"; ' +
+      "password withheld: export with passwords=true)\n" +
+      "example.net:relay.example:2525\n",
+  );
+  deepEqual(
+    parseSmtproutes(formatSmtproutes(routes, { withPasswords: false }), base64).routes,
+    [routes[1]],
   );
 });
 

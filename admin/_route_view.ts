@@ -1,0 +1,67 @@
+/**
+ * The public face of a route, and the scrubbing of anything a relay or a
+ * probe says back: no response of the admin API ever carries a password.
+ *
+ * @module
+ */
+
+import { encodeBase64 } from "../auth/base64.ts";
+import { type Route, type RouteMechanism, routePort, type TlsMode } from "../relay/routes.ts";
+
+/** A route as the admin API shows it: the password left out, the port made explicit. */
+export interface RouteView {
+  /** `example.com`, `.example.com` or `*`. */
+  pattern: string;
+  /** `relay` through the named host, or `mx`: the domain's MX hosts. */
+  delivery: "relay" | "mx";
+  /** The relay host, for `relay` delivery. */
+  relay?: string;
+  /** The port connected to (the default when the route names none). */
+  port: number;
+  /** How the connection is secured. */
+  tls: TlsMode;
+  /** The AUTH user name, decoded: what the relay will see. */
+  username?: string;
+  /** The allowed mechanisms, when the route restricts them. */
+  mechanisms?: RouteMechanism[];
+}
+
+/** Shows a route without its password. */
+export function routeView(route: Route): RouteView {
+  const view: RouteView = {
+    pattern: route.pattern,
+    delivery: route.relay === undefined ? "mx" : "relay",
+    port: routePort(route),
+    tls: route.tls,
+  };
+  if (route.relay !== undefined) view.relay = route.relay;
+  if (route.username !== undefined) view.username = route.username;
+  if (route.mechanisms !== undefined) view.mechanisms = [...route.mechanisms];
+  return view;
+}
+
+/** One line describing a route for the log: host, port, TLS and AUTH user, no password. */
+export function describeRoute(route: Route): string {
+  const target = route.relay === undefined
+    ? "MX hosts"
+    : `${route.relay}:${routePort(route)} (TLS ${route.tls})`;
+  const auth = route.username === undefined
+    ? ""
+    : ` with AUTH as ${JSON.stringify(route.username)}`;
+  return `${route.pattern} via ${target}${auth}`;
+}
+
+/**
+ * Replaces every occurrence of a password, and of its base64 forms as AUTH
+ * PLAIN and LOGIN would send them, with `[password]`.
+ */
+export function redactPassword(text: string, route: Route): string {
+  if (route.password === undefined) return text;
+  const forms = [route.password, encodeBase64(route.password)];
+  if (route.username !== undefined) {
+    forms.push(encodeBase64(`\0${route.username}\0${route.password}`));
+  }
+  let result = text;
+  for (const form of forms) result = result.replaceAll(form, "[password]");
+  return result;
+}
