@@ -31,10 +31,10 @@ export function routeView(route: Route): RouteView {
   const view: RouteView = {
     pattern: route.pattern,
     delivery: route.relay === undefined ? "mx" : "relay",
+    ...(route.relay === undefined ? {} : { relay: route.relay }),
     port: routePort(route),
     tls: route.tls,
   };
-  if (route.relay !== undefined) view.relay = route.relay;
   if (route.username !== undefined) view.username = route.username;
   if (route.mechanisms !== undefined) view.mechanisms = [...route.mechanisms];
   return view;
