@@ -1,0 +1,183 @@
+/**
+ * A short-lived cache of successful password checks, as Dovecot's
+ * `auth_cache`: a client that logs in again with the same user name and
+ * password within the lifetime skips the hash (or the checker, or the trip
+ * to Dovecot).
+ *
+ * No password is kept: an entry is found by HMAC-SHA-256 over user name and
+ * password under a random key made for this process. Only acceptances of
+ * PLAIN and LOGIN are cached; rejections, temporary failures and CRAM-MD5
+ * (each challenge is new) always go to the backend. Time is passed in.
+ *
+ * @module
+ */
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import type { Credentials, CredentialVerifier, VerifyResult } from "./credentials.ts";
+import type { UserStore } from "../store/types.ts";
+
+/** Options for {@linkcode VerificationCache}. */
+export interface VerificationCacheOptions {
+  /** How long an acceptance is remembered, in ms; must be > 0. */
+  ttlMs: number;
+  /** The HMAC key: at least 16 random bytes, made once per process. */
+  key: Uint8Array;
+  /** The most entries kept; the oldest go first. Default 10,000. */
+  maxEntries?: number;
+}
+
+interface Entry {
+  user: string;
+  expiresAt: number;
+}
+
+const ENCODER = new TextEncoder();
+const DEFAULT_MAX_ENTRIES = 10_000;
+
+/**
+ * Remembers accepted PLAIN/LOGIN credentials for `ttlMs`.
+ *
+ * @example
+ * ```ts
+ * import { VerificationCache } from "@tollgate/tollgate/auth";
+ * const cache = new VerificationCache({ ttlMs: 60_000, key: new Uint8Array(32) });
+ * const login = {
+ *   kind: "password", mechanism: "LOGIN", username: "test@domain.de", password: "testing",
+ * } as const;
+ * cache.remember(login, { kind: "accepted", user: "test@domain.de" }, 0);
+ * console.log(cache.lookup(login, 59_999)); // { kind: "accepted", user: "test@domain.de" }
+ * console.log(cache.lookup(login, 60_000)); // undefined
+ * ```
+ */
+export class VerificationCache {
+  #entries = new Map<string, Entry>();
+  #ttlMs: number;
+  #key: Uint8Array;
+  #maxEntries: number;
+
+  /** Throws a RangeError for a TTL or size below 1 or a key under 16 bytes. */
+  constructor(options: VerificationCacheOptions) {
+    const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    if (!(options.ttlMs > 0) || !(maxEntries >= 1)) {
+      throw new RangeError("Cannot create verification cache: ttlMs and maxEntries must be >= 1");
+    }
+    if (options.key.length < 16) {
+      throw new RangeError("Cannot create verification cache: the key needs 16 bytes or more");
+    }
+    this.#ttlMs = options.ttlMs;
+    this.#key = options.key.slice();
+    this.#maxEntries = maxEntries;
+  }
+
+  /** How many entries are held (expired ones included until looked up or pushed out). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The remembered acceptance for these credentials, if it has not expired at `now`. */
+  lookup(credentials: Credentials, now: number): VerifyResult | undefined {
+    if (credentials.kind !== "password") return undefined;
+    const key = this.#keyOf(credentials.username, credentials.password);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (now < entry.expiresAt) return { kind: "accepted", user: entry.user };
+    this.#entries.delete(key);
+    return undefined;
+  }
+
+  /** Remembers `result` from `now` on if it is an acceptance of a password. */
+  remember(credentials: Credentials, result: VerifyResult, now: number): void {
+    if (credentials.kind !== "password" || result.kind !== "accepted") return;
+    const key = this.#keyOf(credentials.username, credentials.password);
+    this.#entries.delete(key);
+    this.#entries.set(key, { user: result.user, expiresAt: now + this.#ttlMs });
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= this.#maxEntries) break;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  /** Drops every entry that accepted `user` (its password changed or it was removed). */
+  forgetUser(user: string): void {
+    for (const [key, entry] of this.#entries) {
+      if (entry.user === user) this.#entries.delete(key);
+    }
+  }
+
+  #keyOf(username: string, password: string): string {
+    const message = ENCODER.encode(`${username}\0${password}`);
+    return hmac(sha256, this.#key, message).toHex();
+  }
+}
+
+/**
+ * A {@linkcode CredentialVerifier} that answers from a
+ * {@linkcode VerificationCache} when it can and asks `inner` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { CachingVerifier, VerificationCache } from "@tollgate/tollgate/auth";
+ * let calls = 0;
+ * const inner = {
+ *   verify: () => (calls++, Promise.resolve({ kind: "accepted" as const, user: "a" })),
+ * };
+ * const cache = new VerificationCache({ ttlMs: 1000, key: new Uint8Array(16) });
+ * const verifier = new CachingVerifier(inner, { cache, now: () => 0 });
+ * const login = { kind: "password", mechanism: "PLAIN", username: "a", password: "b" } as const;
+ * await verifier.verify(login);
+ * await verifier.verify(login);
+ * console.log(calls); // 1
+ * ```
+ */
+export class CachingVerifier implements CredentialVerifier {
+  #inner: CredentialVerifier;
+  #cache: VerificationCache;
+  #now: () => number;
+
+  /** Caches `inner`'s acceptances in `cache`, timed by `now` (ms). */
+  constructor(inner: CredentialVerifier, options: { cache: VerificationCache; now: () => number }) {
+    this.#inner = inner;
+    this.#cache = options.cache;
+    this.#now = options.now;
+  }
+
+  /** A remembered acceptance, or the inner verifier's answer (remembered if it accepts). */
+  async verify(credentials: Credentials): Promise<VerifyResult> {
+    const cached = this.#cache.lookup(credentials, this.#now());
+    if (cached !== undefined) return cached;
+    const result = await this.#inner.verify(credentials);
+    this.#cache.remember(credentials, result, this.#now());
+    return result;
+  }
+}
+
+/**
+ * Wraps a {@linkcode UserStore} so that every `put` and `remove` drops the
+ * user's cache entries: a changed or removed password stops working at once,
+ * not when the entry expires. Give it to the admin API, not the verifier.
+ *
+ * @example
+ * ```ts
+ * import { forgetOnChange, VerificationCache } from "@tollgate/tollgate/auth";
+ * import { MemoryUserStore } from "@tollgate/tollgate/store";
+ * const cache = new VerificationCache({ ttlMs: 1000, key: new Uint8Array(16) });
+ * const users = forgetOnChange(new MemoryUserStore(), cache);
+ * await users.put({ address: "a@b.example", passwordHash: "$scrypt$...", updatedAt: 0 });
+ * console.log(cache.size); // 0
+ * ```
+ */
+export function forgetOnChange(users: UserStore, cache: VerificationCache): UserStore {
+  return {
+    get: (address) => users.get(address),
+    list: (page) => users.list(page),
+    async put(user) {
+      await users.put(user);
+      cache.forgetUser(user.address);
+    },
+    async remove(address) {
+      const removed = await users.remove(address);
+      cache.forgetUser(address);
+      return removed;
+    },
+  };
+}
