@@ -112,7 +112,7 @@ export function normalizeRoutePattern(text: string): string {
  * @example
  * ```ts
  * import { routePort } from "@tollgate/tollgate/relay";
- * console.log(routePort({ pattern: "*", relay: "relay.example", tls: "implicit" })); // 465
+ * console.log(routePort({ tls: "implicit" })); // 465
  * ```
  */
 export function routePort(route: Pick<Route, "port" | "tls">): number {
