@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { CramOrder } from "../auth/checkpassword.ts";
+import { type DovecotAddress, parseDovecotAddress } from "./dovecot_client.ts";
 
 /** Where a listener binds. */
 export interface ListenAddress {
@@ -44,6 +46,16 @@ export interface TollgateConfig {
   authFailureDelayMs: number;
   /** `TOLLGATE_IDLE_TIMEOUT_MS`: how long a silent client is kept (RFC 5321: 5 min). */
   idleTimeoutMs: number;
+  /** `TOLLGATE_CHECKPASSWORD`: checker, subprogram and arguments that check AUTH instead. */
+  checkpassword?: string[];
+  /** `TOLLGATE_CHECKPASSWORD_CRAM`: the order of CRAM-MD5's fields on fd 3. */
+  checkpasswordCram: CramOrder;
+  /** `TOLLGATE_DOVECOT_AUTH`: Dovecot's auth socket that checks AUTH instead. */
+  dovecotAuth?: DovecotAddress;
+  /** `TOLLGATE_AUTH_CACHE_TTL`: seconds an accepted password is remembered; 0 = off. */
+  authCacheTtlSeconds: number;
+  /** `TOLLGATE_AUTH_TIMEOUT_MS`: how long a checker or Dovecot may take to answer. */
+  authTimeoutMs: number;
 }
 
 /** A setting has a value Tollgate cannot use. */
@@ -132,6 +144,40 @@ export function parseConfig(
       0,
     ),
     idleTimeoutMs: integer("TOLLGATE_IDLE_TIMEOUT_MS", read("TOLLGATE_IDLE_TIMEOUT_MS"), 300000, 1),
+    ...authBackend(read),
+  };
+}
+
+function authBackend(read: (name: string) => string | undefined) {
+  const command = read("TOLLGATE_CHECKPASSWORD")?.split(/\s+/);
+  if (command !== undefined && command.length < 2) {
+    throw new ConfigError(
+      "TOLLGATE_CHECKPASSWORD",
+      "needs the checker and the program it runs on success: /home/vpopmail/bin/vchkpw /bin/true",
+    );
+  }
+  const dovecotText = read("TOLLGATE_DOVECOT_AUTH");
+  if (command !== undefined && dovecotText !== undefined) {
+    throw new ConfigError("TOLLGATE_DOVECOT_AUTH", "set it or TOLLGATE_CHECKPASSWORD, not both");
+  }
+  let dovecotAuth: DovecotAddress | undefined;
+  try {
+    dovecotAuth = dovecotText === undefined ? undefined : parseDovecotAddress(dovecotText);
+  } catch {
+    throw new ConfigError(
+      "TOLLGATE_DOVECOT_AUTH",
+      `"${dovecotText}" is not a socket path or host:port`,
+    );
+  }
+  return {
+    ...(command ? { checkpassword: command } : {}),
+    checkpasswordCram: oneOf("TOLLGATE_CHECKPASSWORD_CRAM", read("TOLLGATE_CHECKPASSWORD_CRAM"), [
+      "response-first",
+      "challenge-first",
+    ]),
+    ...(dovecotAuth ? { dovecotAuth } : {}),
+    authCacheTtlSeconds: integer("TOLLGATE_AUTH_CACHE_TTL", read("TOLLGATE_AUTH_CACHE_TTL"), 60, 0),
+    authTimeoutMs: integer("TOLLGATE_AUTH_TIMEOUT_MS", read("TOLLGATE_AUTH_TIMEOUT_MS"), 10000, 1),
   };
 }
 

@@ -5,10 +5,9 @@
  * @module
  */
 import { createAdminApp } from "../admin/app.ts";
-import type { MechanismName } from "../auth/sasl.ts";
-import { UserStoreVerifier } from "../auth/store_verifier.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
+import { createAuthBackend } from "./auth_backend.ts";
 import { ConfigError, type ListenAddress, type TollgateConfig } from "./config.ts";
 import { openKvStores } from "./kv_stores.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
@@ -52,24 +51,20 @@ export async function startTollgate(
   const adminToken = config.adminToken === undefined
     ? await loadOrCreateAdminToken(config.dataDir)
     : { token: config.adminToken, created: false };
-  const mechanisms: MechanismName[] = config.cramMd5
-    ? ["LOGIN", "CRAM-MD5", "PLAIN"]
-    : ["LOGIN", "PLAIN"];
+  const auth = createAuthBackend(config, stores.users);
+  log(`auth checked by ${auth.description}`);
 
   const certificate = config.tls ? await loadCertificate(config.tls, log) : undefined;
   const stopWatching = certificate?.watch();
   const common = {
     hostname: config.hostname,
     maxMessageBytes: config.maxMessageBytes,
-    authMechanisms: mechanisms,
+    authMechanisms: auth.mechanisms,
     insecureAuth: config.insecureAuth,
     authFailureDelayMs: config.authFailureDelayMs,
     idleTimeoutMs: config.idleTimeoutMs,
     stores,
-    verifier: new UserStoreVerifier(stores.users, {
-      kdf: nodeScryptKdf,
-      cramMd5Enabled: config.cramMd5,
-    }),
+    verifier: auth.verifier,
     log,
     ...(certificate ? { certificate } : {}),
   };
@@ -82,7 +77,7 @@ export async function startTollgate(
     : undefined;
 
   const app = createAdminApp({
-    stores,
+    stores: { ...stores, users: auth.adminUsers },
     token: adminToken.token,
     setPassword: (password) =>
       createUserSecrets(password, { cramMd5: config.cramMd5, kdf: nodeScryptKdf }),
