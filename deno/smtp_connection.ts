@@ -21,8 +21,8 @@ export interface ConnectionDeps {
   idleTimeoutMs: number;
   /** One line per event; never given a secret. */
   log: (line: string) => void;
-  /** Resolves when the server shuts down: idle sessions then end with `421`. */
-  shutdown: Promise<void>;
+  /** Aborted when the server shuts down: idle sessions then end with `421`. */
+  shutdown: AbortSignal;
   /** Makes a session: at the start, and again inside TLS after STARTTLS (`tls` set). */
   newSession: (tls: TlsInfo | undefined) => ServerSession;
   /** The TLS handshake (server side); absent when no certificate is configured. */
@@ -189,19 +189,30 @@ async function runSession(
 
 type ReadEvent = ReadableStreamReadResult<Uint8Array> | "timeout" | "shutdown";
 
+/**
+ * The next chunk, or why waiting for it stopped. The interrupt promise is
+ * made afresh for each read and dropped after it: racing every read against
+ * one long-lived promise would keep every chunk read until that promise
+ * settles (each race's result stays reachable from its reactions).
+ */
 async function readOrTimeout(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   timeoutMs: number,
-  shutdown: Promise<void>,
+  shutdown: AbortSignal,
 ): Promise<ReadEvent> {
+  if (shutdown.aborted) return "shutdown";
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
+  let onAbort = () => {};
+  const interrupt = new Promise<"timeout" | "shutdown">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    onAbort = () => resolve("shutdown");
+    shutdown.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    return await Promise.race([reader.read(), timeout, shutdown.then(() => "shutdown" as const)]);
+    return await Promise.race([reader.read(), interrupt]);
   } finally {
     clearTimeout(timer);
+    shutdown.removeEventListener("abort", onAbort);
   }
 }
 

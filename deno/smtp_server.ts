@@ -70,8 +70,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
   }
   const listener = Deno.listen({ ...options.listen, transport: "tcp" });
   const sessions = new Set<Promise<void>>();
-  let signalShutdown!: () => void;
-  const shutdown = new Promise<void>((resolve) => signalShutdown = resolve);
+  const shutdown = new AbortController();
 
   const newSession = (clientAddress: string) => (tls: TlsInfo | undefined) => {
     const authAllowed = tls !== undefined || options.insecureAuth === "always" ||
@@ -114,7 +113,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         : `${clientAddress}:${port}`;
       const running = serveConnection(conn, {
         ...options,
-        shutdown,
+        shutdown: shutdown.signal,
         newSession: newSession(clientAddress),
         ...(certificate ? { upgrade: (stream) => upgradeToTls(stream, certificate.context) } : {}),
         implicitTls: mode === "submissions",
@@ -132,7 +131,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
       closing = true;
       listener.close();
       await accepting;
-      signalShutdown();
+      shutdown.abort();
       await Promise.allSettled([...sessions]);
     },
   };

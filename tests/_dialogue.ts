@@ -65,7 +65,7 @@ export async function dialogueServer(): Promise<DialogueServer> {
           verifier,
           idleTimeoutMs: 60_000,
           log: () => {},
-          shutdown: new Promise(() => {}),
+          shutdown: new AbortController().signal,
           clientAddress: options.clientAddress ?? "192.168.10.10",
           peer: "192.168.10.10:4000",
         })
