@@ -140,9 +140,11 @@ export class DovecotAuthExchange {
     const response = ENCODER.encode(`\0${username}\0${password}`).toBase64();
     this.#state = "authenticating";
     // `secured`: Tollgate offers AUTH only where its own policy allows plaintext
-    // passwords (TLS or loopback); `nologin`: no IMAP/POP3 login follows.
-    const text =
-      `AUTH\t${REQUEST_ID}\tPLAIN\tservice=${service}\tsecured\tnologin\tresp=${response}\n`;
+    // passwords (TLS or loopback); `nologin`: no IMAP/POP3 login follows;
+    // `no-penalty`: without the client's IP, Dovecot's penalty after a failure
+    // would slow every user's next login; Tollgate delays failures itself.
+    const text = `AUTH\t${REQUEST_ID}\tPLAIN\tservice=${service}\tsecured\tnologin\tno-penalty\t` +
+      `resp=${response}\n`;
     return { kind: "send", text };
   }
 
