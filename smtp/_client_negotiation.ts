@@ -11,7 +11,11 @@ import {
   type ClientMechanism,
   createClientMechanism,
 } from "../auth/sasl_client.ts";
-import { NO_CAPABILITIES, parseCapabilities, type ServerCapabilities } from "./capabilities.ts";
+import {
+  NO_CAPABILITIES,
+  parseCapabilities,
+  type ServerCapabilities,
+} from "./client_capabilities.ts";
 import type {
   ClientAction,
   ClientSessionOptions,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ServerCapabilities } from "./capabilities.ts";
+import type { ServerCapabilities } from "./client_capabilities.ts";
 import type {
   ClientAction,
   ClientMessage,

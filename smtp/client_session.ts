@@ -22,7 +22,7 @@
 import { assertUsableCredentials } from "../auth/sasl_client.ts";
 import { ClientTransaction, type Command } from "./_client_transaction.ts";
 import { Negotiation } from "./_client_negotiation.ts";
-import { NO_CAPABILITIES, type ServerCapabilities } from "./capabilities.ts";
+import { NO_CAPABILITIES, type ServerCapabilities } from "./client_capabilities.ts";
 import { DotStuffer } from "./dot_stuffer.ts";
 import { ReplyReader, replyText, type SmtpReply } from "./reply_reader.ts";
 import {

@@ -1,6 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { ReplyReader, replyText } from "../smtp/reply_reader.ts";
-import { parseCapabilities } from "../smtp/capabilities.ts";
+import { parseCapabilities } from "../smtp/client_capabilities.ts";
 
 const encoder = new TextEncoder();
 
