@@ -43,7 +43,8 @@ function passdbBlock(dir: string, passdb: DovecotPassdb): string {
 
 /**
  * Writes the config and runs `dovecot -F` until `stop()`. The auth service
- * runs as root so a checkpassword program can read the test's files.
+ * runs as root so a checkpassword program can read the test's files, and without
+ * an address-space limit so that program can be Deno.
  */
 export async function startDovecot(passdb: DovecotPassdb): Promise<RunningDovecot> {
   if (!(await Deno.stat(DOVECOT).catch(() => undefined))?.isFile) {
@@ -71,6 +72,8 @@ export async function startDovecot(passdb: DovecotPassdb): Promise<RunningDoveco
     "userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=/nonexistent\n}",
     "service auth {",
     "  user = root",
+    // Deno (V8) reserves more address space than Dovecot's default 256 MiB.
+    "  vsz_limit = 0",
     "  unix_listener auth-client {\n    mode = 0600\n  }",
     `  inet_listener auth-inet {\n    address = 127.0.0.1\n    port = ${port}\n  }`,
     "}",
