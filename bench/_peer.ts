@@ -16,14 +16,20 @@ export interface RunningPeer {
   stop(): Promise<void>;
 }
 
-/** Starts the peer, as shipped or without its 100 ms greeting delay. */
-export async function startPeer(options: { greetingDelay: boolean }): Promise<RunningPeer> {
+/** Starts the peer, as shipped or without its 100 ms greeting delay, optionally with TLS. */
+export async function startPeer(options: {
+  greetingDelay: boolean;
+  /** Offer STARTTLS with this certificate, or with `secure` speak TLS from the first byte. */
+  tls?: { certPath: string; keyPath: string; secure: boolean };
+}): Promise<RunningPeer> {
+  const tls = options.tls;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       PEER_SCRIPT.pathname,
       ...(options.greetingDelay ? [] : ["--no-greeting-delay"]),
+      ...(tls ? ["--tls", tls.certPath, tls.keyPath, ...(tls.secure ? ["--secure"] : [])] : []),
     ],
     env: { NO_COLOR: "1" },
     stdin: "null",

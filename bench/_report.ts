@@ -89,6 +89,8 @@ export function benchmarksMarkdown(report: {
   environment: BenchEnvironment;
   throughput: ThroughputResult[];
   memory: MemoryResult;
+  /** More `## ...` sections from the other benchmarks (TLS, AUTH, outbound), in order. */
+  sections?: string[];
 }): string {
   const { environment } = report;
   const versions = Object.entries(environment.versions)
@@ -128,5 +130,5 @@ then its peak is reset (\`echo 5 > /proc/<pid>/clear_refs\`) and it receives one
 with a ${mib(report.memory.messageBytes / 1024)} MiB payload from \`smtp-source -l\`. The
 counters come from \`/proc/<pid>/status\`; the VmHWM rise is the memory that one message
 cost at its peak.
-`;
+${(report.sections ?? []).map((section) => `\n${section}`).join("")}`;
 }

@@ -19,6 +19,8 @@ import {
   throughputTable,
 } from "./_report.ts";
 import { ensureSmtpSource, runSmtpSource, type SourceLoad } from "./_smtp_source.ts";
+import { makeTestCertificate } from "../tests/_tls_cert.ts";
+import { measureTlsSessions, type TlsLoad, type TlsResult, tlsSection } from "./tls_sessions.ts";
 
 const RUNS = 3;
 const MESSAGES_PER_RUN = 1000;
@@ -132,6 +134,54 @@ async function measureLargeMessageMemory(): Promise<MemoryResult> {
   }
 }
 
+const TLS_LOAD = { sessions: 300, concurrency: 10 };
+
+/** STARTTLS and implicit-TLS sessions per second, Tollgate and smtp-server with TLS. */
+async function measureTls(): Promise<TlsResult[]> {
+  const dir = await Deno.makeTempDir({ prefix: "tollgate-bench-tls-" });
+  const certificate = await makeTestCertificate(dir);
+  const results: TlsResult[] = [];
+  const measure = async (server: string, mode: TlsLoad["mode"], port: number) => {
+    const load = { ...TLS_LOAD, port, mode, caPem: certificate.pem, hostname: "mail.domain.de" };
+    await measureTlsSessions({ ...load, sessions: 30 }); // warm-up
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) runs.push(await measureTlsSessions(load));
+    console.log(
+      `${server}, ${mode} TLS: ${runs.map((value) => value.toFixed(0)).join(", ")} sessions/s`,
+    );
+    results.push({ server, mode, runs });
+  };
+  try {
+    const tollgate = await startTollgate({
+      env: { TOLLGATE_TLS_CERT: certificate.certPath, TOLLGATE_TLS_KEY: certificate.keyPath },
+    });
+    try {
+      await measure("Tollgate", "starttls", tollgate.smtpPort);
+      await measure("Tollgate", "implicit", tollgate.submissionsPort!);
+    } catch (error) {
+      throw withServerOutput(tollgate, error);
+    } finally {
+      await tollgate.stop();
+    }
+    for (const secure of [false, true]) {
+      const tls = { certPath: certificate.certPath, keyPath: certificate.keyPath, secure };
+      const peer = await startPeer({ greetingDelay: false, tls });
+      try {
+        await measure(
+          "smtp-server (no greeting delay)",
+          secure ? "implicit" : "starttls",
+          peer.port,
+        );
+      } finally {
+        await peer.stop();
+      }
+    }
+    return results;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 async function commandOutput(command: string, args: string[]): Promise<string> {
   try {
     const output = await new Deno.Command(command, { args, stdin: "null", stderr: "null" })
@@ -168,6 +218,7 @@ const environment = await describeEnvironment();
 // Memory first: thousands of TIME_WAIT sockets from the throughput runs can make a later
 // bind to 127.0.0.1:0 fail with EADDRINUSE on Linux.
 const memory = await measureLargeMessageMemory();
+const tls = await measureTls();
 const measured = [
   ...await measureTollgate(),
   ...await measurePeer(true),
@@ -176,6 +227,10 @@ const measured = [
 const throughput = SCENARIOS.flatMap((scenario) =>
   measured.filter((result) => result.scenario === scenario.name)
 );
-await Deno.writeTextFile(REPORT_PATH, benchmarksMarkdown({ environment, throughput, memory }));
+const sections = [tlsSection(tls, TLS_LOAD)];
+await Deno.writeTextFile(
+  REPORT_PATH,
+  benchmarksMarkdown({ environment, throughput, memory, sections }),
+);
 console.log(`\n${throughputTable(throughput)}\n\n${memoryTable(memory)}\n`);
 console.log(`Wrote ${REPORT_PATH.pathname}`);

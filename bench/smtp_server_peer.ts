@@ -8,7 +8,7 @@
  * off. With `--no-greeting-delay` this script replaces `init` with the same code minus
  * that timer, so both the as-shipped server and its protocol speed can be measured.
  *
- * Usage: `deno run -A bench/smtp_server_peer.ts [--no-greeting-delay]`
+ * Usage: `deno run -A bench/smtp_server_peer.ts [--no-greeting-delay] [--tls cert key [--secure]]`
  *
  * @module
  */
@@ -27,10 +27,20 @@ if (Deno.args.includes("--no-greeting-delay")) {
   };
 }
 
+// `--tls <cert.pem> <key.pem>`: offer STARTTLS with this certificate; with `--secure`
+// as well, speak TLS from the first byte (port 465 style).
+const tlsAt = Deno.args.indexOf("--tls");
+const tls = tlsAt < 0 ? undefined : {
+  cert: Deno.readTextFileSync(Deno.args[tlsAt + 1]),
+  key: Deno.readTextFileSync(Deno.args[tlsAt + 2]),
+};
+
 const server = new SMTPServer({
   name: "peer.test",
   authOptional: true,
-  disabledCommands: ["STARTTLS"],
+  ...(tls
+    ? { ...tls, secure: Deno.args.includes("--secure") }
+    : { disabledCommands: ["STARTTLS"] }),
   disableReverseLookup: true,
   logger: false,
   onAuth(_auth, _session, callback) {

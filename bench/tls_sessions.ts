@@ -61,3 +61,36 @@ export async function measureTlsSessions(load: TlsLoad): Promise<number> {
   await Promise.all(Array.from({ length: load.concurrency }, worker));
   return load.sessions / ((performance.now() - started) / 1000);
 }
+
+/** One server's TLS sessions per second, per run. */
+export interface TlsResult {
+  server: string;
+  mode: TlsLoad["mode"];
+  runs: number[];
+}
+
+/** The `## TLS sessions` section of `docs/benchmarks.md`. */
+export function tlsSection(results: TlsResult[], load: { sessions: number; concurrency: number }) {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  const rows = results.map((result) => {
+    const tollgate = results.find((other) =>
+      other.server === "Tollgate" && other.mode === result.mode
+    );
+    const ratio = tollgate ? (median(tollgate.runs) / median(result.runs)).toFixed(2) : "";
+    const range = `${Math.min(...result.runs).toFixed(0)}–${Math.max(...result.runs).toFixed(0)}`;
+    return `| ${result.mode} | ${result.server} | ${median(result.runs).toFixed(0)} | ${range} | ${
+      result.server === "Tollgate" ? "" : `${ratio}×`
+    } |`;
+  });
+  return `## TLS sessions per second
+
+| mode | server | median sessions/s | min–max | Tollgate / this |
+| --- | --- | --- | --- | --- |
+${rows.join("\n")}
+
+Each session: greeting, \`EHLO\`, \`STARTTLS\`, handshake, \`EHLO\`, \`QUIT\` (*starttls*), or the
+handshake, greeting, \`EHLO\`, \`QUIT\` (*implicit*, port 465 style), ${load.sessions} sessions per
+run from ${load.concurrency} concurrent clients (\`bench/tls_sessions.ts\`, Deno's TLS client), the
+same ECDSA P-256 certificate for both servers. smtp-server runs without its 100 ms greeting delay.
+`;
+}

@@ -46,6 +46,10 @@ export interface TollgateConfig {
   authFailureDelayMs: number;
   /** `TOLLGATE_IDLE_TIMEOUT_MS`: how long a silent client is kept (RFC 5321: 5 min). */
   idleTimeoutMs: number;
+  /** `TOLLGATE_MAX_CONNECTIONS`: SMTP connections at once, per listener. */
+  maxConnections: number;
+  /** `TOLLGATE_MAX_CONNECTIONS_PER_CLIENT`: SMTP connections at once from one address. */
+  maxConnectionsPerClient: number;
   /** `TOLLGATE_CHECKPASSWORD`: checker, subprogram and arguments that check AUTH instead. */
   checkpassword?: string[];
   /** `TOLLGATE_CHECKPASSWORD_CRAM`: the order of CRAM-MD5's fields on fd 3. */
@@ -144,6 +148,13 @@ export function parseConfig(
       0,
     ),
     idleTimeoutMs: integer("TOLLGATE_IDLE_TIMEOUT_MS", read("TOLLGATE_IDLE_TIMEOUT_MS"), 300000, 1),
+    maxConnections: integer("TOLLGATE_MAX_CONNECTIONS", read("TOLLGATE_MAX_CONNECTIONS"), 1000, 1),
+    maxConnectionsPerClient: integer(
+      "TOLLGATE_MAX_CONNECTIONS_PER_CLIENT",
+      read("TOLLGATE_MAX_CONNECTIONS_PER_CLIENT"),
+      50,
+      1,
+    ),
     ...authBackend(read),
   };
 }

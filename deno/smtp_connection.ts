@@ -125,7 +125,10 @@ async function runSession(
           startTls = true;
           return undefined;
         case "verify-credentials": {
-          const result = await deps.verifier.verify(action.credentials);
+          const result = await deps.verifier.verify(action.credentials).catch((error) => ({
+            kind: "temporary-failure" as const,
+            reason: `verifier failed: ${error instanceof Error ? error.message : error}`,
+          }));
           const user = action.credentials.username.replace(/[^\x21-\x7e]/g, "?").slice(0, 100);
           deps.log(`smtp ${deps.peer} auth ${action.credentials.mechanism} ${user} ${result.kind}`);
           return session.credentialsVerified(result, Date.now());
@@ -162,9 +165,17 @@ async function runSession(
 
   try {
     if (deps.greet) await run(session.start());
+    // The deadline moves only when a command completes or DATA arrives, so a
+    // client trickling a byte at a time cannot hold the session (slowloris).
+    let progress = session.progress;
+    let deadline = Date.now() + deps.idleTimeoutMs;
     while (!session.closed) {
       await flush();
-      const event = await readOrTimeout(reader, deps.idleTimeoutMs, deps.shutdown);
+      if (session.progress !== progress) {
+        progress = session.progress;
+        deadline = Date.now() + deps.idleTimeoutMs;
+      }
+      const event = await readOrTimeout(reader, deadline - Date.now(), deps.shutdown);
       if (event === "timeout") await run(session.timedOut());
       else if (event === "shutdown") await writer.write(SHUTDOWN_REPLY);
       if (event === "timeout" || event === "shutdown" || event.done) break;

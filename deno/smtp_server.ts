@@ -39,6 +39,10 @@ export interface SmtpServerOptions
   authFailureDelayMs: number;
   /** The certificate for STARTTLS and implicit TLS; without it there is no TLS. */
   certificate?: TlsCertificate;
+  /** Connections served at once; more get `421` at once (qmail's concurrencyincoming). */
+  maxConnections: number;
+  /** Connections from one client address at once; more get `421` at once. */
+  maxConnectionsPerClient: number;
 }
 
 /** A running SMTP server. */
@@ -70,6 +74,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
   }
   const listener = Deno.listen({ ...options.listen, transport: "tcp" });
   const sessions = new Set<Promise<void>>();
+  const perClient = new Map<string, number>();
   const shutdown = new AbortController();
 
   const newSession = (clientAddress: string) => (tls: TlsInfo | undefined) => {
@@ -111,6 +116,15 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
       const peer = clientAddress.includes(":")
         ? `[${clientAddress}]:${port}`
         : `${clientAddress}:${port}`;
+      const fromClient = perClient.get(clientAddress) ?? 0;
+      if (
+        sessions.size >= options.maxConnections || fromClient >= options.maxConnectionsPerClient
+      ) {
+        options.log(`smtp ${peer} refused: too many connections`);
+        refuse(conn);
+        continue;
+      }
+      perClient.set(clientAddress, fromClient + 1);
       const running = serveConnection(conn, {
         ...options,
         shutdown: shutdown.signal,
@@ -121,7 +135,12 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         peer,
       });
       sessions.add(running);
-      running.finally(() => sessions.delete(running));
+      running.finally(() => {
+        sessions.delete(running);
+        const left = (perClient.get(clientAddress) ?? 1) - 1;
+        if (left > 0) perClient.set(clientAddress, left);
+        else perClient.delete(clientAddress);
+      });
     }
   })();
 
@@ -135,4 +154,19 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
       await Promise.allSettled([...sessions]);
     },
   };
+}
+
+const TOO_MANY_CONNECTIONS = new TextEncoder().encode(
+  "421 4.7.0 too many connections, try again later\r\n",
+);
+
+/** Answers an over-limit connection at once instead of accepting it and starving it. */
+function refuse(conn: Deno.TcpConn): void {
+  conn.write(TOO_MANY_CONNECTIONS).catch(() => {}).finally(() => {
+    try {
+      conn.close();
+    } catch {
+      // Already gone.
+    }
+  });
 }

@@ -63,6 +63,8 @@ export async function startTollgate(
     insecureAuth: config.insecureAuth,
     authFailureDelayMs: config.authFailureDelayMs,
     idleTimeoutMs: config.idleTimeoutMs,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerClient: config.maxConnectionsPerClient,
     stores,
     verifier: auth.verifier,
     log,

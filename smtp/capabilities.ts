@@ -1,87 +1,72 @@
 /**
- * What a server's EHLO reply offers (RFC 5321 §4.1.1.1), as the client uses it.
+ * What the server offers in its EHLO reply, and the checks of the ESMTP
+ * parameters it accepts on `MAIL FROM` (SIZE, BODY, AUTH).
  *
  * @module
  */
+import { formatReply, replies } from "./replies.ts";
 
-/** The extensions the client acts on; everything else is kept in `keywords`. */
-export interface ServerCapabilities {
-  /** RFC 2920: commands may be sent in groups. */
-  pipelining: boolean;
-  /** RFC 3207. */
+/** What decides the EHLO reply. */
+export interface Capabilities {
+  /** This server's name: the first line. */
+  hostname: string;
+  /** The SASL mechanisms offered here; none: no AUTH lines. */
+  authMechanisms: readonly string[];
+  /** Whether STARTTLS is offered. */
   startTls: boolean;
-  /** RFC 6152: `BODY=8BITMIME` is understood. */
-  eightBitMime: boolean;
-  /** RFC 1870: the largest message accepted; `0` means "no fixed limit", absent: no SIZE. */
-  size?: number;
-  /** RFC 4954: the SASL mechanisms offered, upper-case, from `AUTH` and the old `AUTH=`. */
-  auth: string[];
-  /** Every keyword offered, upper-case, in order. */
-  keywords: string[];
+  /** The SIZE limit. */
+  maxMessageBytes: number;
 }
 
-/** The capabilities of a server greeted with HELO, or one whose EHLO reply offers nothing. */
-export const NO_CAPABILITIES: ServerCapabilities = {
-  pipelining: false,
-  startTls: false,
-  eightBitMime: false,
-  auth: [],
-  keywords: [],
-};
-
 /**
- * Reads the lines of a `250` reply to EHLO; the first line is the server's
- * greeting, each further line a keyword and its parameters.
+ * The EHLO reply, with both AUTH lines as the seed shows them (the `AUTH=`
+ * form is for Outlook Express 4 / Exchange 5 era clients).
  *
  * @example
  * ```ts
- * import { parseCapabilities } from "@tollgate/tollgate/smtp";
- * const caps = parseCapabilities([
- *   "mail.domain.de", "AUTH LOGIN CRAM-MD5 PLAIN", "AUTH=LOGIN CRAM-MD5 PLAIN",
- *   "PIPELINING", "SIZE 10240000", "8BITMIME",
- * ]);
- * console.log(caps.auth, caps.size, caps.pipelining); // ["LOGIN", "CRAM-MD5", "PLAIN"] 10240000 true
+ * import { ehloReply } from "@tollgate/tollgate/smtp";
+ * console.log(ehloReply({
+ *   hostname: "mail.domain.de", authMechanisms: ["PLAIN"], startTls: false, maxMessageBytes: 10,
+ * }).split("\r\n")[1]); // "250-AUTH PLAIN"
  * ```
  */
-export function parseCapabilities(lines: readonly string[]): ServerCapabilities {
-  const caps: ServerCapabilities = { ...NO_CAPABILITIES, auth: [], keywords: [] };
-  for (const line of lines.slice(1)) {
-    const [first = "", ...params] = line.trim().split(/\s+/);
-    const equals = first.indexOf("=");
-    // The pre-RFC form `AUTH=LOGIN PLAIN` puts the first mechanism after "=".
-    const keyword = (equals < 0 ? first : first.slice(0, equals)).toUpperCase();
-    if (equals >= 0 && first.length > equals + 1) params.unshift(first.slice(equals + 1));
-    if (keyword === "" || caps.keywords.includes(keyword)) {
-      if (keyword === "AUTH") addMechanisms(caps.auth, params);
-      continue;
-    }
-    caps.keywords.push(keyword);
-    switch (keyword) {
-      case "PIPELINING":
-        caps.pipelining = true;
-        break;
-      case "STARTTLS":
-        caps.startTls = true;
-        break;
-      case "8BITMIME":
-        caps.eightBitMime = true;
-        break;
-      case "SIZE": {
-        const limit = Number(params[0] ?? "0");
-        caps.size = Number.isSafeInteger(limit) && limit >= 0 ? limit : 0;
-        break;
-      }
-      case "AUTH":
-        addMechanisms(caps.auth, params);
-        break;
-    }
-  }
-  return caps;
+export function ehloReply(capabilities: Capabilities): string {
+  const lines = [capabilities.hostname];
+  const mechanisms = capabilities.authMechanisms.join(" ");
+  if (mechanisms !== "") lines.push(`AUTH ${mechanisms}`, `AUTH=${mechanisms}`);
+  if (capabilities.startTls) lines.push("STARTTLS");
+  lines.push(
+    "PIPELINING",
+    "8BITMIME",
+    `SIZE ${capabilities.maxMessageBytes}`,
+    "ENHANCEDSTATUSCODES",
+  );
+  return formatReply(250, lines);
 }
 
-function addMechanisms(into: string[], params: readonly string[]): void {
-  for (const param of params) {
-    const name = param.toUpperCase();
-    if (!into.includes(name)) into.push(name);
+/**
+ * Checks the parameters of `MAIL FROM`: the reply refusing them, or
+ * undefined if they are fine. `AUTH=` (RFC 4954 §5) is accepted and ignored.
+ *
+ * @example
+ * ```ts
+ * import { mailParameterError } from "@tollgate/tollgate/smtp";
+ * console.log(mailParameterError(new Map([["SIZE", "99"]]), 10)?.slice(0, 3)); // "552"
+ * ```
+ */
+export function mailParameterError(
+  params: ReadonlyMap<string, string>,
+  maxMessageBytes: number,
+): string | undefined {
+  for (const [name, value] of params) {
+    if (name === "SIZE") {
+      if (!/^\d{1,20}$/.test(value)) return replies.syntax("SIZE=<bytes>");
+      if (Number(value) > maxMessageBytes) return replies.tooBig;
+    } else if (name === "BODY") {
+      if (!/^(7BIT|8BITMIME)$/i.test(value)) return replies.syntax("BODY=7BIT or BODY=8BITMIME");
+    } else if (name !== "AUTH") {
+      return replies.unknownParameter(name);
+    }
   }
+  return undefined;
 }

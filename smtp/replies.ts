@@ -99,4 +99,8 @@ export const replies = {
   ),
   notStored: formatReply(451, "4.3.0 message not stored, try again later"),
   timeout: formatReply(421, "4.4.2 timeout (#4.4.2)"),
+  tooManyErrors: formatReply(421, "4.7.0 too many errors, closing connection"),
+  tooManyCommands: formatReply(421, "4.7.0 too many commands that do nothing, closing connection"),
+  httpRequest: formatReply(554, "5.7.0 this is an SMTP server, not a web server; closing"),
+  badCharacters: formatReply(500, "5.5.2 command contains control or non-ASCII characters"),
 } as const;

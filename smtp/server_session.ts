@@ -19,6 +19,7 @@ import type { MechanismName, SaslStep, ServerMechanism } from "../auth/sasl.ts";
 import type { RecipientVerdict } from "../relay/verdict.ts";
 import type { Envelope } from "../store/types.ts";
 import { parsePath } from "./address.ts";
+import { ehloReply, mailParameterError } from "./capabilities.ts";
 import { type DataOutcome, DataReader } from "./data_reader.ts";
 import { InputBuffer, LINE_TOO_LONG } from "./input_buffer.ts";
 import { protocolWord, receivedHeader } from "./received.ts";
@@ -82,11 +83,21 @@ export interface ServerSessionOptions {
   randomBytes: (n: number) => Uint8Array;
   /** The most recipients per message (RFC 5321 §4.5.3.1.8: at least 100). Default 100. */
   maxRecipients?: number;
+  /** 5xx replies after which the session ends with `421` (Postfix: 20). Default 20. */
+  maxErrors?: number;
+  /** NOOP/RSET/VRFY/HELP/unknown commands after which it ends (Postfix: 100). Default 100. */
+  maxJunkCommands?: number;
 }
 
 type Pending = "credentials" | "recipient" | "message";
 
 const MAX_COMMAND_LINE = 2048;
+/** Commands that move a session on; a flood of any other (NOOP, RSET, VRFY, unknown) is junk. */
+const WORK_COMMANDS = new Set(["HELO", "EHLO", "MAIL", "RCPT", "DATA", "AUTH", "STARTTLS", "QUIT"]);
+/** `GET / HTTP/1.1` and friends: a web client or proxy probe on the SMTP port. */
+const HTTP_REQUEST = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH) \S+ HTTP\/\d/i;
+/** Without SMTPUTF8, a command is printable ASCII (and TAB); NUL, CR and 8-bit are refused. */
+const PRINTABLE_ASCII = /^[\t\x20-\x7e]*$/;
 const MAX_SASL_LINE = 12288;
 const encoder = new TextEncoder();
 
@@ -118,6 +129,9 @@ export class ServerSession {
   #data: DataReader | undefined;
   #pending: Pending | undefined;
   #closed = false;
+  #errors = 0;
+  #junkCommands = 0;
+  #progress = 0;
 
   /** A session for one newly accepted connection. */
   constructor(options: ServerSessionOptions) {
@@ -127,6 +141,15 @@ export class ServerSession {
   /** Whether the session has asked to close; it then ignores further input. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * Grows with every complete command line and every DATA chunk used: an
+   * adapter can cut off a client that trickles bytes without finishing a
+   * command (slowloris) by watching it.
+   */
+  get progress(): number {
+    return this.#progress;
   }
 
   /** The authenticated user, once AUTH succeeded. */
@@ -175,9 +198,11 @@ export class ServerSession {
         break;
       case "unknown-user":
         out.push(send(replies.unknownUser));
+        this.#countError(out);
         break;
       case "relay-denied":
         out.push(send(replies.relayDenied));
+        this.#countError(out);
         break;
       case "temporary-failure":
         out.push(send(replies.recipientTemporary));
@@ -224,13 +249,20 @@ export class ServerSession {
       }
       const line = this.#input.takeLine(this.#sasl ? MAX_SASL_LINE : MAX_COMMAND_LINE);
       if (line === undefined) break;
+      this.#progress++;
       if (line === LINE_TOO_LONG) {
         this.#sasl = undefined;
         out.push(send(replies.lineTooLong));
+        this.#countError(out);
       } else if (this.#sasl) {
         this.#saslStep(this.#sasl.next(line), this.#sasl, out);
       } else {
+        const before = out.length;
         this.#command(line, now, out);
+        const last = out.at(-1);
+        if (out.length > before && last?.kind === "send" && last.text.startsWith("5")) {
+          this.#countError(out);
+        }
       }
     }
     return out;
@@ -241,6 +273,16 @@ export class ServerSession {
     const space = line.indexOf(" ");
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const argument = space < 0 ? "" : line.slice(space + 1).trim();
+    if (HTTP_REQUEST.test(line)) {
+      // Postfix does the same: a browser or proxy probe gets no second line.
+      out.push(send(replies.httpRequest), this.#close());
+      return;
+    }
+    if (!PRINTABLE_ASCII.test(line)) return void out.push(send(replies.badCharacters));
+    if (!WORK_COMMANDS.has(verb) && ++this.#junkCommands > (this.#options.maxJunkCommands ?? 100)) {
+      out.push(send(replies.tooManyCommands), this.#close());
+      return;
+    }
     switch (verb) {
       case "HELO":
       case "EHLO":
@@ -272,6 +314,12 @@ export class ServerSession {
     }
   }
 
+  /** Counts a 5xx reply just sent; too many end the session (Postfix's hard error limit). */
+  #countError(out: SessionAction[]): void {
+    if (++this.#errors < (this.#options.maxErrors ?? 20) || this.#closed) return;
+    out.push(send(replies.tooManyErrors), this.#close());
+  }
+
   #hello(esmtp: boolean, argument: string, out: SessionAction[]): void {
     const name = argument.split(" ")[0];
     if (name === "") {
@@ -280,17 +328,7 @@ export class ServerSession {
     this.#resetTransaction();
     this.#helo = { name, esmtp };
     if (!esmtp) return void out.push(send(replies.helo(this.#options.hostname)));
-    const lines = [this.#options.hostname];
-    const mechanisms = this.#options.authMechanisms.join(" ");
-    if (mechanisms !== "") lines.push(`AUTH ${mechanisms}`, `AUTH=${mechanisms}`);
-    if (this.#options.startTls) lines.push("STARTTLS");
-    lines.push(
-      "PIPELINING",
-      "8BITMIME",
-      `SIZE ${this.#options.maxMessageBytes}`,
-      "ENHANCEDSTATUSCODES",
-    );
-    out.push(send(`250-${lines.slice(0, -1).join("\r\n250-")}\r\n250 ${lines.at(-1)}\r\n`));
+    out.push(send(ehloReply({ ...this.#options, startTls: this.#options.startTls ?? false })));
   }
 
   #mail(argument: string, out: SessionAction[]): void {
@@ -301,20 +339,8 @@ export class ServerSession {
     if (this.#sender !== undefined) return void out.push(send(replies.nestedMail));
     const path = parsePath(argument, "FROM");
     if (!path.ok) return void out.push(send(replies.badSender(path.reason)));
-    for (const [name, value] of path.params) {
-      if (name === "SIZE") {
-        if (!/^\d{1,20}$/.test(value)) return void out.push(send(replies.syntax("SIZE=<bytes>")));
-        if (Number(value) > this.#options.maxMessageBytes) {
-          return void out.push(send(replies.tooBig));
-        }
-      } else if (name === "BODY") {
-        if (!/^(7BIT|8BITMIME)$/i.test(value)) {
-          return void out.push(send(replies.syntax("BODY=7BIT or BODY=8BITMIME")));
-        }
-      } else if (name !== "AUTH") {
-        return void out.push(send(replies.unknownParameter(name)));
-      }
-    }
+    const parameterError = mailParameterError(path.params, this.#options.maxMessageBytes);
+    if (parameterError) return void out.push(send(parameterError));
     this.#sender = path.address;
     this.#recipients = [];
     out.push(send(replies.senderOk));
@@ -372,6 +398,7 @@ export class ServerSession {
     if (start >= bytes.length) return false;
     const result = this.#data!.feed(bytes, start);
     this.#input.consume(result.consumed);
+    this.#progress++;
     for (const chunk of result.chunks) out.push({ kind: "message-data", bytes: chunk });
     if (!result.outcome) return false;
     this.#data = undefined;

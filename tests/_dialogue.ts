@@ -80,8 +80,16 @@ function openDialogue(
     writable: WritableStream<Uint8Array>;
   }) => Promise<void>,
 ): Dialogue {
-  const toServer = new TransformStream<Uint8Array, Uint8Array>();
-  const toClient = new TransformStream<Uint8Array, Uint8Array>();
+  // Room for many chunks each way, as a socket's kernel buffers give: a script may
+  // send its next line before reading the previous reply.
+  const buffered = () =>
+    new TransformStream<Uint8Array, Uint8Array>(
+      {},
+      new CountQueuingStrategy({ highWaterMark: 1024 }),
+      new CountQueuingStrategy({ highWaterMark: 1024 }),
+    );
+  const toServer = buffered();
+  const toClient = buffered();
   const finished = serve({ readable: toServer.readable, writable: toClient.writable });
   const writer = toServer.writable.getWriter();
   const reader = toClient.readable.getReader();
