@@ -19,6 +19,7 @@
  * @module
  */
 export { parseMailbox, parsePath, type PathResult } from "./address.ts";
+export { type Capabilities, ehloReply, mailParameterError } from "./capabilities.ts";
 export {
   type DataFeedResult,
   type DataLimits,
