@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Context } from "hono";
 import type { UserSecrets } from "../auth/user_secrets.ts";
 import type { Route } from "../relay/routes.ts";
 import type { Stores } from "../store/types.ts";
@@ -22,6 +23,26 @@ export interface RouteProbeStep {
 export interface RouteProbeResult {
   /** The steps taken, in order. */
   steps: RouteProbeStep[];
+}
+
+/**
+ * One change (or attempted change) made through the admin API, for the audit
+ * log: who, what, when and how it ended. Never a request body, so never a
+ * password.
+ */
+export interface AuditEntry {
+  /** When the request was answered (ms since epoch, from `now`). */
+  time: number;
+  /** Who: the credential used. There is one admin token, so always `admin-token`. */
+  actor: "admin-token";
+  /** The client's address, from `clientAddress`; `unknown` without it. */
+  clientAddress: string;
+  /** The HTTP method: `PUT`, `POST`, `DELETE` or `PATCH`. */
+  method: string;
+  /** The request path as sent (percent-encoding kept), without the query. */
+  path: string;
+  /** The response status: `2xx` for a change made, otherwise what refused it. */
+  status: number;
 }
 
 /**
@@ -64,4 +85,16 @@ export interface AdminDeps {
   probeRoute?: (route: Route) => Promise<RouteProbeResult>;
   /** Receives one line per change and per failure; never a password or hash. */
   log?: (line: string) => void;
+  /**
+   * The client's IP address for a request (`deno/` passes `Deno.serve`'s
+   * `info.remoteAddr.hostname`). Failed-token throttling counts per address;
+   * without this every client counts as one, `unknown`.
+   */
+  clientAddress?: (c: Context) => string;
+  /**
+   * Receives every request that tried to change something (every method but
+   * `GET`/`HEAD`/`OPTIONS`) once it passed the token check; without it each
+   * entry goes to `log` as one `admin audit:` line.
+   */
+  audit?: (entry: AuditEntry) => void;
 }

@@ -10,6 +10,7 @@
  * | `["network", cidr]`       | `true`                                          |
  * | `["user", address]`       | the `UserRecord`                                |
  * | `["route", pattern]`      | the `Route` (its password in clear: it is sent) |
+ * | `["sender", user, entry]` | `true` (`kv_senders.ts`)                        |
  * | `["queue", id]`           | `{ message, chunks: number, delivery }`         |
  * | `["queue-due", at, id]`   | `true`: `id` is due at `at` (ms), time order    |
  * | `["spool", id, n]`        | body bytes `n * 60 KiB` onward, at most 60 KiB  |
@@ -66,6 +67,7 @@ import type {
 } from "../store/types.ts";
 import { deleteIfPresent, domainKey, listAfter, networkKey, routeKey, userKey } from "./kv_keys.ts";
 import { KvMessageQueue } from "./kv_queue.ts";
+import { KvSenderStore } from "./kv_senders.ts";
 import { deleteAbandonedSpools } from "./kv_spool.ts";
 
 async function listNames(kv: Deno.Kv, prefix: string): Promise<string[]> {
@@ -289,6 +291,7 @@ export async function openKvStores(
     networks: new KvNetworkStore(kv),
     queue: new KvMessageQueue(kv, options.now ?? Date.now, options),
     routes: new KvRouteStore(kv),
+    senders: new KvSenderStore(kv),
   };
   return { stores, abandonedSpools, close: () => kv.close() };
 }

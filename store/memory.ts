@@ -11,6 +11,7 @@ import { assertPageLimit, pageOf } from "./_paging.ts";
 import { copyQueuedMessage, copyUserRecord, toQueuedMessage } from "./_records.ts";
 import { copyDelivery, initialDelivery } from "./_delivery_records.ts";
 import { copyRoute } from "./_route_record.ts";
+import { MemorySenderStore } from "./senders.ts";
 import type { Route } from "../relay/routes.ts";
 import { QueueIdGenerator, type QueueIdGeneratorOptions } from "./queue_id.ts";
 import type {
@@ -325,5 +326,6 @@ export function createMemoryStores(
     networks: new MemoryNetworkStore(),
     queue: new MemoryMessageQueue(now, options),
     routes: new MemoryRouteStore(),
+    senders: new MemorySenderStore(),
   };
 }

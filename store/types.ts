@@ -10,6 +10,7 @@
  */
 
 import type { Route } from "../relay/routes.ts";
+import type { SenderStore } from "./senders.ts";
 
 /** One page of a listing, with the cursor for the next page when there is one. */
 export interface Page<T> {
@@ -267,4 +268,6 @@ export interface Stores {
   queue: MessageQueue;
   /** Outbound routes. */
   routes: RouteStore;
+  /** Envelope senders granted to users besides their own address. */
+  senders: SenderStore;
 }

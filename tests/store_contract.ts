@@ -10,6 +10,7 @@ import type { UserRecord } from "../store/types.ts";
 import { registerDeliveryContract } from "./_store_contract_delivery.ts";
 import { registerQueueContract } from "./_store_contract_queue.ts";
 import { registerRouteContract } from "./_store_contract_routes.ts";
+import { registerSenderContract } from "./_store_contract_senders.ts";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
 
 export type { OpenStores };
@@ -21,6 +22,7 @@ export function runStoreContract(name: string, open: OpenStores): void {
   registerQueueContract(name, open);
   registerRouteContract(name, open);
   registerDeliveryContract(name, open);
+  registerSenderContract(name, open);
 }
 
 function registerListContract(name: string, open: OpenStores): void {

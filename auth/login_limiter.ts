@@ -1,0 +1,184 @@
+/**
+ * The defence against password guessing, in layers, as a pure object: the
+ * session asks it before and tells it after each credential check.
+ *
+ * @module
+ */
+
+import { clientGroup } from "./client_group.ts";
+import { FailureWindow } from "./failure_window.ts";
+
+/** The limits of a {@linkcode LoginLimiter}; every one has a default. */
+export interface LoginLimiterOptions {
+  /** Failures count for this long (ms). Default 15 minutes. */
+  windowMs: number;
+  /** This many failures from one client (IPv6: one /64) within the window ban it. Default 10. */
+  banAfterFailures: number;
+  /** How long a ban lasts (ms). Default 15 minutes. */
+  banMs: number;
+  /** The pause after the first recent failure (ms); it doubles with each further one. Default 1 s. */
+  baseDelayMs: number;
+  /** The longest pause (ms). Default 8 s. */
+  maxDelayMs: number;
+  /**
+   * This many failures from all clients within the window mean a distributed
+   * attack: every failure then pauses `maxDelayMs`. Default 200.
+   */
+  globalFailures: number;
+  /** The most client groups, and separately accounts, tracked; the oldest is forgotten. Default 10,000. */
+  maxTrackedKeys: number;
+}
+
+const DEFAULT_OPTIONS: LoginLimiterOptions = {
+  windowMs: 15 * 60_000,
+  banAfterFailures: 10,
+  banMs: 15 * 60_000,
+  baseDelayMs: 1_000,
+  maxDelayMs: 8_000,
+  globalFailures: 200,
+  maxTrackedKeys: 10_000,
+};
+
+const GLOBAL_KEY = "*";
+
+/** What {@linkcode LoginLimiter.admit} decides before a credential check. */
+export type LoginAdmission = { kind: "allow" } | { kind: "banned"; untilMs: number };
+
+/** What {@linkcode LoginLimiter.record} decides after a credential check. */
+export interface LoginOutcome {
+  /** How long to pause before answering (ms); 0 after a success. */
+  delayMs: number;
+  /** The client is banned now: answer `421 4.7.0` and close. */
+  banned: boolean;
+}
+
+/**
+ * Password-guessing defence in three layers, Haraka- and fail2ban-style:
+ *
+ * - **Per client** (an IPv4 address, or an IPv6 /64; see `clientGroup`):
+ *   `banAfterFailures` failures within `windowMs` ban the client for `banMs`.
+ * - **Per account** (the user name, lower-cased): failures slow every further
+ *   failure on that account, from any client, but never ban: an attacker
+ *   guessing one account must not lock its owner out.
+ * - **Globally**: `globalFailures` failures within the window make every
+ *   failure pause `maxDelayMs`.
+ *
+ * The pause after a failure is `baseDelayMs × 2^(n−1)`, capped at
+ * `maxDelayMs`, where `n` is the larger of the client's and the account's
+ * recent failures (this one included). A success pauses 0 and forgives
+ * nothing: failures age out of the window, so an attacker holding one valid
+ * account cannot reset its counters by logging in between guesses.
+ *
+ * Memory is bounded: each layer tracks at most `maxTrackedKeys` keys (the
+ * least recently touched is forgotten, its ban too) and keeps only as many
+ * failure times per key as a decision needs. Time is passed in.
+ *
+ * @example
+ * ```ts
+ * import { LoginLimiter } from "@tollgate/tollgate/auth";
+ * const limiter = new LoginLimiter({ banAfterFailures: 2 });
+ * console.log(limiter.admit("192.0.2.1", 0)); // { kind: "allow" }
+ * console.log(limiter.record("192.0.2.1", "test@domain.de", false, 0));
+ * // { delayMs: 1000, banned: false }
+ * console.log(limiter.record("192.0.2.1", "test@domain.de", false, 5_000));
+ * // { delayMs: 2000, banned: true }
+ * console.log(limiter.admit("192.0.2.1", 6_000)); // { kind: "banned", untilMs: 905000 }
+ * console.log(limiter.record("198.51.100.9", "test@domain.de", true, 6_000));
+ * // { delayMs: 0, banned: false }
+ * ```
+ */
+export class LoginLimiter {
+  #options: LoginLimiterOptions;
+  #clientFailures: FailureWindow;
+  #accountFailures: FailureWindow;
+  #globalFailures: FailureWindow;
+  /** Client group → end of its ban (ms); Map order is oldest ban first. */
+  #bans = new Map<string, number>();
+  /** Client group → credential checks recorded; Map order is least recently touched first. */
+  #attempts = new Map<string, number>();
+
+  /** @throws {RangeError} If a limit is not a positive integer, or `maxDelayMs < baseDelayMs`. */
+  constructor(options: Partial<LoginLimiterOptions> = {}) {
+    const merged = { ...DEFAULT_OPTIONS, ...options };
+    for (const [name, value] of Object.entries(merged)) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new RangeError(
+          `Cannot create login limiter: ${name} must be a positive integer, got ${value}`,
+        );
+      }
+    }
+    if (merged.maxDelayMs < merged.baseDelayMs) {
+      throw new RangeError("Cannot create login limiter: maxDelayMs is below baseDelayMs");
+    }
+    this.#options = merged;
+    const delaySteps = Math.ceil(Math.log2(merged.maxDelayMs / merged.baseDelayMs)) + 1;
+    const perKey = { windowMs: merged.windowMs, maxKeys: merged.maxTrackedKeys };
+    this.#clientFailures = new FailureWindow({
+      ...perKey,
+      maxCount: Math.max(delaySteps, merged.banAfterFailures),
+    });
+    this.#accountFailures = new FailureWindow({ ...perKey, maxCount: delaySteps });
+    this.#globalFailures = new FailureWindow({
+      windowMs: merged.windowMs,
+      maxCount: merged.globalFailures,
+      maxKeys: 1,
+    });
+  }
+
+  /** Before checking credentials: whether this client may try at all. */
+  admit(clientAddress: string, now: number): LoginAdmission {
+    const untilMs = this.#banEnd(clientGroup(clientAddress), now);
+    return untilMs === undefined ? { kind: "allow" } : { kind: "banned", untilMs };
+  }
+
+  /** After the check: how long to pause before answering, and whether the client is now banned. */
+  record(clientAddress: string, username: string, ok: boolean, now: number): LoginOutcome {
+    const client = clientGroup(clientAddress);
+    this.#countAttempt(client);
+    if (ok) return { delayMs: 0, banned: this.#banEnd(client, now) !== undefined };
+    const clientCount = this.#clientFailures.add(client, now);
+    const accountCount = this.#accountFailures.add(username.toLowerCase(), now);
+    const globalCount = this.#globalFailures.add(GLOBAL_KEY, now);
+    const { baseDelayMs, maxDelayMs, banAfterFailures, globalFailures } = this.#options;
+    const recent = Math.max(clientCount, accountCount);
+    const delayMs = globalCount >= globalFailures
+      ? maxDelayMs
+      : Math.min(maxDelayMs, baseDelayMs * 2 ** (recent - 1));
+    if (clientCount >= banAfterFailures) this.#ban(client, now);
+    return { delayMs, banned: this.#banEnd(client, now) !== undefined };
+  }
+
+  /**
+   * The credential checks recorded for this client's group (successes and
+   * failures) since it was last forgotten: for benchmarks and logs.
+   */
+  attemptsChecked(clientAddress: string): number {
+    return this.#attempts.get(clientGroup(clientAddress)) ?? 0;
+  }
+
+  #ban(client: string, now: number): void {
+    this.#clientFailures.clear(client);
+    this.#bans.delete(client);
+    this.#bans.set(client, now + this.#options.banMs);
+    if (this.#bans.size > this.#options.maxTrackedKeys) {
+      this.#bans.delete(this.#bans.keys().next().value!);
+    }
+  }
+
+  #banEnd(client: string, now: number): number | undefined {
+    const until = this.#bans.get(client);
+    if (until === undefined) return undefined;
+    if (until > now) return until;
+    this.#bans.delete(client);
+    return undefined;
+  }
+
+  #countAttempt(client: string): void {
+    const count = (this.#attempts.get(client) ?? 0) + 1;
+    this.#attempts.delete(client);
+    this.#attempts.set(client, count);
+    if (this.#attempts.size > this.#options.maxTrackedKeys) {
+      this.#attempts.delete(this.#attempts.keys().next().value!);
+    }
+  }
+}
