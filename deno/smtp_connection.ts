@@ -46,6 +46,8 @@ export interface ByteStream {
 }
 
 const encoder = new TextEncoder();
+/** How SQLite (Deno KV) and the OS say the disk is full. */
+const DISK_FULL = /disk is full|no space left|ENOSPC|quota/i;
 const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\r\n");
 
 /**
@@ -260,7 +262,7 @@ class SpoolSlot {
     this.#writer = undefined;
     if (!writer || this.#failure) {
       await writer?.abort().catch(() => {});
-      return { kind: "failed", reason: this.#failure ?? "no spool" };
+      return this.#failed("no spool");
     }
     try {
       const message = await writer.commit(envelope);
@@ -272,7 +274,7 @@ class SpoolSlot {
     } catch (error) {
       this.#fail(error);
       await writer.abort().catch(() => {});
-      return { kind: "failed", reason: this.#failure ?? "commit failed" };
+      return this.#failed("commit failed");
     }
   }
 
@@ -280,6 +282,11 @@ class SpoolSlot {
     const writer = this.#writer;
     this.#writer = undefined;
     await writer?.abort().catch(() => {});
+  }
+
+  #failed(fallback: string): StoreResult {
+    const reason = this.#failure ?? fallback;
+    return { kind: "failed", reason, storageFull: DISK_FULL.test(reason) };
   }
 
   #fail(error: unknown): void {

@@ -98,6 +98,7 @@ export const replies = {
     "4.5.0 bare LF or CR in message, lines must end with CRLF; see https://cr.yp.to/docs/smtplf.html",
   ),
   notStored: formatReply(451, "4.3.0 message not stored, try again later"),
+  storageFull: formatReply(452, "4.3.1 insufficient system storage, try again later"),
   timeout: formatReply(421, "4.4.2 timeout (#4.4.2)"),
   tooManyErrors: formatReply(421, "4.7.0 too many errors, closing connection"),
   tooManyCommands: formatReply(421, "4.7.0 too many commands that do nothing, closing connection"),

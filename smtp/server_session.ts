@@ -52,7 +52,13 @@ export interface TlsInfo {
 /** The adapter's answer to `message-end`. */
 export type StoreResult =
   | { kind: "stored"; id: string }
-  | { kind: "failed"; /** Why, for the log. */ reason: string };
+  | {
+    kind: "failed";
+    /** Why, for the log. */
+    reason: string;
+    /** The disk is full: `452 4.3.1` instead of `451 4.3.0` (RFC 3463 "mail system full"). */
+    storageFull?: boolean;
+  };
 
 /** How one session behaves; everything from outside is passed in here. */
 export interface ServerSessionOptions {
@@ -216,6 +222,8 @@ export class ServerSession {
     this.#settle("message");
     const reply = result.kind === "stored"
       ? replies.queued(Math.floor(now / 1000), result.id)
+      : result.storageFull
+      ? replies.storageFull
       : replies.notStored;
     this.#resetTransaction();
     return this.#pump(now, [send(reply)]);
