@@ -10,6 +10,7 @@ import { loadOrCreateAdminToken } from "./admin_token.ts";
 import { createAuthBackend } from "./auth_backend.ts";
 import { ConfigError, type ListenAddress, type TollgateConfig } from "./config.ts";
 import { openKvStores } from "./kv_stores.ts";
+import { createRouteProbe } from "./route_probe.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
 import { startSmtpServer } from "./smtp_server.ts";
 import { TlsCertificate } from "./tls_server.ts";
@@ -84,6 +85,7 @@ export async function startTollgate(
     setPassword: (password) =>
       createUserSecrets(password, { cramMd5: config.cramMd5, kdf: nodeScryptKdf }),
     now: Date.now,
+    probeRoute: createRouteProbe({ ehloName: config.hostname }),
     log: (line) => log(`admin ${line}`),
   });
   const admin = Deno.serve({ ...config.admin, onListen: () => {} }, app.fetch);
