@@ -21,6 +21,7 @@ import {
 import { ensureSmtpSource, runSmtpSource, type SourceLoad } from "./_smtp_source.ts";
 import { makeTestCertificate } from "../tests/_tls_cert.ts";
 import { measureTlsSessions, type TlsLoad, type TlsResult, tlsSection } from "./tls_sessions.ts";
+import { measureOutbound, outboundSection } from "./outbound.ts";
 
 const RUNS = 3;
 const MESSAGES_PER_RUN = 1000;
@@ -227,7 +228,8 @@ const measured = [
 const throughput = SCENARIOS.flatMap((scenario) =>
   measured.filter((result) => result.scenario === scenario.name)
 );
-const sections = [tlsSection(tls, TLS_LOAD)];
+const outbound = await measureOutbound();
+const sections = [tlsSection(tls, TLS_LOAD), outboundSection(outbound)];
 await Deno.writeTextFile(
   REPORT_PATH,
   benchmarksMarkdown({ environment, throughput, memory, sections }),

@@ -104,15 +104,24 @@ export class OutboundConnection {
     return "end";
   }
 
-  /** Writes and waits until the socket took the bytes; `"timeout"` if it did not in time. */
+  /**
+   * Writes; waits only while the socket's buffer is full (`"timeout"` if it
+   * does not drain in time). A failed write shows up as the next read's error.
+   */
   write(bytes: Uint8Array, timeoutMs: number): Promise<"written" | "timeout"> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => resolve("timeout"), Math.max(0, timeoutMs));
-      this.#socket.write(bytes, (error) => {
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#socket.write(bytes)) return Promise.resolve("written");
+    return new Promise((resolve) => {
+      const done = (result: "written" | "timeout") => {
         clearTimeout(timer);
-        if (error) reject(error);
-        else resolve("written");
-      });
+        this.#socket.off("drain", drained);
+        this.#socket.off("close", drained);
+        resolve(result);
+      };
+      const drained = () => done("written");
+      const timer = setTimeout(() => done("timeout"), Math.max(0, timeoutMs));
+      this.#socket.on("drain", drained);
+      this.#socket.on("close", drained);
     });
   }
 

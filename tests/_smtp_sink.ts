@@ -76,14 +76,26 @@ export async function startSmtpSink(
     .spawn();
   let exited = false;
   child.status.then(() => exited = true);
-  const output = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // Drained all the time: a full pipe would block smtp-sink itself.
   let latest: SinkCounters = { sessions: 0, messages: 0 };
+  let changed = () => {};
   let ended = false;
+  const drained = (async () => {
+    for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+      for (const match of text.matchAll(COUNTERS)) {
+        latest = { sessions: Number(match[1]), messages: Number(match[2]) };
+      }
+      changed();
+    }
+    ended = true;
+    changed();
+  })();
   try {
     await waitUntilListening(port, () => exited);
   } catch (error) {
     child.kill("SIGKILL");
     await child.status;
+    await drained;
     throw error;
   }
   // The probe connection above counts as a session; counters are reported relative to it.
@@ -97,12 +109,8 @@ export async function startSmtpSink(
           messages: latest.messages - baseline.messages,
         };
         if (relative.sessions >= 0 && done(relative)) return relative;
-        const { value, done: finished } = await output.read();
-        if (finished) ended = true;
-        if (finished) throw new Error("smtp-sink exited before its counters matched");
-        for (const match of value.matchAll(COUNTERS)) {
-          latest = { sessions: Number(match[1]), messages: Number(match[2]) };
-        }
+        if (ended) throw new Error("smtp-sink exited before its counters matched");
+        await new Promise<void>((resolve) => changed = resolve);
       }
     },
     async dumps() {
@@ -116,7 +124,7 @@ export async function startSmtpSink(
     async stop() {
       child.kill("SIGTERM");
       await child.status;
-      if (!ended) await output.cancel();
+      await drained;
       if (dumpDir) await Deno.remove(dumpDir, { recursive: true });
     },
   };
