@@ -21,7 +21,9 @@ export type { RecipientOutcome };
 export interface OutboundTarget {
   /** Host name or IP address. */
   host: string;
+  /** The TCP port. */
   port: number;
+  /** How the connection is secured (the route's mode; `opportunistic` for MX hosts). */
   tls: TlsMode;
   /** The name the certificate must carry (and SNI); default `host`. */
   servername?: string;
@@ -37,15 +39,21 @@ export interface OutboundTarget {
 
 /** One message: the envelope, the body as a fresh stream on each call, and its size. */
 export interface OutboundMessage {
+  /** The envelope sender; `""` for the null sender. */
   from: string;
+  /** The envelope recipients. */
   to: string[];
+  /** The message as stored (CRLF lines, not dot-stuffed); called once per attempt. */
   body: () => AsyncIterable<Uint8Array>;
+  /** The body's size in bytes, for `SIZE=`. */
   size: number;
 }
 
 /** One step of {@linkcode probeRoute}. */
 export interface ProbeStep {
+  /** `connect`, `tls`, `greeting`, `ehlo`, `helo`, `starttls`, `auth`, and last `result`. */
   step: string;
+  /** Whether it worked. */
   ok: boolean;
   /** What happened; never a password. */
   detail: string;

@@ -73,7 +73,11 @@ export class ClientSession {
   #stuffer: DotStuffer | undefined;
   #needsReset = false;
 
-  /** @throws {TypeError} For unusable credentials, or `skipStartTls` outside `opportunistic`. */
+  /**
+   * A session for one new connection; call {@linkcode ClientSession.start} once connected.
+   *
+   * @throws {TypeError} For unusable credentials, or `skipStartTls` outside `opportunistic`.
+   */
   constructor(options: ClientSessionOptions) {
     if (options.auth) assertUsableCredentials(options.auth);
     if (options.skipStartTls && options.tls !== "opportunistic") {

@@ -20,8 +20,11 @@ export interface ClientMessage {
 
 /** What became of one recipient. `reply` is the server's reply, or why there was none. */
 export type RecipientOutcome = {
+  /** The recipient, as given. */
   address: string;
+  /** `delivered` (2xx), `permanent` (5xx: bounce) or `temporary` (anything else: retry). */
   status: "delivered" | "temporary" | "permanent";
+  /** The server's reply on one line, or why there was none (never a password). */
   reply: string;
 };
 
@@ -59,6 +62,7 @@ export const DEFAULT_CLIENT_TIMEOUTS: Readonly<ClientTimeouts> = {
 
 /** Credentials for AUTH and the mechanisms allowed, in order of preference. */
 export interface ClientAuth {
+  /** The user name at the relay. */
   username: string;
   /** Never put into a log line or a failure reason. */
   password: string;
@@ -102,5 +106,6 @@ export interface Expectation {
   command: string;
   /** How long to wait for the reply, in ms. */
   timeout: number;
+  /** Handles the reply, adding actions to `out`. */
   onReply(reply: SmtpReply, out: ClientAction[]): void;
 }
