@@ -9,12 +9,17 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AdminDeps } from "./deps.ts";
+import { auditChanges } from "./_audit.ts";
 import { requireBearerToken } from "./_bearer.ts";
 import { domainRoutes } from "./_domain_routes.ts";
 import { networkRoutes } from "./_network_routes.ts";
 import { queueRoutes } from "./_queue_routes.ts";
 import { routeRoutes } from "./_route_routes.ts";
+import { senderRoutes } from "./_sender_routes.ts";
+import { throttleFailedTokens } from "./_token_throttle.ts";
 import { userRoutes } from "./_user_routes.ts";
+
+export { MAX_TOKEN_FAILURES, TOKEN_FAILURE_WINDOW_MS } from "./_token_throttle.ts";
 
 /** Request bodies are tiny JSON objects; anything larger is refused with `413`. */
 export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
@@ -30,13 +35,21 @@ export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
  *   `GET /api/queue`; outbound routes: `GET /api/routes`, `PUT|DELETE /api/routes/{pattern}`
  *   (`*` is the default route; the password is write-only), `GET /api/routes/resolve?domain=`,
  *   `POST /api/routes/import` (`text/plain` smtproutes), `GET /api/routes/export` and
- *   `POST /api/routes/{pattern}/test`. `PUT`/`POST` answer `201` when they created something and
+ *   `POST /api/routes/{pattern}/test`; envelope senders a user may use besides its own address:
+ *   `GET|POST /api/users/{address}/senders` (`POST` body `{"sender": "a@b"}` or `"@b"` for a
+ *   whole domain) and `DELETE /api/users/{address}/senders/{sender}`. `PUT`/`POST` answer `201` when they created something and
  *   `200` when it existed; `DELETE` answers `204`, or `404` when there was nothing.
  *   Listings of users and the queue take `?limit=` (1..100000, default 100) and
  *   `?cursor=`, and return `cursor` when there is a next page.
  * - Errors are JSON `{ "error": "..." }`: `400` for bad input, `404` for unknown
  *   routes, `413` for bodies over {@linkcode MAX_REQUEST_BODY_BYTES}, and `503`
  *   when a store (or the password hasher) throws; that failure is logged.
+ *
+ * With `deps.clientAddress`, after {@linkcode MAX_TOKEN_FAILURES} failed token checks from one
+ * client (an IPv6 /64 is one client) within {@linkcode TOKEN_FAILURE_WINDOW_MS}, that client
+ * gets `429` with `Retry-After`, whatever token it sends. Without it there is no throttling:
+ * counting every client as one would let anyone lock the administrator out. Every request that tries a change
+ * (any method but `GET`/`HEAD`/`OPTIONS`) and passes the token check goes to `audit`.
  *
  * Every change is logged as one line; passwords, hashes and secrets never
  * appear in a response or a log line.
@@ -66,7 +79,14 @@ export function createAdminApp(deps: AdminDeps): Hono {
   const { domains, users, networks, queue } = deps.stores;
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  if (deps.clientAddress) {
+    app.use("/api/*", throttleFailedTokens({ clientAddress: deps.clientAddress, now: deps.now }));
+  }
+  const clientAddress = deps.clientAddress ?? (() => "unknown");
   app.use("/api/*", requireBearerToken(deps.token));
+  if (deps.audit) {
+    app.use("/api/*", auditChanges({ audit: deps.audit, clientAddress, now: deps.now }));
+  }
   app.use(
     "/api/*",
     bodyLimit({
@@ -76,6 +96,7 @@ export function createAdminApp(deps: AdminDeps): Hono {
     }),
   );
   app.route("/api/domains", domainRoutes(domains, log));
+  app.route("/api/users", senderRoutes(deps.stores.senders, log));
   app.route("/api/users", userRoutes(users, { setPassword: deps.setPassword, now: deps.now, log }));
   app.route("/api/relay-networks", networkRoutes(networks, log));
   app.route("/api/queue", queueRoutes(queue));

@@ -87,14 +87,15 @@ export interface AdminDeps {
   log?: (line: string) => void;
   /**
    * The client's IP address for a request (`deno/` passes `Deno.serve`'s
-   * `info.remoteAddr.hostname`). Failed-token throttling counts per address;
-   * without this every client counts as one, `unknown`.
+   * `info.remoteAddr.hostname`). Failed-token throttling counts per client
+   * and is off without this (counting every client as one would let anyone
+   * lock the administrator out); audit entries then say `unknown`.
    */
   clientAddress?: (c: Context) => string;
   /**
    * Receives every request that tried to change something (every method but
-   * `GET`/`HEAD`/`OPTIONS`) once it passed the token check; without it each
-   * entry goes to `log` as one `admin audit:` line.
+   * `GET`/`HEAD`/`OPTIONS`) once it passed the token check, with its status;
+   * `auditLogLine` formats one as a log line. Without it nothing is audited.
    */
   audit?: (entry: AuditEntry) => void;
 }
