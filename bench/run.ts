@@ -20,6 +20,7 @@ import {
 } from "./_report.ts";
 import { ensureSmtpSource, runSmtpSource, type SourceLoad } from "./_smtp_source.ts";
 import { makeTestCertificate } from "../tests/_tls_cert.ts";
+import { authSection, measureAuth } from "./auth_sessions.ts";
 import { measureTlsSessions, type TlsLoad, type TlsResult, tlsSection } from "./tls_sessions.ts";
 import { measureOutbound, outboundSection } from "./outbound.ts";
 
@@ -220,6 +221,7 @@ const environment = await describeEnvironment();
 // bind to 127.0.0.1:0 fail with EADDRINUSE on Linux.
 const memory = await measureLargeMessageMemory();
 const tls = await measureTls();
+const auth = await measureAuth();
 const measured = [
   ...await measureTollgate(),
   ...await measurePeer(true),
@@ -229,7 +231,7 @@ const throughput = SCENARIOS.flatMap((scenario) =>
   measured.filter((result) => result.scenario === scenario.name)
 );
 const outbound = await measureOutbound();
-const sections = [tlsSection(tls, TLS_LOAD), outboundSection(outbound)];
+const sections = [tlsSection(tls, TLS_LOAD), authSection(auth), outboundSection(outbound)];
 await Deno.writeTextFile(
   REPORT_PATH,
   benchmarksMarkdown({ environment, throughput, memory, sections }),
