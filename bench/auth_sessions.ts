@@ -144,10 +144,10 @@ How to read it:
   password throughout; ${warmUp} warm-up sessions per server not counted.
 - *cache off*: every login runs scrypt (N=2^15, r=8, p=1, 32 MiB) through \`node:crypto\`,
   as a server without a cache must: the price of a hash that resists offline cracking.
-  Measured here, Deno 2.9's \`node:crypto\` scrypt takes ~330 ms a call and ten concurrent
-  calls take ten times as long (they do not run in parallel), which caps this row. *cache on*: the verification cache (\`auth/verification_cache.ts\`)
-  remembers the accepted password (by HMAC, never in clear) for 60 s, as Dovecot's
-  \`auth_cache\` does.
+  Here one such call took ~330 ms and ten concurrent calls ~3.1 s, so they barely overlap;
+  that caps this row.
+- *cache on*: the verification cache (\`auth/verification_cache.ts\`) remembers the
+  accepted password (by HMAC, never in clear) for 60 s, as Dovecot's \`auth_cache\` does.
 - smtp-server compares the password in constant time with no hash at all, so it bounds
   what the protocol work alone costs; as shipped it waits 100 ms before each greeting.
 `;
