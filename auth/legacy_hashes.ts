@@ -5,8 +5,11 @@
  * `{CRAM-MD5}`. A user whose `passwordHash` holds one of these logs in with
  * it once; the verifier then stores Tollgate's own scrypt hash instead.
  *
- * The algorithms come from libraries: bcrypt from `bcryptjs`, Argon2id from
- * `@noble/hashes`, and the crypt(3) family from an injected
+ * The algorithms come from libraries: bcrypt from `bcryptjs` (pure JS; it
+ * reaches for `node:crypto` only to make salts, which verifying never does,
+ * and its `browser` field drops that import), Argon2id from `@noble/hashes`
+ * (pure JS, ~3 s for Dovecot's default m=65536,t=3, yielding to the event
+ * loop), and the crypt(3) family from an injected
  * {@linkcode CryptFunction} (the npm implementations need `node:crypto`, so
  * `deno/legacy_crypt.ts` supplies one and this file stays runtime-agnostic).
  *
