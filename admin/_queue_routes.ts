@@ -20,7 +20,8 @@ export function queueRoutes(queue: MessageQueue): Hono {
   return routes;
 }
 
-function messageView(message: QueuedMessage) {
+/** A queued envelope as the API shows it: times in ISO 8601, a missing auth user as null. */
+export function messageView(message: QueuedMessage) {
   return {
     id: message.id,
     from: message.from,

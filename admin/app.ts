@@ -13,6 +13,7 @@ import { auditChanges } from "./_audit.ts";
 import { requireBearerToken } from "./_bearer.ts";
 import { domainRoutes } from "./_domain_routes.ts";
 import { networkRoutes } from "./_network_routes.ts";
+import { queueItemRoutes } from "./_queue_item_routes.ts";
 import { queueRoutes } from "./_queue_routes.ts";
 import { routeRoutes } from "./_route_routes.ts";
 import { senderRoutes } from "./_sender_routes.ts";
@@ -32,7 +33,7 @@ export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
  *   `GET|PUT|DELETE /api/domains[/{domain}]`, `GET|PUT|DELETE /api/users[/{address}]`
  *   (`PUT` body `{"password": "..."}`), `GET|POST /api/relay-networks` (`POST` body
  *   `{"cidr": "..."}`), `DELETE /api/relay-networks/{cidr}` (`/` as `%2F`), and
- *   `GET /api/queue`; outbound routes: `GET /api/routes`, `PUT|DELETE /api/routes/{pattern}`
+ *   `GET /api/queue`, `GET|DELETE /api/queue/{id}`, `POST /api/queue/{id}/retry`; outbound routes: `GET /api/routes`, `PUT|DELETE /api/routes/{pattern}`
  *   (`*` is the default route; the password is write-only), `GET /api/routes/resolve?domain=`,
  *   `POST /api/routes/import` (`text/plain` smtproutes), `GET /api/routes/export` and
  *   `POST /api/routes/{pattern}/test`; envelope senders a user may use besides its own address:
@@ -100,6 +101,7 @@ export function createAdminApp(deps: AdminDeps): Hono {
   app.route("/api/users", userRoutes(users, { setPassword: deps.setPassword, now: deps.now, log }));
   app.route("/api/relay-networks", networkRoutes(networks, log));
   app.route("/api/queue", queueRoutes(queue));
+  app.route("/api/queue", queueItemRoutes(queue, { now: deps.now, log }));
   app.route("/api/routes", routeRoutes(deps.stores.routes, { probeRoute: deps.probeRoute, log }));
   app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
