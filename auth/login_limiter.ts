@@ -40,6 +40,12 @@ const DEFAULT_OPTIONS: LoginLimiterOptions = {
 };
 
 const GLOBAL_KEY = "*";
+/**
+ * Account keys are cut to this many characters, so that tracked keys stay
+ * small whatever a client sends as its user name (SASL allows 12 KiB);
+ * addresses are at most 254.
+ */
+const MAX_ACCOUNT_KEY_LENGTH = 256;
 
 /** What {@linkcode LoginLimiter.admit} decides before a credential check. */
 export type LoginAdmission = { kind: "allow" } | { kind: "banned"; untilMs: number };
@@ -70,8 +76,9 @@ export interface LoginOutcome {
  * account cannot reset its counters by logging in between guesses.
  *
  * Memory is bounded: each layer tracks at most `maxTrackedKeys` keys (the
- * least recently touched is forgotten, its ban too) and keeps only as many
- * failure times per key as a decision needs. Time is passed in.
+ * least recently touched is forgotten, its ban too), an account key is at
+ * most 256 characters of the user name, and each key keeps only as many
+ * failure times as a decision needs. Time is passed in.
  *
  * @example
  * ```ts
@@ -137,7 +144,8 @@ export class LoginLimiter {
     this.#countAttempt(client);
     if (ok) return { delayMs: 0, banned: this.#banEnd(client, now) !== undefined };
     const clientCount = this.#clientFailures.add(client, now);
-    const accountCount = this.#accountFailures.add(username.toLowerCase(), now);
+    const account = username.slice(0, MAX_ACCOUNT_KEY_LENGTH).toLowerCase();
+    const accountCount = this.#accountFailures.add(account, now);
     const globalCount = this.#globalFailures.add(GLOBAL_KEY, now);
     const { baseDelayMs, maxDelayMs, banAfterFailures, globalFailures } = this.#options;
     const recent = Math.max(clientCount, accountCount);

@@ -119,6 +119,14 @@ Deno.test("login limiter: tracks at most maxTrackedKeys clients, forgetting the 
   }
 });
 
+Deno.test("login limiter: long user names share the account key of their first 256 characters", () => {
+  const limiter = new LoginLimiter({ banAfterFailures: 100 });
+  const prefix = "a".repeat(256);
+  equal(limiter.record("192.0.2.1", `${prefix}x`, false, 0).delayMs, 1_000);
+  equal(limiter.record("192.0.2.2", `${prefix.toUpperCase()}y`, false, 0).delayMs, 2_000);
+  equal(limiter.record("192.0.2.3", prefix.slice(1), false, 0).delayMs, 1_000);
+});
+
 Deno.test("login limiter: refuses limits that are not positive integers", () => {
   throws(() => new LoginLimiter({ banAfterFailures: 0 }), RangeError);
   throws(() => new LoginLimiter({ windowMs: 1.5 }), RangeError);
