@@ -4,6 +4,13 @@
  *
  * @module
  */
+import { isIP } from "node:net";
+import {
+  DEFAULT_QUEUE_LIFETIME,
+  DEFAULT_RETRY_SCHEDULE,
+  parseDuration,
+  parseRetrySchedule,
+} from "../relay/retry_policy.ts";
 import type { CramOrder } from "../auth/checkpassword.ts";
 import { type DovecotAddress, parseDovecotAddress } from "./dovecot_client.ts";
 
@@ -60,6 +67,16 @@ export interface TollgateConfig {
   authCacheTtlSeconds: number;
   /** `TOLLGATE_AUTH_TIMEOUT_MS`: how long a checker or Dovecot may take to answer. */
   authTimeoutMs: number;
+  /** `TOLLGATE_QUEUE_RETRY`: the waits between delivery attempts in ms; the last repeats. */
+  queueRetry: number[];
+  /** `TOLLGATE_QUEUE_LIFETIME`: how long a message may wait for delivery before it bounces, in ms. */
+  queueLifetimeMs: number;
+  /** `TOLLGATE_DNS`: the resolver for MX lookups (an IP address and port); the system's when absent. */
+  dns?: { ipAddr: string; port: number };
+  /** `TOLLGATE_OUTBOUND_CONCURRENCY`: outbound SMTP connections at once. */
+  outboundConcurrency: number;
+  /** `TOLLGATE_DELIVERY`: `off` holds the queue (accept, deliver nothing), as stopping qmail-send. */
+  delivery: boolean;
 }
 
 /** A setting has a value Tollgate cannot use. */
@@ -156,6 +173,43 @@ export function parseConfig(
       1,
     ),
     ...authBackend(read),
+    ...delivery(read),
+  };
+}
+
+function delivery(read: (name: string) => string | undefined) {
+  const setting = <T>(name: string, parse: (text: string) => T, text: string): T => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new ConfigError(name, error.message);
+    }
+  };
+  const dnsText = read("TOLLGATE_DNS");
+  const dns = dnsText === undefined ? undefined : listenAddress("TOLLGATE_DNS", dnsText);
+  if (dns && isIP(dns.hostname) === 0) {
+    throw new ConfigError("TOLLGATE_DNS", `"${dnsText}" must be an IP address and port`);
+  }
+  return {
+    queueRetry: setting(
+      "TOLLGATE_QUEUE_RETRY",
+      parseRetrySchedule,
+      read("TOLLGATE_QUEUE_RETRY") ?? DEFAULT_RETRY_SCHEDULE,
+    ),
+    queueLifetimeMs: setting(
+      "TOLLGATE_QUEUE_LIFETIME",
+      parseDuration,
+      read("TOLLGATE_QUEUE_LIFETIME") ?? DEFAULT_QUEUE_LIFETIME,
+    ),
+    ...(dns ? { dns: { ipAddr: dns.hostname, port: dns.port } } : {}),
+    outboundConcurrency: integer(
+      "TOLLGATE_OUTBOUND_CONCURRENCY",
+      read("TOLLGATE_OUTBOUND_CONCURRENCY"),
+      20,
+      1,
+    ),
+    delivery: oneOf("TOLLGATE_DELIVERY", read("TOLLGATE_DELIVERY"), ["on", "off"]) === "on",
   };
 }
 

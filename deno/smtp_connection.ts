@@ -5,7 +5,10 @@
  *
  * @module
  */
-import type { CredentialVerifier } from "../auth/credentials.ts";
+import type { Credentials, CredentialVerifier } from "../auth/credentials.ts";
+import { failureLogLine } from "../auth/failure_log.ts";
+import type { LoginLimiter } from "../auth/login_limiter.ts";
+import { checkSender } from "../relay/sender_policy.ts";
 import { checkRecipient } from "../relay/recipient_check.ts";
 import type { ServerSession, SessionAction, TlsInfo } from "../smtp/server_session.ts";
 import type { Envelope, SpoolWriter, Stores } from "../store/types.ts";
@@ -17,6 +20,8 @@ export interface ConnectionDeps {
   stores: Stores;
   /** Checks AUTH credentials. */
   verifier: CredentialVerifier;
+  /** Counts failed logins per client, account and overall; bans and slows guessers. */
+  limiter: LoginLimiter;
   /** How long a silent client is kept before `421`. */
   idleTimeoutMs: number;
   /** One line per event; never given a secret. */
@@ -126,14 +131,11 @@ async function runSession(
           await flush();
           startTls = true;
           return undefined;
-        case "verify-credentials": {
-          const result = await deps.verifier.verify(action.credentials).catch((error) => ({
-            kind: "temporary-failure" as const,
-            reason: `verifier failed: ${error instanceof Error ? error.message : error}`,
-          }));
-          const user = action.credentials.username.replace(/[^\x21-\x7e]/g, "?").slice(0, 100);
-          deps.log(`smtp ${deps.peer} auth ${action.credentials.mechanism} ${user} ${result.kind}`);
-          return session.credentialsVerified(result, Date.now());
+        case "verify-credentials":
+          return await verifyCredentials(action.credentials, session, deps);
+        case "check-sender": {
+          const verdict = await checkSender(action, deps.stores);
+          return session.senderChecked(verdict, Date.now());
         }
         case "check-recipient": {
           const verdict = await checkRecipient({
@@ -198,6 +200,42 @@ async function runSession(
     writer.releaseLock();
   }
   return startTls ? "start-tls" : "closed";
+}
+
+/** Checks credentials through the login limiter: bans, growing delays, fail2ban lines. */
+async function verifyCredentials(
+  credentials: Credentials,
+  session: ServerSession,
+  deps: ConnectionDeps & Peer,
+): Promise<SessionAction[]> {
+  const { clientAddress, limiter } = deps;
+  if (limiter.admit(clientAddress, Date.now()).kind === "banned") {
+    return session.credentialsVerified({ kind: "locked-out" }, Date.now());
+  }
+  const result = await deps.verifier.verify(credentials).catch((error) => ({
+    kind: "temporary-failure" as const,
+    reason: `verifier failed: ${error instanceof Error ? error.message : error}`,
+  }));
+  if (result.kind === "temporary-failure") {
+    deps.log(`smtp ${deps.peer} auth ${credentials.mechanism} temporary failure: ${result.reason}`);
+    return session.credentialsVerified(result, Date.now());
+  }
+  const now = Date.now();
+  const outcome = limiter.record(
+    clientAddress,
+    credentials.username,
+    result.kind === "accepted",
+    now,
+  );
+  if (result.kind === "accepted") {
+    deps.log(`smtp ${deps.peer} auth ${credentials.mechanism} ok user=${result.user}`);
+    return session.credentialsVerified(result, now);
+  }
+  deps.log(
+    failureLogLine({ ...credentials, clientAddress, time: now }),
+  );
+  if (outcome.banned) return session.credentialsVerified({ kind: "locked-out" }, now);
+  return session.credentialsVerified(result, now, { failureDelayMs: outcome.delayMs });
 }
 
 type ReadEvent = ReadableStreamReadResult<Uint8Array> | "timeout" | "shutdown";

@@ -121,7 +121,12 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         sessions.size >= options.maxConnections || fromClient >= options.maxConnectionsPerClient
       ) {
         options.log(`smtp ${peer} refused: too many connections`);
-        refuse(conn);
+        refuse(conn, TOO_MANY_CONNECTIONS);
+        continue;
+      }
+      if (options.limiter.admit(clientAddress, Date.now()).kind === "banned") {
+        options.log(`smtp ${peer} refused: banned after failed logins`);
+        refuse(conn, BANNED);
         continue;
       }
       perClient.set(clientAddress, fromClient + 1);
@@ -160,9 +165,11 @@ const TOO_MANY_CONNECTIONS = new TextEncoder().encode(
   "421 4.7.0 too many connections, try again later\r\n",
 );
 
-/** Answers an over-limit connection at once instead of accepting it and starving it. */
-function refuse(conn: Deno.TcpConn): void {
-  conn.write(TOO_MANY_CONNECTIONS).catch(() => {}).finally(() => {
+const BANNED = new TextEncoder().encode("421 4.7.0 too many failed logins, try again later\r\n");
+
+/** Answers a refused connection at once instead of accepting it and starving it. */
+function refuse(conn: Deno.TcpConn, reply: Uint8Array): void {
+  conn.write(reply).catch(() => {}).finally(() => {
     try {
       conn.close();
     } catch {

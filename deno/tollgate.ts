@@ -5,13 +5,18 @@
  * @module
  */
 import { createAdminApp } from "../admin/app.ts";
+import { LoginLimiter } from "../auth/login_limiter.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
 import { createAuthBackend } from "./auth_backend.ts";
+import { DeliveryWorker } from "./delivery_worker.ts";
 import { ConfigError, type ListenAddress, type TollgateConfig } from "./config.ts";
 import { openKvStores } from "./kv_stores.ts";
+import { lookupMailHosts } from "./mx.ts";
+import { withTrigger } from "./queue_trigger.ts";
 import { createRouteProbe } from "./route_probe.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
+import { deliverOverSmtp } from "./smtp_client.ts";
 import { startSmtpServer } from "./smtp_server.ts";
 import { TlsCertificate } from "./tls_server.ts";
 
@@ -48,7 +53,9 @@ export async function startTollgate(
 ): Promise<RunningTollgate> {
   await Deno.mkdir(config.dataDir, { recursive: true });
   const kv = await openKvStores(`${config.dataDir}/tollgate.kv`);
-  const { stores } = kv;
+  let wakeWorker = () => {};
+  // Every commit (SMTP, bounces) and every "retry now" wakes the delivery worker.
+  const stores = { ...kv.stores, queue: withTrigger(kv.stores.queue, () => wakeWorker()) };
   const adminToken = config.adminToken === undefined
     ? await loadOrCreateAdminToken(config.dataDir)
     : { token: config.adminToken, created: false };
@@ -69,6 +76,7 @@ export async function startTollgate(
     stores,
     verifier: auth.verifier,
     log,
+    limiter: new LoginLimiter(),
     ...(certificate ? { certificate } : {}),
   };
   const smtp = startSmtpServer({ ...common, listen: config.smtp });
@@ -91,6 +99,24 @@ export async function startTollgate(
   const admin = Deno.serve({ ...config.admin, onListen: () => {} }, app.fetch);
   const adminAddress = admin.addr as Deno.NetAddr;
 
+  const worker = new DeliveryWorker({
+    stores,
+    hostname: config.hostname,
+    maildirRoot: `${config.dataDir}/mail`,
+    policy: { schedule: config.queueRetry, lifetimeMs: config.queueLifetimeMs },
+    concurrency: config.outboundConcurrency,
+    deliver: deliverOverSmtp,
+    lookup: (domain) => lookupMailHosts(domain, config.dns ? { nameServer: config.dns } : {}),
+    log,
+  });
+  if (config.delivery) {
+    wakeWorker = () => worker.wake();
+    worker.start();
+    log(`delivery on: up to ${config.outboundConcurrency} outbound connections`);
+  } else {
+    log("delivery off (TOLLGATE_DELIVERY=off): accepted mail stays queued");
+  }
+
   return {
     smtp: smtp.address,
     ...(submission ? { submission: submission.address } : {}),
@@ -104,6 +130,7 @@ export async function startTollgate(
         submission?.shutdown(),
         submissions?.shutdown(),
         admin.shutdown(),
+        worker.stop(),
       ]);
       kv.close();
     },

@@ -73,6 +73,10 @@ export const replies = {
   authAgain: formatReply(503, "5.5.1 you're already authenticated (#5.5.0)"),
   authInTransaction: formatReply(503, "5.5.1 no auth during mail transaction (#5.5.0)"),
   authTemporary: formatReply(454, "4.7.0 temporary authentication failure (#4.3.0)"),
+  lockedOut: formatReply(421, "4.7.0 too many failed logins, try again later"),
+  senderNotOwned: (user: string): string =>
+    formatReply(553, `5.7.1 sender address not owned by user ${user}`),
+  senderTemporary: formatReply(451, "4.3.0 cannot check the sender now, try again later"),
   encryptionRequired: formatReply(
     538,
     "5.7.11 Encryption required for requested authentication mechanism",

@@ -17,6 +17,7 @@ import { createServerMechanism, isMechanismName } from "../auth/mechanisms.ts";
 import type { Credentials, VerifyResult } from "../auth/credentials.ts";
 import type { MechanismName, SaslStep, ServerMechanism } from "../auth/sasl.ts";
 import type { RecipientVerdict } from "../relay/verdict.ts";
+import type { SenderCheck } from "../relay/sender_policy.ts";
 import type { Envelope } from "../store/types.ts";
 import { parsePath } from "./address.ts";
 import { ehloReply, mailParameterError } from "./capabilities.ts";
@@ -30,6 +31,7 @@ export type SessionAction =
   | { kind: "send"; /** One or more complete reply lines. */ text: string }
   | { kind: "wait"; /** Pause this session only, then go on with the next action. */ ms: number }
   | { kind: "verify-credentials"; credentials: Credentials }
+  | { kind: "check-sender"; sender: string; authenticatedUser: string }
   | { kind: "check-recipient"; recipient: string; authenticatedUser?: string }
   | { kind: "message-begin" }
   | { kind: "message-data"; bytes: Uint8Array }
@@ -95,7 +97,10 @@ export interface ServerSessionOptions {
   maxJunkCommands?: number;
 }
 
-type Pending = "credentials" | "recipient" | "message";
+type Pending = "credentials" | "sender" | "recipient" | "message";
+
+/** The adapter's answer to `verify-credentials`: the verifier's result, or the limiter's ban. */
+export type AuthAnswer = VerifyResult | { kind: "locked-out" };
 
 const MAX_COMMAND_LINE = 2048;
 /** Commands that move a session on; a flood of any other (NOOP, RSET, VRFY, unknown) is junk. */
@@ -131,6 +136,7 @@ export class ServerSession {
   #sender: string | undefined;
   #recipients: string[] = [];
   #pendingRecipient = "";
+  #pendingSender = "";
   #sasl: ServerMechanism | undefined;
   #data: DataReader | undefined;
   #pending: Pending | undefined;
@@ -178,17 +184,45 @@ export class ServerSession {
     return this.#pump(now, []);
   }
 
-  /** Answers `verify-credentials`. */
-  credentialsVerified(result: VerifyResult, now: number): SessionAction[] {
+  /**
+   * Answers `verify-credentials`. `locked-out` (too many failures from this
+   * client) ends the session with `421`. A rejection is answered after
+   * `failureDelayMs` (default: the `authFailureDelayMs` option).
+   */
+  credentialsVerified(
+    result: AuthAnswer,
+    now: number,
+    options: { failureDelayMs?: number } = {},
+  ): SessionAction[] {
     this.#settle("credentials");
     const out: SessionAction[] = [];
     if (result.kind === "accepted") {
       this.#authUser = result.user;
       out.push(send(replies.authOk));
     } else if (result.kind === "rejected") {
-      out.push({ kind: "wait", ms: this.#options.authFailureDelayMs }, send(replies.authFailed));
+      const ms = options.failureDelayMs ?? this.#options.authFailureDelayMs;
+      out.push({ kind: "wait", ms }, send(replies.authFailed));
+    } else if (result.kind === "locked-out") {
+      out.push(send(replies.lockedOut), this.#close());
     } else {
       out.push(send(replies.authTemporary));
+    }
+    return this.#pump(now, out);
+  }
+
+  /** Answers `check-sender` (asked for authenticated clients only). */
+  senderChecked(verdict: SenderCheck, now: number): SessionAction[] {
+    this.#settle("sender");
+    const out: SessionAction[] = [];
+    if (verdict.kind === "accept") {
+      this.#sender = this.#pendingSender;
+      this.#recipients = [];
+      out.push(send(replies.senderOk));
+    } else if (verdict.kind === "reject") {
+      out.push(send(replies.senderNotOwned(this.#authUser ?? "")));
+      this.#countError(out);
+    } else {
+      out.push(send(replies.senderTemporary));
     }
     return this.#pump(now, out);
   }
@@ -349,6 +383,13 @@ export class ServerSession {
     if (!path.ok) return void out.push(send(replies.badSender(path.reason)));
     const parameterError = mailParameterError(path.params, this.#options.maxMessageBytes);
     if (parameterError) return void out.push(send(parameterError));
+    if (this.#authUser !== undefined) {
+      // Postfix's reject_sender_login_mismatch: may this user send as this address?
+      this.#pendingSender = path.address;
+      this.#pending = "sender";
+      out.push({ kind: "check-sender", sender: path.address, authenticatedUser: this.#authUser });
+      return;
+    }
     this.#sender = path.address;
     this.#recipients = [];
     out.push(send(replies.senderOk));

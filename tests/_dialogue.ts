@@ -7,6 +7,7 @@
  * @module
  */
 import { equal, ok } from "node:assert/strict";
+import { LoginLimiter } from "../auth/login_limiter.ts";
 import { UserStoreVerifier } from "../auth/store_verifier.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { ServerSession, type ServerSessionOptions } from "../smtp/server_session.ts";
@@ -63,6 +64,7 @@ export async function dialogueServer(): Promise<DialogueServer> {
           newSession: () => new ServerSession(sessionOptions),
           stores,
           verifier,
+          limiter: new LoginLimiter(),
           idleTimeoutMs: 60_000,
           log: () => {},
           shutdown: new AbortController().signal,

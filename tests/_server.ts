@@ -82,6 +82,9 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
       TOLLGATE_ADMIN_TOKEN: token,
       TOLLGATE_HOSTNAME: "mail.domain.de",
       TOLLGATE_AUTH_FAILURE_DELAY_MS: "300",
+      // Hold the queue unless a test is about delivery, and never ask a real resolver.
+      TOLLGATE_DELIVERY: "off",
+      TOLLGATE_DNS: "127.0.0.1:1",
       ...options.env,
     },
     stdin: "null",
@@ -223,6 +226,18 @@ export async function addLocalUser(
   await adminOk(tollgate, { method: "PUT", path: `/api/domains/${domain}` });
   const body = { password: user.password };
   await adminOk(tollgate, { method: "PUT", path: `/api/users/${user.address}`, body });
+}
+
+/**
+ * Lets a user send as other addresses (`a@b`) or a whole domain (`@b`): the
+ * sender-login check otherwise allows only its own address.
+ */
+export async function allowSender(
+  tollgate: RunningTollgate,
+  grant: { user: string; sender: string },
+): Promise<void> {
+  const body = { sender: grant.sender };
+  await adminOk(tollgate, { method: "POST", path: `/api/users/${grant.user}/senders`, body });
 }
 
 /** One queued message as `GET /api/queue` lists it. */

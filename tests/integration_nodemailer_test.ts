@@ -1,6 +1,6 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import nodemailer from "nodemailer";
-import { addLocalUser, listQueue, startTollgate } from "./_server.ts";
+import { addLocalUser, allowSender, listQueue, startTollgate } from "./_server.ts";
 
 const USER = { address: "test@domain.de", password: "testing" };
 
@@ -19,6 +19,8 @@ Deno.test("nodemailer relays through Tollgate with PLAIN, LOGIN and CRAM-MD5", a
   const tollgate = await startTollgate();
   try {
     await addLocalUser(tollgate, USER);
+    // Each mechanism sends as its own address in domain.de, granted to the user.
+    await allowSender(tollgate, { user: USER.address, sender: "@domain.de" });
     for (const method of ["PLAIN", "LOGIN", "CRAM-MD5"]) {
       await t.step(`AUTH ${method} then relay to example.net`, async () => {
         const transport = transportFor(tollgate.smtpPort, {

@@ -1,5 +1,11 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { addLocalUser, listQueue, type RunningTollgate, startTollgate } from "./_server.ts";
+import {
+  addLocalUser,
+  allowSender,
+  listQueue,
+  type RunningTollgate,
+  startTollgate,
+} from "./_server.ts";
 
 const USER = { address: "test@domain.de", password: "testing" };
 const SCRIPT = new URL("./fixtures/smtplib_client.py", import.meta.url).pathname;
@@ -34,6 +40,8 @@ Deno.test("Python smtplib logs in, relays, and is refused relaying without AUTH"
   const tollgate = await startTollgate();
   try {
     await addLocalUser(tollgate, USER);
+    // Each mechanism sends as its own address in domain.de, granted to the user.
+    await allowSender(tollgate, { user: USER.address, sender: "@domain.de" });
     for (const mechanism of ["auto", "PLAIN", "LOGIN", "CRAM-MD5"]) {
       await t.step(`login() with ${mechanism} then send to example.net`, async () => {
         const result = await runSmtplib(tollgate, [

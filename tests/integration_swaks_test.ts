@@ -1,5 +1,11 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { addLocalUser, listQueue, type RunningTollgate, startTollgate } from "./_server.ts";
+import {
+  addLocalUser,
+  allowSender,
+  listQueue,
+  type RunningTollgate,
+  startTollgate,
+} from "./_server.ts";
 
 const USER = { address: "test@domain.de", password: "testing" };
 /** swaks(1) EXIT CODES. */
@@ -38,6 +44,8 @@ Deno.test("swaks authenticates, relays, and fails with the documented exit codes
   const tollgate = await startTollgate();
   try {
     await addLocalUser(tollgate, USER);
+    // Each mechanism sends as its own address in domain.de, granted to the user.
+    await allowSender(tollgate, { user: USER.address, sender: "@domain.de" });
     for (const mechanism of ["LOGIN", "PLAIN", "CRAM-MD5"]) {
       await t.step(`--auth ${mechanism} relays to example.net`, async () => {
         const sender = `swaks-${mechanism.toLowerCase()}@domain.de`;
