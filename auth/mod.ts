@@ -31,3 +31,4 @@ export * from "./plain.ts";
 export * from "./sasl.ts";
 export * from "./store_verifier.ts";
 export * from "./user_secrets.ts";
+export * from "./sasl_client.ts";

@@ -41,3 +41,13 @@ export {
 } from "./smtp_connection.ts";
 export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";
+export {
+  deliverOverSmtp,
+  type OutboundMessage,
+  type OutboundTarget,
+  probeRoute,
+  type ProbeStep,
+} from "./smtp_client.ts";
+export { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tls_client.ts";
+export { KvRouteStore } from "./kv_stores.ts";
+export { createRouteProbe, routeTarget, type RouteTargetOptions } from "./route_probe.ts";

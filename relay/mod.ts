@@ -37,3 +37,7 @@ export { isAddressInNetworks, normalizeCidr } from "./networks.ts";
 export { checkRecipient, type RecipientRequest, type RecipientStores } from "./recipient_check.ts";
 export { decideRecipient, type RecipientFacts } from "./relay_policy.ts";
 export type { RecipientVerdict } from "./verdict.ts";
+export * from "./routes.ts";
+export * from "./route_fields.ts";
+export * from "./smtproutes.ts";
+export * from "./sender_policy.ts";

@@ -36,3 +36,21 @@ export {
   type StoreResult,
   type TlsInfo,
 } from "./server_session.ts";
+export {
+  type ClientAction,
+  type ClientAuth,
+  type ClientMessage,
+  type ClientSessionOptions,
+  type ClientStep,
+  type ClientTimeouts,
+  DEFAULT_CLIENT_TIMEOUTS,
+  type RecipientOutcome,
+} from "./client_types.ts";
+export { ClientSession } from "./client_session.ts";
+export {
+  NO_CAPABILITIES,
+  parseCapabilities,
+  type ServerCapabilities,
+} from "./client_capabilities.ts";
+export { type ReplyRead, ReplyReader, replyText, type SmtpReply } from "./reply_reader.ts";
+export { DotStuffer } from "./dot_stuffer.ts";
