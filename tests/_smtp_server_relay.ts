@@ -18,6 +18,8 @@ export interface Refusal {
 export interface RelayOptions {
   /** Bind address; default 127.0.0.1. */
   host?: string;
+  /** Port to bind; default 0 (the kernel picks one). */
+  port?: number;
   /** Certificate and key: offers STARTTLS (or speaks TLS at once with `implicitTls`). */
   tls?: { certPem: string; keyPem: string };
   implicitTls?: boolean;
@@ -126,7 +128,7 @@ export function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {
   // A client that gives up in the middle of a handshake is reported here; it is not a failure.
   server.on("error", () => {});
   return new Promise((resolve) => {
-    server.listen(0, host, () => {
+    server.listen(options.port ?? 0, host, () => {
       const address = server.server.address();
       if (address === null || typeof address === "string") throw new TypeError("Not TCP");
       relay.port = address.port;
