@@ -20,3 +20,4 @@
 export * from "./app.ts";
 export * from "./deps.ts";
 export * from "./user_address.ts";
+export * from "./audit_log_line.ts";

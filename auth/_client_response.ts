@@ -35,6 +35,16 @@ export function isUsableField(text: string): boolean {
   return text.length > 0 && !text.includes("\0");
 }
 
+/**
+ * Whether a user name can be passed on: usable, at most 255 characters, and
+ * no control characters. A backend may hand the name back as the
+ * authenticated user, which then appears in replies, Received headers and
+ * logs: a CR LF in it would forge lines there.
+ */
+export function isUsableUsername(text: string): boolean {
+  return isUsableField(text) && text.length <= 255 && !/[\x00-\x1f\x7f-\x9f]/.test(text);
+}
+
 /** The error for a line fed to an exchange that is not waiting for one. */
 export function notWaitingError(mechanism: string): TypeError {
   return new TypeError(`Cannot continue ${mechanism} exchange: it is not waiting for a response`);

@@ -6,7 +6,7 @@
 import type { MechanismContext, SaslStep, ServerMechanism } from "./sasl.ts";
 import {
   alreadyStartedError,
-  isUsableField,
+  isUsableUsername,
   notWaitingError,
   readContinuation,
 } from "./_client_response.ts";
@@ -65,7 +65,7 @@ export class CramMd5Mechanism implements ServerMechanism {
     const response = readContinuation(line);
     if (response.kind !== "text") return response;
     const match = RESPONSE_SHAPE.exec(response.text);
-    if (match === null || !isUsableField(match[1])) return { kind: "malformed" };
+    if (match === null || !isUsableUsername(match[1])) return { kind: "malformed" };
     return {
       kind: "done",
       credentials: {

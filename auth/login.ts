@@ -9,6 +9,7 @@ import {
   alreadyStartedError,
   type ClientResponse,
   isUsableField,
+  isUsableUsername,
   notWaitingError,
   readContinuation,
   readInitialResponse,
@@ -53,7 +54,9 @@ export class LoginMechanism implements ServerMechanism {
   }
 
   #takeUsername(response: ClientResponse): SaslStep {
-    const field = usableText(response);
+    const field = response.kind === "text" && !isUsableUsername(response.text)
+      ? { kind: "malformed" as const }
+      : response;
     if (field.kind !== "text") {
       this.#state = "ended";
       return field;

@@ -8,6 +8,7 @@ import {
   alreadyStartedError,
   type ClientResponse,
   isUsableField,
+  isUsableUsername,
   notWaitingError,
   readContinuation,
   readInitialResponse,
@@ -56,7 +57,7 @@ export class PlainMechanism implements ServerMechanism {
     const fields = response.text.split("\0");
     if (fields.length !== 3) return { kind: "malformed" };
     const [authzid, username, password] = fields;
-    if (!isUsableField(username) || !isUsableField(password)) return { kind: "malformed" };
+    if (!isUsableUsername(username) || !isUsableField(password)) return { kind: "malformed" };
     if (authzid !== "" && authzid.toLowerCase() !== username.toLowerCase()) {
       return { kind: "malformed" };
     }

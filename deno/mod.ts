@@ -51,3 +51,4 @@ export {
 export { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tls_client.ts";
 export { KvRouteStore } from "./kv_stores.ts";
 export { createRouteProbe, routeTarget, type RouteTargetOptions } from "./route_probe.ts";
+export { KvSenderStore } from "./kv_senders.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import { createAdminApp } from "../admin/app.ts";
+import { auditLogLine } from "../admin/audit_log_line.ts";
 import { LoginLimiter } from "../auth/login_limiter.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
@@ -95,6 +96,9 @@ export async function startTollgate(
     now: Date.now,
     probeRoute: createRouteProbe({ ehloName: config.hostname }),
     log: (line) => log(`admin ${line}`),
+    // Deno.serve passes its ServeHandlerInfo to app.fetch as Hono's env.
+    clientAddress: (c) => (c.env as Deno.ServeHandlerInfo<Deno.NetAddr>).remoteAddr.hostname,
+    audit: (entry) => log(auditLogLine(entry)),
   });
   const admin = Deno.serve({ ...config.admin, onListen: () => {} }, app.fetch);
   const adminAddress = admin.addr as Deno.NetAddr;

@@ -79,7 +79,9 @@ export class DataReader {
   #inHeaders = true;
   #hops = 0;
   #linePrefix = "";
-  #failure: DataOutcome | undefined;
+  #tooBig = false;
+  #lineTooLong = false;
+  #tooManyHops = false;
   readonly #maxBytes: number;
   readonly #maxLineLength: number;
   readonly #maxHops: number;
@@ -149,13 +151,13 @@ export class DataReader {
 
   #emit(chunks: Uint8Array[], bytes: Uint8Array): void {
     this.#size += bytes.length;
-    if (this.#size > this.#maxBytes) this.#failure ??= { kind: "too-big" };
-    if (!this.#failure) chunks.push(bytes);
+    if (this.#size > this.#maxBytes) this.#tooBig = true;
+    if (!this.#tooBig && !this.#lineTooLong && !this.#tooManyHops) chunks.push(bytes);
   }
 
   #countLineByte(byte: number): void {
     this.#lineLength++;
-    if (this.#lineLength > this.#maxLineLength) this.#failure ??= { kind: "line-too-long" };
+    if (this.#lineLength > this.#maxLineLength) this.#lineTooLong = true;
     if (this.#inHeaders && this.#linePrefix.length < HOP_PREFIX_LENGTH) {
       this.#linePrefix += String.fromCharCode(byte | 0x20);
     }
@@ -165,15 +167,19 @@ export class DataReader {
     if (this.#inHeaders) {
       if (this.#lineLength === 0) this.#inHeaders = false;
       else if (HOP_HEADERS.some((name) => this.#linePrefix.startsWith(name))) {
-        if (++this.#hops >= this.#maxHops) this.#failure ??= { kind: "too-many-hops" };
+        if (++this.#hops >= this.#maxHops) this.#tooManyHops = true;
       }
     }
     this.#lineLength = 0;
     this.#linePrefix = "";
   }
 
+  /** One outcome whatever the packet boundaries: size first, then line length, then hops. */
   #finish(): DataOutcome {
-    return this.#failure ?? { kind: "complete", size: this.#size };
+    if (this.#tooBig) return { kind: "too-big" };
+    if (this.#lineTooLong) return { kind: "line-too-long" };
+    if (this.#tooManyHops) return { kind: "too-many-hops" };
+    return { kind: "complete", size: this.#size };
   }
 
   #bareNewline(chunks: Uint8Array[], offset: number): DataFeedResult {

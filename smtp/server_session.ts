@@ -107,6 +107,8 @@ const MAX_COMMAND_LINE = 2048;
 const WORK_COMMANDS = new Set(["HELO", "EHLO", "MAIL", "RCPT", "DATA", "AUTH", "STARTTLS", "QUIT"]);
 /** `GET / HTTP/1.1` and friends: a web client or proxy probe on the SMTP port. */
 const HTTP_REQUEST = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH) \S+ HTTP\/\d/i;
+/** An authenticated user name safe to show in replies, headers and logs. */
+const SAFE_USER = /^[^\x00-\x1f\x7f-\x9f]{1,255}$/;
 /** Without SMTPUTF8, a command is printable ASCII (and TAB); NUL, CR and 8-bit are refused. */
 const PRINTABLE_ASCII = /^[\t\x20-\x7e]*$/;
 const MAX_SASL_LINE = 12288;
@@ -196,7 +198,10 @@ export class ServerSession {
   ): SessionAction[] {
     this.#settle("credentials");
     const out: SessionAction[] = [];
-    if (result.kind === "accepted") {
+    if (result.kind === "accepted" && !SAFE_USER.test(result.user)) {
+      // A backend handed back a name that would forge lines in replies and headers.
+      out.push(send(replies.authTemporary));
+    } else if (result.kind === "accepted") {
       this.#authUser = result.user;
       out.push(send(replies.authOk));
     } else if (result.kind === "rejected") {

@@ -16,3 +16,4 @@
 export type * from "./types.ts";
 export * from "./memory.ts";
 export * from "./queue_id.ts";
+export * from "./senders.ts";

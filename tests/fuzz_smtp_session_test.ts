@@ -55,7 +55,14 @@ const COMMANDS = [
 const ENDINGS = ["\r\n", "\r\n", "\r\n", "\r\n", "\n", "\r", ""];
 
 /** User names a client may claim; the fuzzed verifier accepts some of them as sent. */
-const USERNAMES = ["test@domain.de", "Test@Domain.DE", "x"];
+// The last two would forge reply lines or overlong ones if a user name were echoed unchecked.
+const USERNAMES = [
+  "test@domain.de",
+  "Test@Domain.DE",
+  "x",
+  "evil\r\n250 injected",
+  "u".repeat(610),
+];
 const username = fc.constantFrom(...USERNAMES);
 
 /** Runs of lines that belong together, so that deep states (AUTH, DATA) are reached often. */
