@@ -23,6 +23,7 @@ import { makeTestCertificate } from "../tests/_tls_cert.ts";
 import { authSection, measureAuth } from "./auth_sessions.ts";
 import { measureTlsSessions, type TlsLoad, type TlsResult, tlsSection } from "./tls_sessions.ts";
 import { measureOutbound, outboundSection } from "./outbound.ts";
+import { hostileSection, measureHostileLoad } from "./hostile_load.ts";
 
 const RUNS = 3;
 const MESSAGES_PER_RUN = 1000;
@@ -231,7 +232,19 @@ const throughput = SCENARIOS.flatMap((scenario) =>
   measured.filter((result) => result.scenario === scenario.name)
 );
 const outbound = await measureOutbound();
-const sections = [tlsSection(tls, TLS_LOAD), authSection(auth), outboundSection(outbound)];
+const hostile = await measureHostileLoad({
+  durationMs: 20_000,
+  guessers: 100,
+  idlers: 100,
+  tricklers: 50,
+  legitimateClients: 10,
+});
+const sections = [
+  tlsSection(tls, TLS_LOAD),
+  authSection(auth),
+  outboundSection(outbound),
+  hostileSection(hostile),
+];
 await Deno.writeTextFile(
   REPORT_PATH,
   benchmarksMarkdown({ environment, throughput, memory, sections }),
