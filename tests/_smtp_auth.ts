@@ -23,7 +23,8 @@ const b64 = (text: string) => encoder.encode(text).toBase64();
 
 /**
  * Connects to `127.0.0.1:port`, says EHLO, authenticates, then tries
- * `MAIL FROM` and `RCPT TO` a foreign domain, and quits.
+ * `MAIL FROM` (the user's own address once authenticated) and `RCPT TO` a
+ * foreign domain, and quits.
  *
  * @example
  * ```ts ignore
@@ -53,7 +54,9 @@ export async function authenticate(
       const digest = hmac(md5, encoder.encode(login.password), encoder.encode(text)).toHex();
       reply = await client.command(b64(`${login.user} ${digest}`));
     }
-    await client.command("MAIL FROM:<sender@example.org>");
+    // An authenticated client sends as itself (Tollgate may check that it owns the sender).
+    const sender = reply.code === 235 ? login.user : "sender@example.org";
+    await client.command(`MAIL FROM:<${sender}>`);
     const relay = await client.command("RCPT TO:<someone@example.net>");
     await client.command("QUIT");
     return { offered, auth: reply.code, relay: relay.code };
