@@ -42,6 +42,7 @@ export function isUsableField(text: string): boolean {
  * logs: a CR LF in it would forge lines there.
  */
 export function isUsableUsername(text: string): boolean {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   return isUsableField(text) && text.length <= 255 && !/[\x00-\x1f\x7f-\x9f]/.test(text);
 }
 

@@ -36,3 +36,7 @@ export * from "./client_group.ts";
 export * from "./failure_window.ts";
 export * from "./login_limiter.ts";
 export * from "./failure_log.ts";
+export * from "./legacy_hashes.ts";
+export * from "./checkpassword.ts";
+export * from "./dovecot_auth.ts";
+export * from "./verification_cache.ts";

@@ -52,3 +52,7 @@ export { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tl
 export { KvRouteStore } from "./kv_stores.ts";
 export { createRouteProbe, routeTarget, type RouteTargetOptions } from "./route_probe.ts";
 export { KvSenderStore } from "./kv_senders.ts";
+export { nodeCrypt } from "./legacy_crypt.ts";
+export * from "./checkpassword_runner.ts";
+export * from "./dovecot_client.ts";
+export * from "./auth_backend.ts";

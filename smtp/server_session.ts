@@ -108,6 +108,7 @@ const WORK_COMMANDS = new Set(["HELO", "EHLO", "MAIL", "RCPT", "DATA", "AUTH", "
 /** `GET / HTTP/1.1` and friends: a web client or proxy probe on the SMTP port. */
 const HTTP_REQUEST = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH) \S+ HTTP\/\d/i;
 /** An authenticated user name safe to show in replies, headers and logs. */
+// deno-lint-ignore no-control-regex -- excluding control characters is the point
 const SAFE_USER = /^[^\x00-\x1f\x7f-\x9f]{1,255}$/;
 /** Without SMTPUTF8, a command is printable ASCII (and TAB); NUL, CR and 8-bit are refused. */
 const PRINTABLE_ASCII = /^[\t\x20-\x7e]*$/;
