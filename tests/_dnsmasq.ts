@@ -32,7 +32,20 @@ export interface RunningDnsmasq {
  * ```
  */
 export async function startDnsmasq(records: string[]): Promise<RunningDnsmasq> {
-  const port = await freeUdpAndTcpPort();
+  let errors = "";
+  // The port is free when picked, but another process may take it before dnsmasq binds it.
+  for (let attempt = 0; attempt < 5 && (attempt === 0 || /in use/.test(errors)); attempt++) {
+    const started = await startOn(await freeUdpAndTcpPort(), records);
+    if (started.kind === "running") return started.dns;
+    errors = started.errors;
+  }
+  throw new Error(`Cannot start dnsmasq: ${errors}`);
+}
+
+async function startOn(
+  port: number,
+  records: string[],
+): Promise<{ kind: "running"; dns: RunningDnsmasq } | { kind: "failed"; errors: string }> {
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("dnsmasq", {
@@ -59,40 +72,33 @@ export async function startDnsmasq(records: string[]): Promise<RunningDnsmasq> {
     }
     throw error;
   }
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let exited = false;
+  const status = child.status.then(() => void (exited = true));
   let errors = "";
   const drained = (async () => {
-    for (;;) {
-      const { value, done } = await stderr.read();
-      if (done) return;
-      errors += value;
-    }
+    for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) errors += text;
   })();
   const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await child.status;
+    if (!exited) child.kill("SIGTERM");
+    await status;
     await drained;
   };
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 100 && !exited; attempt++) {
     try {
       await Deno.resolveDns("ready.invalid.test", "A", {
         nameServer: { ipAddr: "127.0.0.1", port },
         signal: AbortSignal.timeout(200),
       });
-      break;
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        return { port, address: `127.0.0.1:${port}`, stop };
+      // NXDOMAIN for a name under `test`: it answers.
+      if (error instanceof Deno.errors.NotFound && !exited) {
+        return { kind: "running", dns: { port, address: `127.0.0.1:${port}`, stop } };
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
   await stop();
-  throw new Error(`Cannot start dnsmasq on port ${port}: ${errors}`);
+  return { kind: "failed", errors: errors || `no answer on port ${port}` };
 }
 
 /** A port that is free for both UDP and TCP on 127.0.0.1 right now. */
