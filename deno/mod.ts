@@ -56,3 +56,8 @@ export { nodeCrypt } from "./legacy_crypt.ts";
 export * from "./checkpassword_runner.ts";
 export * from "./dovecot_client.ts";
 export * from "./auth_backend.ts";
+export * from "./delivery_worker.ts";
+export * from "./maildir.ts";
+export * from "./mx.ts";
+export * from "./remote_delivery.ts";
+export { withTrigger } from "./queue_trigger.ts";

@@ -41,3 +41,7 @@ export * from "./routes.ts";
 export * from "./route_fields.ts";
 export * from "./smtproutes.ts";
 export * from "./sender_policy.ts";
+export * from "./retry_policy.ts";
+export * from "./bounce.ts";
+export * from "./delivery_state.ts";
+export * from "./delivery_plan.ts";
