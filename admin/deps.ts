@@ -86,7 +86,7 @@ export interface AdminDeps {
   /** Receives one line per change and per failure; never a password or hash. */
   log?: (line: string) => void;
   /**
-   * The client's IP address for a request (`deno/` passes `Deno.serve`'s
+   * The client's IP address for a request (the Deno adapter passes the HTTP server's
    * `info.remoteAddr.hostname`). Failed-token throttling counts per client
    * and is off without this (counting every client as one would let anyone
    * lock the administrator out); audit entries then say `unknown`.

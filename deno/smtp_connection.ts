@@ -10,9 +10,9 @@ import { failureLogLine } from "../auth/failure_log.ts";
 import type { LoginLimiter } from "../auth/login_limiter.ts";
 import { checkSender } from "../relay/sender_policy.ts";
 import { checkRecipient } from "../relay/recipient_check.ts";
-import type { ServerSession, SessionAction, TlsInfo } from "../smtp/server_session.ts";
+import type { ServerSession } from "../smtp/server_session.ts";
+import type { SessionAction, StoreResult, TlsInfo } from "../smtp/server_types.ts";
 import type { Envelope, SpoolWriter, Stores } from "../store/types.ts";
-import type { StoreResult } from "../smtp/server_session.ts";
 
 /** What a connection needs besides its session. */
 export interface ConnectionDeps {

@@ -8,7 +8,8 @@
  */
 import type { MechanismName } from "../auth/sasl.ts";
 import { isAddressInNetworks } from "../relay/networks.ts";
-import { ServerSession, type TlsInfo } from "../smtp/server_session.ts";
+import { ServerSession } from "../smtp/server_session.ts";
+import type { TlsInfo } from "../smtp/server_types.ts";
 import type { InsecureAuthPolicy, ListenAddress } from "./config.ts";
 import { type ConnectionDeps, serveConnection } from "./smtp_connection.ts";
 import { type TlsCertificate, upgradeToTls } from "./tls_server.ts";

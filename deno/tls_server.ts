@@ -12,7 +12,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { Duplex } from "node:stream";
 import tls from "node:tls";
-import type { TlsInfo } from "../smtp/server_session.ts";
+import type { TlsInfo } from "../smtp/server_types.ts";
 import type { ByteStream } from "./smtp_connection.ts";
 
 /** How long a client may take for the TLS handshake. */

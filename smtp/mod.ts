@@ -29,13 +29,14 @@ export {
 export { InputBuffer, LINE_TOO_LONG } from "./input_buffer.ts";
 export { protocolWord, type ReceivedFields, receivedHeader } from "./received.ts";
 export { formatReply } from "./replies.ts";
-export {
-  ServerSession,
-  type ServerSessionOptions,
-  type SessionAction,
-  type StoreResult,
-  type TlsInfo,
-} from "./server_session.ts";
+export { ServerSession } from "./server_session.ts";
+export type {
+  AuthAnswer,
+  ServerSessionOptions,
+  SessionAction,
+  StoreResult,
+  TlsInfo,
+} from "./server_types.ts";
 export {
   type ClientAction,
   type ClientAuth,
@@ -54,3 +55,4 @@ export {
 } from "./client_capabilities.ts";
 export { type ReplyRead, ReplyReader, replyText, type SmtpReply } from "./reply_reader.ts";
 export { DotStuffer } from "./dot_stuffer.ts";
+export { type Refusal, SessionLimits } from "./session_limits.ts";

@@ -14,8 +14,7 @@
  * @module
  */
 import { createServerMechanism, isMechanismName } from "../auth/mechanisms.ts";
-import type { Credentials, VerifyResult } from "../auth/credentials.ts";
-import type { MechanismName, SaslStep, ServerMechanism } from "../auth/sasl.ts";
+import type { SaslStep, ServerMechanism } from "../auth/sasl.ts";
 import type { RecipientVerdict } from "../relay/verdict.ts";
 import type { SenderCheck } from "../relay/sender_policy.ts";
 import type { Envelope } from "../store/types.ts";
@@ -25,93 +24,21 @@ import { type DataOutcome, DataReader } from "./data_reader.ts";
 import { InputBuffer, LINE_TOO_LONG } from "./input_buffer.ts";
 import { protocolWord, receivedHeader } from "./received.ts";
 import { replies } from "./replies.ts";
-
-/** What the session asks of its adapter. */
-export type SessionAction =
-  | { kind: "send"; /** One or more complete reply lines. */ text: string }
-  | { kind: "wait"; /** Pause this session only, then go on with the next action. */ ms: number }
-  | { kind: "verify-credentials"; credentials: Credentials }
-  | { kind: "check-sender"; sender: string; authenticatedUser: string }
-  | { kind: "check-recipient"; recipient: string; authenticatedUser?: string }
-  | { kind: "message-begin" }
-  | { kind: "message-data"; bytes: Uint8Array }
-  | { kind: "message-end"; envelope: Envelope }
-  | { kind: "message-abort" }
-  | {
-    kind: "start-tls";
-    /** `220` has been sent and pipelined plaintext dropped: upgrade, then start a new session. */
-  }
-  | { kind: "close" };
-
-/** The TLS connection a session runs inside, for the Received header. */
-export interface TlsInfo {
-  /** `TLSv1.3`, `TLSv1.2`, ... */
-  protocol: string;
-  /** The cipher suite's standard name: `TLS_AES_256_GCM_SHA384`. */
-  cipher: string;
-}
-
-/** The adapter's answer to `message-end`. */
-export type StoreResult =
-  | { kind: "stored"; id: string }
-  | {
-    kind: "failed";
-    /** Why, for the log. */
-    reason: string;
-    /** The disk is full: `452 4.3.1` instead of `451 4.3.0` (RFC 3463 "mail system full"). */
-    storageFull?: boolean;
-  };
-
-/** How one session behaves; everything from outside is passed in here. */
-export interface ServerSessionOptions {
-  /** This server's name: greeting, EHLO, Received. */
-  hostname: string;
-  /** The client's IP address. */
-  clientAddress: string;
-  /** The client's name from reverse DNS, if the adapter looked it up. */
-  clientHostname?: string;
-  /** The largest message accepted, in bytes (SIZE; qmail's databytes). */
-  maxMessageBytes: number;
-  /** The SASL mechanisms offered, in EHLO order; empty: AUTH is not offered. */
-  authMechanisms: readonly MechanismName[];
-  /**
-   * Set when AUTH exists but not on this connection because it is not
-   * encrypted (`TOLLGATE_INSECURE_AUTH`): AUTH then gets `538`, not `502`.
-   */
-  authNeedsEncryption?: boolean;
-  /** Offer STARTTLS (a certificate is configured and TLS is not active yet). */
-  startTls?: boolean;
-  /** Set when the session runs inside TLS (after STARTTLS, or implicit TLS). */
-  tls?: TlsInfo;
-  /** Submission (RFC 6409): MAIL needs AUTH first (`530 5.7.0`). */
-  requireAuth?: boolean;
-  /** The pause before `535` after a failed AUTH. */
-  authFailureDelayMs: number;
-  /** A CSPRNG, for CRAM-MD5 challenges. */
-  randomBytes: (n: number) => Uint8Array;
-  /** The most recipients per message (RFC 5321 §4.5.3.1.8: at least 100). Default 100. */
-  maxRecipients?: number;
-  /** 5xx replies after which the session ends with `421` (Postfix: 20). Default 20. */
-  maxErrors?: number;
-  /** NOOP/RSET/VRFY/HELP/unknown commands after which it ends (Postfix: 100). Default 100. */
-  maxJunkCommands?: number;
-}
+import { type Refusal, SessionLimits } from "./session_limits.ts";
+import type {
+  AuthAnswer,
+  ServerSessionOptions,
+  SessionAction,
+  StoreResult,
+  TlsInfo,
+} from "./server_types.ts";
 
 type Pending = "credentials" | "sender" | "recipient" | "message";
 
-/** The adapter's answer to `verify-credentials`: the verifier's result, or the limiter's ban. */
-export type AuthAnswer = VerifyResult | { kind: "locked-out" };
-
 const MAX_COMMAND_LINE = 2048;
-/** Commands that move a session on; a flood of any other (NOOP, RSET, VRFY, unknown) is junk. */
-const WORK_COMMANDS = new Set(["HELO", "EHLO", "MAIL", "RCPT", "DATA", "AUTH", "STARTTLS", "QUIT"]);
-/** `GET / HTTP/1.1` and friends: a web client or proxy probe on the SMTP port. */
-const HTTP_REQUEST = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH) \S+ HTTP\/\d/i;
 /** An authenticated user name safe to show in replies, headers and logs. */
 // deno-lint-ignore no-control-regex -- excluding control characters is the point
 const SAFE_USER = /^[^\x00-\x1f\x7f-\x9f]{1,255}$/;
-/** Without SMTPUTF8, a command is printable ASCII (and TAB); NUL, CR and 8-bit are refused. */
-const PRINTABLE_ASCII = /^[\t\x20-\x7e]*$/;
 const MAX_SASL_LINE = 12288;
 const encoder = new TextEncoder();
 
@@ -134,6 +61,7 @@ const encoder = new TextEncoder();
 export class ServerSession {
   readonly #options: ServerSessionOptions;
   readonly #input = new InputBuffer();
+  readonly #limits: SessionLimits;
   #helo: { name: string; esmtp: boolean } | undefined;
   #authUser: string | undefined;
   #sender: string | undefined;
@@ -144,13 +72,15 @@ export class ServerSession {
   #data: DataReader | undefined;
   #pending: Pending | undefined;
   #closed = false;
-  #errors = 0;
-  #junkCommands = 0;
   #progress = 0;
 
   /** A session for one newly accepted connection. */
   constructor(options: ServerSessionOptions) {
     this.#options = options;
+    this.#limits = new SessionLimits({
+      maxErrors: options.maxErrors ?? 20,
+      maxJunkCommands: options.maxJunkCommands ?? 100,
+    });
   }
 
   /** Whether the session has asked to close; it then ignores further input. */
@@ -321,16 +251,8 @@ export class ServerSession {
     const space = line.indexOf(" ");
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const argument = space < 0 ? "" : line.slice(space + 1).trim();
-    if (HTTP_REQUEST.test(line)) {
-      // Postfix does the same: a browser or proxy probe gets no second line.
-      out.push(send(replies.httpRequest), this.#close());
-      return;
-    }
-    if (!PRINTABLE_ASCII.test(line)) return void out.push(send(replies.badCharacters));
-    if (!WORK_COMMANDS.has(verb) && ++this.#junkCommands > (this.#options.maxJunkCommands ?? 100)) {
-      out.push(send(replies.tooManyCommands), this.#close());
-      return;
-    }
+    const refusal = this.#limits.screen(line, verb);
+    if (refusal) return this.#refuse(refusal, out);
     switch (verb) {
       case "HELO":
       case "EHLO":
@@ -364,8 +286,13 @@ export class ServerSession {
 
   /** Counts a 5xx reply just sent; too many end the session (Postfix's hard error limit). */
   #countError(out: SessionAction[]): void {
-    if (++this.#errors < (this.#options.maxErrors ?? 20) || this.#closed) return;
-    out.push(send(replies.tooManyErrors), this.#close());
+    const refusal = this.#limits.error();
+    if (refusal && !this.#closed) this.#refuse(refusal, out);
+  }
+
+  #refuse(refusal: Refusal, out: SessionAction[]): void {
+    out.push(send(refusal.reply));
+    if (refusal.close) out.push(this.#close());
   }
 
   #hello(esmtp: boolean, argument: string, out: SessionAction[]): void {

@@ -1,7 +1,8 @@
 import { equal, ok } from "node:assert/strict";
 import fc from "fast-check";
 import { encodeBase64 } from "../auth/base64.ts";
-import { type AuthAnswer, ServerSession, type SessionAction } from "../smtp/server_session.ts";
+import { ServerSession } from "../smtp/server_session.ts";
+import type { AuthAnswer, SessionAction } from "../smtp/server_types.ts";
 import { concatBytes, fuzzParameters, splitAt } from "./_fuzz.ts";
 
 const encoder = new TextEncoder();
