@@ -61,3 +61,4 @@ export * from "./maildir.ts";
 export * from "./mx.ts";
 export * from "./remote_delivery.ts";
 export { withTrigger } from "./queue_trigger.ts";
+export { ClientCheckQueue } from "./client_check_queue.ts";

@@ -8,6 +8,7 @@
 import type { Credentials, CredentialVerifier } from "../auth/credentials.ts";
 import { failureLogLine } from "../auth/failure_log.ts";
 import type { LoginLimiter } from "../auth/login_limiter.ts";
+import type { ClientCheckQueue } from "./client_check_queue.ts";
 import { checkSender } from "../relay/sender_policy.ts";
 import { checkRecipient } from "../relay/recipient_check.ts";
 import type { ServerSession } from "../smtp/server_session.ts";
@@ -22,6 +23,8 @@ export interface ConnectionDeps {
   verifier: CredentialVerifier;
   /** Counts failed logins per client, account and overall; bans and slows guessers. */
   limiter: LoginLimiter;
+  /** Lets each client run only a few credential checks at once; the rest wait their turn. */
+  checks: ClientCheckQueue;
   /** How long a silent client is kept before `421`. */
   idleTimeoutMs: number;
   /** One line per event; never given a secret. */
@@ -212,7 +215,8 @@ async function verifyCredentials(
   if (limiter.admit(clientAddress, Date.now()).kind === "banned") {
     return session.credentialsVerified({ kind: "locked-out" }, Date.now());
   }
-  const result = await deps.verifier.verify(credentials).catch((error) => ({
+  const verify = () => deps.verifier.verify(credentials);
+  const result = await deps.checks.run(clientAddress, verify).catch((error) => ({
     kind: "temporary-failure" as const,
     reason: `verifier failed: ${error instanceof Error ? error.message : error}`,
   }));

@@ -9,6 +9,7 @@ import { auditLogLine } from "../admin/audit_log_line.ts";
 import { LoginLimiter } from "../auth/login_limiter.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
+import { ClientCheckQueue } from "./client_check_queue.ts";
 import { createAuthBackend } from "./auth_backend.ts";
 import { DeliveryWorker } from "./delivery_worker.ts";
 import { ConfigError, type ListenAddress, type TollgateConfig } from "./config.ts";
@@ -78,6 +79,7 @@ export async function startTollgate(
     verifier: auth.verifier,
     log,
     limiter: new LoginLimiter(),
+    checks: new ClientCheckQueue(2),
     ...(certificate ? { certificate } : {}),
   };
   const smtp = startSmtpServer({ ...common, listen: config.smtp });

@@ -14,6 +14,7 @@ import { ServerSession } from "../smtp/server_session.ts";
 import type { ServerSessionOptions } from "../smtp/server_types.ts";
 import { createMemoryStores } from "../store/memory.ts";
 import type { Stores } from "../store/types.ts";
+import { ClientCheckQueue } from "../deno/client_check_queue.ts";
 import { serveConnection } from "../deno/smtp_connection.ts";
 import { createFastKdf } from "./_auth_fast_kdf.ts";
 
@@ -66,6 +67,7 @@ export async function dialogueServer(): Promise<DialogueServer> {
           stores,
           verifier,
           limiter: new LoginLimiter(),
+          checks: new ClientCheckQueue(2),
           idleTimeoutMs: 60_000,
           log: () => {},
           shutdown: new AbortController().signal,
