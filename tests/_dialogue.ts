@@ -7,6 +7,7 @@
  * @module
  */
 import { equal, ok } from "node:assert/strict";
+import type { CredentialVerifier } from "../auth/credentials.ts";
 import { LoginLimiter } from "../auth/login_limiter.ts";
 import { UserStoreVerifier } from "../auth/store_verifier.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
@@ -42,13 +43,16 @@ export interface DialogueServer {
 }
 
 /** Sets up domain.de with the seed's user, and returns a way to open connections. */
-export async function dialogueServer(): Promise<DialogueServer> {
+export async function dialogueServer(
+  options: { verifier?: CredentialVerifier } = {},
+): Promise<DialogueServer> {
   const stores = createMemoryStores(() => Date.now());
   const { kdf } = createFastKdf();
   await stores.domains.add("domain.de");
   const secrets = await createUserSecrets("testing", { cramMd5: true, kdf });
   await stores.users.put({ address: "test@domain.de", ...secrets, updatedAt: 0 });
-  const verifier = new UserStoreVerifier(stores.users, { kdf, cramMd5Enabled: true });
+  const verifier = options.verifier ??
+    new UserStoreVerifier(stores.users, { kdf, cramMd5Enabled: true });
   return {
     stores,
     connect(options = {}) {

@@ -145,3 +145,43 @@ for (const hostile of CASES) {
     deepEqual((await server.stores.queue.list({ limit: 10 })).items, []);
   });
 }
+
+Deno.test("a verifier that crashes gives that session 454; another session keeps being served", async () => {
+  const server = await dialogueServer({
+    verifier: {
+      verify: (credentials) =>
+        credentials.username === "crash@domain.de"
+          ? Promise.reject(new TypeError("backend bug"))
+          : Promise.resolve({ kind: "accepted", user: credentials.username }),
+    },
+  });
+  const crashing = server.connect();
+  const other = server.connect();
+  await crashing.play(`
+    S~ 220
+    C: EHLO a
+    S~ 250-mail.domain.de
+  `);
+  for (
+    let line = await crashing.readLine();
+    !line?.startsWith("250 ");
+    line = await crashing.readLine()
+  );
+  await crashing.play(`
+    C: AUTH PLAIN ${btoa("\0crash@domain.de\0pw")}
+    S: 454 4.7.0 temporary authentication failure (#4.3.0)
+    C: NOOP
+    S: 250 2.0.0 ok
+  `);
+  await other.play(`
+    S~ 220
+    C: HELO b
+    S~ 250
+    C: MAIL FROM:<x@example.org>
+    S~ 250
+    C: RCPT TO:<test@domain.de>
+    S~ 250
+  `);
+  await crashing.close();
+  await other.close();
+});
