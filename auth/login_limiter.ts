@@ -101,8 +101,6 @@ export class LoginLimiter {
   #globalFailures: FailureWindow;
   /** Client group → end of its ban (ms); Map order is oldest ban first. */
   #bans = new Map<string, number>();
-  /** Client group → credential checks recorded; Map order is least recently touched first. */
-  #attempts = new Map<string, number>();
 
   /** @throws {RangeError} If a limit is not a positive integer, or `maxDelayMs < baseDelayMs`. */
   constructor(options: Partial<LoginLimiterOptions> = {}) {
@@ -141,7 +139,6 @@ export class LoginLimiter {
   /** After the check: how long to pause before answering, and whether the client is now banned. */
   record(clientAddress: string, username: string, ok: boolean, now: number): LoginOutcome {
     const client = clientGroup(clientAddress);
-    this.#countAttempt(client);
     if (ok) return { delayMs: 0, banned: this.#banEnd(client, now) !== undefined };
     const clientCount = this.#clientFailures.add(client, now);
     const account = username.slice(0, MAX_ACCOUNT_KEY_LENGTH).toLowerCase();
@@ -154,14 +151,6 @@ export class LoginLimiter {
       : Math.min(maxDelayMs, baseDelayMs * 2 ** (recent - 1));
     if (clientCount >= banAfterFailures) this.#ban(client, now);
     return { delayMs, banned: this.#banEnd(client, now) !== undefined };
-  }
-
-  /**
-   * The credential checks recorded for this client's group (successes and
-   * failures) since it was last forgotten: for benchmarks and logs.
-   */
-  attemptsChecked(clientAddress: string): number {
-    return this.#attempts.get(clientGroup(clientAddress)) ?? 0;
   }
 
   #ban(client: string, now: number): void {
@@ -179,14 +168,5 @@ export class LoginLimiter {
     if (until > now) return until;
     this.#bans.delete(client);
     return undefined;
-  }
-
-  #countAttempt(client: string): void {
-    const count = (this.#attempts.get(client) ?? 0) + 1;
-    this.#attempts.delete(client);
-    this.#attempts.set(client, count);
-    if (this.#attempts.size > this.#options.maxTrackedKeys) {
-      this.#attempts.delete(this.#attempts.keys().next().value!);
-    }
   }
 }
