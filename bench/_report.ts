@@ -11,7 +11,10 @@ import type { SourceRun } from "./_smtp_source.ts";
 export type ServerName =
   | "Tollgate"
   | "smtp-server (as shipped)"
-  | "smtp-server (no greeting delay)";
+  | "smtp-server (no greeting delay)"
+  | "Postfix smtp-sink"
+  | "Haraka (1 process)"
+  | "Haraka (2 processes)";
 
 /** Every run of one server in one scenario. */
 export interface ThroughputResult {
@@ -91,6 +94,8 @@ export function benchmarksMarkdown(report: {
   memory: MemoryResult;
   /** More `## ...` sections from the other benchmarks (TLS, AUTH, outbound), in order. */
   sections?: string[];
+  /** More "How to read it" bullets for the throughput table (the other peers), Markdown. */
+  throughputNotes?: string[];
 }): string {
   const { environment } = report;
   const versions = Object.entries(environment.versions)
@@ -119,7 +124,9 @@ How to read it:
   \`SMTPConnection.init\`; no option turns it off). *as shipped* keeps it; *no greeting
   delay* replaces \`init\` without the timer (\`bench/smtp_server_peer.ts --no-greeting-delay\`),
   which measures the protocol code itself.
-- Load generator and server share the same ${environment.cpus} cores over loopback.
+${
+    (report.throughputNotes ?? []).map((note) => `- ${note}\n`).join("")
+  }- Load generator and server share the same ${environment.cpus} cores over loopback.
 
 ## Memory for one large message
 

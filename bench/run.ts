@@ -24,6 +24,9 @@ import { authSection, measureAuth } from "./auth_sessions.ts";
 import { measureTlsSessions, type TlsLoad, type TlsResult, tlsSection } from "./tls_sessions.ts";
 import { measureOutbound, outboundSection } from "./outbound.ts";
 import { hostileSection, measureHostileLoad } from "./hostile_load.ts";
+import { type BenchServer, startSinkServer, withServer } from "./_servers.ts";
+import { ensureHaraka, HARAKA_VERSION, startHaraka } from "./_haraka.ts";
+import { measurePayload100K, payload100KSection } from "./payload_100k.ts";
 
 const RUNS = 3;
 const MESSAGES_PER_RUN = 1000;
@@ -110,6 +113,36 @@ async function measurePeer(greetingDelay: boolean): Promise<ThroughputResult[]> 
   } finally {
     await peer.stop();
   }
+}
+
+/** The throughput scenarios against another peer; its own counter (if any) must match. */
+async function measureOtherPeer(start: () => Promise<BenchServer>): Promise<ThroughputResult[]> {
+  return await withServer(start, async (server) => {
+    const results = await measureThroughput(server.name, server.port);
+    await server.confirmAccepted(SCENARIOS.length * (WARM_UP_MESSAGES + RUNS * MESSAGES_PER_RUN));
+    return results;
+  });
+}
+
+/** Haraka with one process and with two, or why it could not run. */
+async function measureHaraka(): Promise<{ results: ThroughputResult[]; note: string }> {
+  const install = await ensureHaraka();
+  if (!install.ok) {
+    console.log(`Haraka not measured: ${install.reason}`);
+    return {
+      results: [],
+      note: `Haraka ${HARAKA_VERSION} could not be measured: ${install.reason}.`,
+    };
+  }
+  const results = [];
+  for (const processes of [1, 2] as const) {
+    results.push(...await measureOtherPeer(() => startHaraka(install.binary, { processes })));
+  }
+  const node = await commandOutput("node", ["--version"]);
+  const note = `Haraka ${HARAKA_VERSION} (npm, on Node ${node}) discards too: its only plugin ` +
+    "accepts every recipient and every message (`bench/_haraka.ts`); *1 process* runs " +
+    "without cluster (`nodes=0`), *2 processes* is a cluster of two workers (`nodes=2`).";
+  return { results, note };
 }
 
 async function measureLargeMessageMemory(): Promise<MemoryResult> {
@@ -223,14 +256,18 @@ const environment = await describeEnvironment();
 const memory = await measureLargeMessageMemory();
 const tls = await measureTls();
 const auth = await measureAuth();
+const haraka = await measureHaraka();
 const measured = [
   ...await measureTollgate(),
   ...await measurePeer(true),
   ...await measurePeer(false),
+  ...await measureOtherPeer(startSinkServer),
+  ...haraka.results,
 ];
 const throughput = SCENARIOS.flatMap((scenario) =>
   measured.filter((result) => result.scenario === scenario.name)
 );
+const payload100K = await measurePayload100K();
 const outbound = await measureOutbound();
 const hostile = await measureHostileLoad({
   durationMs: 20_000,
@@ -240,6 +277,7 @@ const hostile = await measureHostileLoad({
   legitimateClients: 10,
 });
 const sections = [
+  payload100KSection(payload100K),
   tlsSection(tls, TLS_LOAD),
   authSection(auth),
   outboundSection(outbound),
@@ -247,7 +285,17 @@ const sections = [
 ];
 await Deno.writeTextFile(
   REPORT_PATH,
-  benchmarksMarkdown({ environment, throughput, memory, sections }),
+  benchmarksMarkdown({
+    environment,
+    throughput,
+    memory,
+    sections,
+    throughputNotes: [
+      "Postfix `smtp-sink` (C, one process, discards) is the practical ceiling: " +
+      "`smtp-sink -c 127.0.0.1:<port> 256`, its own message counter checked after the runs.",
+      haraka.note,
+    ],
+  }),
 );
 console.log(`\n${throughputTable(throughput)}\n\n${memoryTable(memory)}\n`);
 console.log(`Wrote ${REPORT_PATH.pathname}`);
