@@ -25,6 +25,7 @@ import {
   queueKey,
   spoolChunkKey,
 } from "./kv_keys.ts";
+import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
 
 /** The most keys one `kv.getMany` call takes. */
@@ -51,6 +52,7 @@ export class KvMessageQueue implements MessageQueue {
   #kv: Deno.Kv;
   #now: () => number;
   #ids: QueueIdGenerator;
+  #batcher: KvCommitBatcher;
   #legacyScheduled = false;
 
   /** Keeps the queue in `kv`; `now` (ms since epoch) dates ids and pending markers. */
@@ -58,21 +60,17 @@ export class KvMessageQueue implements MessageQueue {
     this.#kv = kv;
     this.#now = now;
     this.#ids = new QueueIdGenerator(now, options);
+    this.#batcher = new KvCommitBatcher(kv);
   }
 
-  /** Starts a message: sets its pending marker, so a crash leaves nothing behind for long. */
-  async create(): Promise<SpoolWriter> {
-    // An id taken by another process sharing the file fails the checks; the
-    // next id is larger, so this ends.
-    for (;;) {
-      const id = this.#ids.next();
-      const result = await this.#kv.atomic()
-        .check({ key: queueKey(id), versionstamp: null })
-        .check({ key: pendingKey(id), versionstamp: null })
-        .set(pendingKey(id), this.#now())
-        .commit();
-      if (result.ok) return new KvSpoolWriter(this.#kv, id, result.versionstamp);
-    }
+  /**
+   * Starts a message under a fresh id. Nothing is written yet: the writer
+   * sets the pending marker with the first full chunk, and groups its
+   * writes with other writers' in one commit (one fsync) when they coincide.
+   */
+  create(): Promise<SpoolWriter> {
+    const target = { kv: this.#kv, batcher: this.#batcher, now: this.#now };
+    return Promise.resolve(new KvSpoolWriter(this.#ids.next(), target));
   }
 
   /** A page of committed messages, oldest first; the cursor is the last id. */

@@ -7,6 +7,8 @@
 import { initialDelivery } from "../store/_delivery_records.ts";
 import { toQueuedMessage } from "../store/_records.ts";
 import type { Envelope, QueuedMessage, SpoolWriter } from "../store/types.ts";
+import type { AtomicWrite } from "./kv_atomic_limits.ts";
+import type { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import {
   dueKey,
   PENDING_PREFIX,
@@ -20,21 +22,37 @@ import {
 /** The size of every spool chunk but the last: 60 KiB, under KV's 64 KiB value cap. */
 export const SPOOL_CHUNK_SIZE = 60 * 1024;
 
+/** The first buffer of a writer: a typical message fits. */
+const MIN_BUFFER_SIZE = 8 * 1024;
+
 /** Deletes per atomic operation; KV allows 1,000 mutations. */
 const DELETE_BATCH = 500;
+
+/** Where a {@linkcode KvSpoolWriter} writes. */
+export interface KvSpoolTarget {
+  /** The database, for clean-up. */
+  kv: Deno.Kv;
+  /** Every chunk and the commit go through it, grouped with other writers' writes. */
+  batcher: KvCommitBatcher;
+  /** Dates the pending marker (ms since epoch). */
+  now: () => number;
+}
 
 /**
  * Streams one body into KV: buffers at most one chunk and writes each chunk
  * as it fills; {@linkcode KvSpoolWriter.commit} writes the last chunk and
- * the queue entry in one atomic operation. Made by `KvMessageQueue.create()`,
- * after it set the pending marker whose versionstamp it passes here.
+ * the queue entry in one atomic write. The pending marker is written with
+ * the first full chunk, so a body that fits in one chunk (and a crash while
+ * it is written) leaves nothing in KV before its commit. Made by
+ * `KvMessageQueue.create()`.
  *
  * @example
  * ```ts
+ * import { KvCommitBatcher } from "./kv_commit_batcher.ts";
  * import { KvSpoolWriter } from "./kv_spool.ts";
  * const kv = await Deno.openKv(":memory:");
- * const marker = await kv.set(["spool-pending", "018c2f5a1b0000000000"], 0);
- * const writer = new KvSpoolWriter(kv, "018c2f5a1b0000000000", marker.versionstamp);
+ * const batcher = new KvCommitBatcher(kv);
+ * const writer = new KvSpoolWriter("018c2f5a1b0000000000", { kv, batcher, now: Date.now });
  * await writer.write(new Uint8Array(70_000));
  * const message = await writer.commit({
  *   from: "", to: ["b@example.net"], clientAddress: "192.0.2.1", helo: "c", receivedAt: 0,
@@ -46,20 +64,21 @@ const DELETE_BATCH = 500;
 export class KvSpoolWriter implements SpoolWriter {
   /** The id the message will have in the queue. */
   readonly id: string;
-  #kv: Deno.Kv;
-  #pendingVersionstamp: string;
-  #buffer = new Uint8Array(SPOOL_CHUNK_SIZE);
+  #target: KvSpoolTarget;
+  /** The versionstamp of the pending marker this writer set, once it set one. */
+  #markerVersionstamp: string | undefined;
+  /** Grows up to one chunk as the body does: most bodies are a few KiB. */
+  #buffer = new Uint8Array(0);
   #buffered = 0;
   /** Chunks written or being written; after a failed write, one may be missing. */
   #chunks = 0;
   #size = 0;
   #state: "open" | "failed" | "committed" | "aborted" = "open";
 
-  /** Writes the body of `id`; `pendingVersionstamp` is that of its pending marker. */
-  constructor(kv: Deno.Kv, id: string, pendingVersionstamp: string) {
-    this.#kv = kv;
+  /** Writes the body of `id` (a fresh queue id) to `target`. */
+  constructor(id: string, target: KvSpoolTarget) {
     this.id = id;
-    this.#pendingVersionstamp = pendingVersionstamp;
+    this.#target = target;
   }
 
   /** Appends bytes (copied before it resolves); writes every chunk that fills. */
@@ -68,13 +87,11 @@ export class KvSpoolWriter implements SpoolWriter {
     try {
       for (let offset = 0; offset < chunk.byteLength;) {
         const take = Math.min(SPOOL_CHUNK_SIZE - this.#buffered, chunk.byteLength - offset);
+        this.#reserve(this.#buffered + take);
         this.#buffer.set(chunk.subarray(offset, offset + take), this.#buffered);
         this.#buffered += take;
         offset += take;
-        if (this.#buffered === SPOOL_CHUNK_SIZE) {
-          await this.#kv.set(spoolChunkKey(this.id, this.#chunks++), this.#buffer);
-          this.#buffered = 0;
-        }
+        if (this.#buffered === SPOOL_CHUNK_SIZE) await this.#flushChunk();
       }
       this.#size += chunk.byteLength;
     } catch (error) {
@@ -85,27 +102,34 @@ export class KvSpoolWriter implements SpoolWriter {
 
   /**
    * Atomically writes the last chunk, the queue entry (with its first
-   * delivery state, due at once, and its due-time index key) and drops the pending
-   * marker; rejects if the marker is gone (the spool was cleaned up meanwhile).
+   * delivery state, due at once, and its due-time index key) and drops the
+   * pending marker; rejects if the marker is gone (the spool was cleaned up
+   * meanwhile) or, without one, if another writer holds the id.
    */
   async commit(envelope: Envelope): Promise<QueuedMessage> {
     this.#assertOpen("commit message");
     this.#state = "failed";
     const message = toQueuedMessage(envelope, { id: this.id, size: this.#size });
-    const operation = this.#kv.atomic()
-      .check({ key: pendingKey(this.id), versionstamp: this.#pendingVersionstamp })
-      .check({ key: queueKey(this.id), versionstamp: null });
+    const write = this.#claim();
     let chunks = this.#chunks;
     if (this.#buffered > 0) {
-      operation.set(spoolChunkKey(this.id, chunks++), this.#buffer.subarray(0, this.#buffered));
+      const value = this.#buffer.subarray(0, this.#buffered);
+      write.mutations.push({ type: "set", key: spoolChunkKey(this.id, chunks++), value });
     }
     const delivery = initialDelivery(message);
     const entry: QueueEntry = { message, chunks, delivery };
-    const result = await operation.set(queueKey(this.id), entry).delete(pendingKey(this.id))
-      .set(dueKey(delivery.nextAttemptAt, this.id), true)
-      .commit();
-    if (!result.ok) {
-      throw new Error(`Cannot commit message ${this.id}: its spool was removed while writing`);
+    write.mutations.push(
+      { type: "set", key: queueKey(this.id), value: entry },
+      { type: "set", key: dueKey(delivery.nextAttemptAt, this.id), value: true },
+    );
+    if (this.#markerVersionstamp !== undefined) {
+      write.mutations.push({ type: "delete", key: pendingKey(this.id) });
+    }
+    if (!(await this.#target.batcher.commit(write)).ok) {
+      const why = this.#markerVersionstamp === undefined
+        ? "its id is taken"
+        : "its spool was removed while writing";
+      throw new Error(`Cannot commit message ${this.id}: ${why}`);
     }
     this.#state = "committed";
     return message;
@@ -116,9 +140,54 @@ export class KvSpoolWriter implements SpoolWriter {
     if (this.#state === "committed" || this.#state === "aborted") return;
     this.#state = "failed";
     this.#buffered = 0;
-    const keys = Array.from({ length: this.#chunks }, (_, n) => spoolChunkKey(this.id, n));
-    await deleteSpool(this.#kv, this.id, keys);
+    // Without a marker of its own, this writer wrote nothing (the first chunk carries it).
+    if (this.#markerVersionstamp !== undefined) {
+      const keys = Array.from({ length: this.#chunks }, (_, n) => spoolChunkKey(this.id, n));
+      await deleteSpool(this.#target.kv, this.id, keys);
+    }
     this.#state = "aborted";
+  }
+
+  /** Grows the buffer to hold at least `bytes` (at most one chunk), keeping its contents. */
+  #reserve(bytes: number): void {
+    if (bytes <= this.#buffer.byteLength) return;
+    const grown = new Uint8Array(
+      Math.min(SPOOL_CHUNK_SIZE, Math.max(bytes, 2 * this.#buffer.byteLength, MIN_BUFFER_SIZE)),
+    );
+    grown.set(this.#buffer.subarray(0, this.#buffered));
+    this.#buffer = grown;
+  }
+
+  /** Writes the full buffer as the next chunk; the first carries the pending marker. */
+  async #flushChunk(): Promise<void> {
+    const first = this.#markerVersionstamp === undefined;
+    const write: AtomicWrite = first ? this.#claim() : { checks: [], mutations: [] };
+    if (first) {
+      write.mutations.push({ type: "set", key: pendingKey(this.id), value: this.#target.now() });
+    }
+    write.mutations.push({
+      type: "set",
+      key: spoolChunkKey(this.id, this.#chunks++),
+      value: this.#buffer,
+    });
+    const result = await this.#target.batcher.commit(write);
+    if (!result.ok) throw new Error(`Cannot write message ${this.id}: its id is taken`);
+    if (first) this.#markerVersionstamp = result.versionstamp;
+    this.#buffered = 0;
+  }
+
+  /**
+   * The checks that this writer still owns the id: no queue entry, and its
+   * own pending marker (or none, before the first chunk).
+   */
+  #claim(): AtomicWrite {
+    return {
+      checks: [
+        { key: queueKey(this.id), versionstamp: null },
+        { key: pendingKey(this.id), versionstamp: this.#markerVersionstamp ?? null },
+      ],
+      mutations: [],
+    };
   }
 
   #assertOpen(action: string): void {

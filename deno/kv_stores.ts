@@ -21,14 +21,14 @@
  *
  * ## The spool
  *
- * `create()` sets `["spool-pending", id]`; each 60 KiB of body is written to
- * `["spool", id, n]` as it fills, so a 25 MiB message never sits in memory;
- * `commit()` writes the last chunk and `["queue", id]` and deletes the
- * marker in one atomic operation, so a message is either queued whole or not
- * at all. `abort()`, `remove()` and the clean-up at open delete chunks in
- * batches and drop the marker last. A marker without a queue entry at open
- * means a crash mid-DATA (or mid-remove): {@linkcode openKvStores} deletes
- * that spool before anything else writes.
+ * Each 60 KiB of body goes to `["spool", id, n]` as it fills (the first
+ * with `["spool-pending", id]`), so a 25 MiB message never sits in memory.
+ * `commit()` writes the last chunk and `["queue", id]` and deletes the marker
+ * in one atomic operation: a message is queued whole or not at all, and a
+ * body of one chunk (most mail) is written by that commit alone. `abort()`,
+ * `remove()` and the clean-up at open delete chunks in batches and drop the
+ * marker last. A marker without a queue entry at open means a crash mid-DATA
+ * (or mid-remove): {@linkcode openKvStores} deletes that spool first.
  *
  * ## Durability
  *
@@ -40,8 +40,10 @@
  * `strace -e fsync` on Deno 2.9.6: 150 `kv.set`/`atomic().commit()` calls made
  * 150 `fsync`s of the `-wal` file, each before the promise resolved. So a
  * resolved commit survives SIGKILL (it is in the WAL) and power loss (the WAL
- * is on disk), as far as the disk honours fsync. Every chunk write is its own
- * commit and fsync, which is what bounds spool throughput on slow disks.
+ * is on disk), as far as the disk honours fsync. The spool's writes go
+ * through one `KvCommitBatcher` (`kv_commit_batcher.ts`): writes of
+ * concurrent sessions that wait while a commit is in flight share the next
+ * commit and its fsync, and each resolves only once that commit has.
  * Deno still calls KV unstable and warns that data loss is possible "around
  * Deno updates" (denoland/denokv#101): back the file up.
  *
@@ -65,6 +67,7 @@ import type {
   UserRecord,
   UserStore,
 } from "../store/types.ts";
+import { KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
 import { deleteIfPresent, domainKey, listAfter, networkKey, routeKey, userKey } from "./kv_keys.ts";
 import { KvMessageQueue } from "./kv_queue.ts";
 import { KvSenderStore } from "./kv_senders.ts";
@@ -184,8 +187,7 @@ export class KvUserStore implements UserStore {
   }
 }
 
-/** The most mutations one Deno KV atomic operation may hold. */
-const MAX_ATOMIC_MUTATIONS = 1000;
+const MAX_ATOMIC_MUTATIONS = KV_ATOMIC_LIMITS.mutations;
 
 /**
  * Outbound routes on Deno KV, listed by pattern (KV key order).

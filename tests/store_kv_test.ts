@@ -188,3 +188,89 @@ Deno.test("kv: deleting the spool of a queued message is refused", async () => {
     kv.close();
   }
 });
+
+Deno.test("kv: a body that fits in one chunk writes nothing before its commit", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/store.kv`;
+    const opened = await openKvStores(path);
+    const writer = await opened.stores.queue.create();
+    await writer.write(testBytes(SPOOL_CHUNK_SIZE - 1));
+    // A crash here (the file closed mid-DATA) leaves nothing to clean up.
+    opened.close();
+    deepEqual(await keysIn(path), []);
+    const reopened = await openKvStores(path);
+    equal(reopened.abandonedSpools, 0);
+    reopened.close();
+  }));
+
+Deno.test("kv: the pending marker is written with the first full chunk, dropped at commit", () =>
+  withTempDir(async (dir) => {
+    const path = `${dir}/store.kv`;
+    const opened = await openKvStores(path);
+    const writer = await opened.stores.queue.create();
+    await writer.write(testBytes(SPOOL_CHUNK_SIZE + 1));
+    deepEqual(await keysIn(path), [
+      JSON.stringify(["spool", writer.id, 0]),
+      JSON.stringify(["spool-pending", writer.id]),
+    ]);
+    const message = await writer.commit(envelope());
+    opened.close();
+    deepEqual(await keysIn(path), [
+      JSON.stringify(["queue", message.id]),
+      JSON.stringify(["queue-due", message.receivedAt, message.id]),
+      JSON.stringify(["spool", message.id, 0]),
+      JSON.stringify(["spool", message.id, 1]),
+    ]);
+  }));
+
+Deno.test("kv: a commit fails when another writer holds its id; abort leaves that writer's keys", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const queue = new KvMessageQueue(kv, () => 1);
+    const writer = await queue.create();
+    await writer.write(testBytes(10));
+    await kv.set(["spool-pending", writer.id], 0);
+    await rejects(writer.commit(envelope()), /id is taken/);
+    await writer.abort();
+    equal((await kv.get(["spool-pending", writer.id])).value, 0);
+    equal(await queue.get(writer.id), undefined);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("kv: messages committed together share one KV commit (one fsync)", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    let commits = 0;
+    const counting = new Proxy(kv, {
+      get(target, property) {
+        if (property !== "atomic") {
+          const value = Reflect.get(target, property, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return () => {
+          const operation = target.atomic();
+          const commit = operation.commit.bind(operation);
+          operation.commit = () => {
+            commits++;
+            return commit();
+          };
+          return operation;
+        };
+      },
+    });
+    const queue = new KvMessageQueue(counting, () => 1);
+    const writers = await Promise.all(Array.from({ length: 20 }, () => queue.create()));
+    for (const [n, writer] of writers.entries()) await writer.write(testBytes(1024, n + 1));
+    equal(commits, 0);
+    const messages = await Promise.all(writers.map((writer) => writer.commit(envelope())));
+    equal(commits, 1);
+    equal((await queue.list({ limit: 100 })).items.length, 20);
+    for (const [n, message] of messages.entries()) {
+      deepEqual(await readAll(queue.readBody(message.id)), testBytes(1024, n + 1));
+    }
+  } finally {
+    kv.close();
+  }
+});

@@ -1,0 +1,137 @@
+/**
+ * Deno KV's limits for one atomic operation, and an upper-bound estimate of
+ * how much of them one write uses, so writes can be grouped into one commit
+ * without crossing them.
+ *
+ * The limits are the defaults of Deno's `ext/kv/config.rs` (2.x), which the
+ * local SQLite backend enforces in `op_kv_atomic_write`: at most 100 checks
+ * and 1,000 mutations; the keys of every check and mutation, plus every
+ * mutation value and its key once more, at most 800 KiB ("total mutation
+ * size"); the keys of mutations with a value at most 80 KiB ("total key size").
+ *
+ * @module
+ */
+
+/** The checks and mutations of one write: they apply together or not at all. */
+export interface AtomicWrite {
+  /** Versionstamps that must still hold (`null`: the key must be absent). */
+  checks: Deno.AtomicCheck[];
+  /** What to write or delete. */
+  mutations: Deno.KvMutation[];
+}
+
+/** How much of an atomic operation's budget a write uses (or a limit for it). */
+export interface AtomicWriteSize {
+  /** Checks. */
+  checks: number;
+  /** Mutations. */
+  mutations: number;
+  /** Check and mutation keys, plus each value and its key again, in bytes. */
+  payloadBytes: number;
+  /** Keys of mutations that carry a value, in bytes. */
+  keyBytes: number;
+}
+
+/** Deno KV's limits for one atomic operation (`ext/kv/config.rs` defaults). */
+export const KV_ATOMIC_LIMITS: Readonly<AtomicWriteSize> = Object.freeze({
+  checks: 100,
+  mutations: 1000,
+  payloadBytes: 800 * 1024,
+  keyBytes: 80 * 1024,
+});
+
+/**
+ * An upper bound of what `write` uses of an atomic operation's budget. Keys
+ * count as KV encodes them (at most 3 bytes per UTF-16 unit of a string, 9
+ * per number); a `Uint8Array` value counts its bytes, any other value what
+ * V8's serializer could need for it (2 bytes per string unit, 12 per number).
+ *
+ * @example
+ * ```ts
+ * import { measureAtomicWrite } from "./kv_atomic_limits.ts";
+ * const size = measureAtomicWrite({
+ *   checks: [{ key: ["queue", "a"], versionstamp: null }],
+ *   mutations: [{ type: "set", key: ["spool", "a", 0], value: new Uint8Array(1000) }],
+ * });
+ * console.log(size.checks, size.mutations, size.payloadBytes > 1000); // 1 1 true
+ * ```
+ */
+export function measureAtomicWrite(write: AtomicWrite): AtomicWriteSize {
+  let payloadBytes = 0;
+  let keyBytes = 0;
+  for (const check of write.checks) payloadBytes += encodedKeyBytes(check.key);
+  for (const mutation of write.mutations) {
+    const key = encodedKeyBytes(mutation.key);
+    payloadBytes += key;
+    if (mutation.type === "delete") continue;
+    // KV stores a Uint8Array value as its bytes, anything else serialized by V8.
+    const value = mutation.value instanceof Uint8Array
+      ? mutation.value.byteLength
+      : serializedValueBytes(mutation.value, new Set());
+    payloadBytes += key + value;
+    keyBytes += key;
+  }
+  return { checks: write.checks.length, mutations: write.mutations.length, payloadBytes, keyBytes };
+}
+
+/**
+ * Whether `size` stays within `limits` on every count.
+ *
+ * @example
+ * ```ts
+ * import { fitsAtomicLimits, KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
+ * const size = { checks: 101, mutations: 1, payloadBytes: 10, keyBytes: 10 };
+ * console.log(fitsAtomicLimits(size, KV_ATOMIC_LIMITS)); // false
+ * ```
+ */
+export function fitsAtomicLimits(size: AtomicWriteSize, limits: AtomicWriteSize): boolean {
+  return size.checks <= limits.checks && size.mutations <= limits.mutations &&
+    size.payloadBytes <= limits.payloadBytes && size.keyBytes <= limits.keyBytes;
+}
+
+/**
+ * The sum of two sizes.
+ *
+ * @example
+ * ```ts
+ * import { addAtomicSizes } from "./kv_atomic_limits.ts";
+ * const one = { checks: 2, mutations: 3, payloadBytes: 100, keyBytes: 40 };
+ * console.log(addAtomicSizes(one, one).checks); // 4
+ * ```
+ */
+export function addAtomicSizes(a: AtomicWriteSize, b: AtomicWriteSize): AtomicWriteSize {
+  return {
+    checks: a.checks + b.checks,
+    mutations: a.mutations + b.mutations,
+    payloadBytes: a.payloadBytes + b.payloadBytes,
+    keyBytes: a.keyBytes + b.keyBytes,
+  };
+}
+
+function encodedKeyBytes(key: Deno.KvKey): number {
+  let bytes = 0;
+  for (const part of key) {
+    if (typeof part === "string") bytes += 3 * part.length + 2;
+    else if (part instanceof Uint8Array) bytes += 2 * part.byteLength + 2;
+    else if (typeof part === "bigint") bytes += part.toString(16).length + 10;
+    else bytes += 9;
+  }
+  return bytes;
+}
+
+function serializedValueBytes(value: unknown, seen: Set<object>): number {
+  if (typeof value === "string") return 2 * value.length + 8;
+  if (typeof value === "bigint") return 8 * Math.ceil(value.toString(16).length / 16) + 10;
+  if (typeof value !== "object" || value === null) return 12;
+  // V8 writes a view's whole buffer.
+  if (ArrayBuffer.isView(value)) return value.buffer.byteLength + 24;
+  if (value instanceof ArrayBuffer) return value.byteLength + 24;
+  if (seen.has(value)) return 8;
+  seen.add(value);
+  const parts = value instanceof Map
+    ? [...value].flat()
+    : value instanceof Set
+    ? [...value]
+    : Object.entries(value).flat();
+  return parts.reduce((bytes: number, part) => bytes + serializedValueBytes(part, seen), 16);
+}

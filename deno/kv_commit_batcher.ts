@@ -1,0 +1,124 @@
+/**
+ * Group commit for Deno KV. Every KV commit is a SQLite transaction and an
+ * fsync of the WAL (see `kv_stores.ts`), which bounds how many writes a
+ * second the spool can make; writes that wait while one commit is in flight
+ * are committed together in the next, so N concurrent writers share one fsync.
+ *
+ * @module
+ */
+import {
+  addAtomicSizes,
+  type AtomicWrite,
+  type AtomicWriteSize,
+  fitsAtomicLimits,
+  KV_ATOMIC_LIMITS,
+  measureAtomicWrite,
+} from "./kv_atomic_limits.ts";
+
+/** What a write's commit returned: `ok: false` when one of its checks failed. */
+export type AtomicWriteResult = Deno.KvCommitResult | Deno.KvCommitError;
+
+/** Options for {@linkcode KvCommitBatcher}. */
+export interface KvCommitBatcherOptions {
+  /** The most one commit may hold; defaults to {@linkcode KV_ATOMIC_LIMITS}. */
+  limits?: AtomicWriteSize;
+}
+
+interface Waiting {
+  write: AtomicWrite;
+  size: AtomicWriteSize;
+  resolve(result: AtomicWriteResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Commits atomic writes in groups: when no commit is in flight, it starts
+ * one with every write waiting (those made in the same turn included);
+ * otherwise writes wait for the next. A group stays within KV's limits for
+ * one atomic operation and is split when it would not. Each write keeps its
+ * own outcome: when a group fails (a check failed, or KV threw), every write
+ * in it is committed again on its own, so only the one at fault fails. A
+ * write's promise settles only once its commit is durable or has failed.
+ *
+ * @example
+ * ```ts
+ * import { KvCommitBatcher } from "./kv_commit_batcher.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * const batcher = new KvCommitBatcher(kv);
+ * const [a, b] = await Promise.all([
+ *   batcher.commit({ checks: [], mutations: [{ type: "set", key: ["a"], value: 1 }] }),
+ *   batcher.commit({ checks: [], mutations: [{ type: "set", key: ["b"], value: 2 }] }),
+ * ]);
+ * console.log(a.ok && b.ok && a.versionstamp === b.versionstamp); // true: one commit
+ * kv.close();
+ * ```
+ */
+export class KvCommitBatcher {
+  #kv: Pick<Deno.Kv, "atomic">;
+  #limits: AtomicWriteSize;
+  #waiting: Waiting[] = [];
+  #running = false;
+
+  /** Commits to `kv` (anything with KV's `atomic()`). */
+  constructor(kv: Pick<Deno.Kv, "atomic">, options: KvCommitBatcherOptions = {}) {
+    this.#kv = kv;
+    this.#limits = options.limits ?? KV_ATOMIC_LIMITS;
+  }
+
+  /**
+   * Commits `write` with whatever else is waiting. Resolves like
+   * `kv.atomic().commit()` would for `write` alone, and rejects with KV's
+   * error if `write` cannot be committed even on its own.
+   */
+  commit(write: AtomicWrite): Promise<AtomicWriteResult> {
+    const { promise, resolve, reject } = Promise.withResolvers<AtomicWriteResult>();
+    this.#waiting.push({ write, size: measureAtomicWrite(write), resolve, reject });
+    if (!this.#running) this.#run();
+    return promise;
+  }
+
+  async #run(): Promise<void> {
+    this.#running = true;
+    // Writes made later in this turn join the first group.
+    await Promise.resolve();
+    while (this.#waiting.length > 0) await this.#commitGroup(this.#takeGroup());
+    this.#running = false;
+  }
+
+  /** The longest run of waiting writes, oldest first, that fits one commit (at least one). */
+  #takeGroup(): Waiting[] {
+    let total = this.#waiting[0].size;
+    let count = 1;
+    while (count < this.#waiting.length) {
+      const next = addAtomicSizes(total, this.#waiting[count].size);
+      if (!fitsAtomicLimits(next, this.#limits)) break;
+      total = next;
+      count++;
+    }
+    return this.#waiting.splice(0, count);
+  }
+
+  /** Settles every write of `group`; never rejects. */
+  async #commitGroup(group: Waiting[]): Promise<void> {
+    if (group.length > 1) {
+      const result = await this.#commitTogether(group.map((waiting) => waiting.write))
+        .catch(() => undefined);
+      if (result?.ok) {
+        for (const waiting of group) waiting.resolve(result);
+        return;
+      }
+    }
+    // Which write failed the group is unknown: each is tried alone, and keeps its own outcome.
+    await Promise.all(
+      group.map((waiting) =>
+        this.#commitTogether([waiting.write]).then(waiting.resolve, waiting.reject)
+      ),
+    );
+  }
+
+  async #commitTogether(writes: AtomicWrite[]): Promise<AtomicWriteResult> {
+    const operation = this.#kv.atomic();
+    for (const write of writes) operation.check(...write.checks).mutate(...write.mutations);
+    return await operation.commit();
+  }
+}
