@@ -1,7 +1,8 @@
 /**
- * `deno task bench`: Tollgate against nodemailer's smtp-server under Postfix's
- * `smtp-source`, plus Tollgate's peak memory for one 25 MiB message. Writes
- * `docs/benchmarks.md` and prints it. Bounded: 1,000 messages a run, a few minutes in all.
+ * `deno task bench`: Tollgate against nodemailer's smtp-server, Postfix's smtp-sink and
+ * Haraka under Postfix's `smtp-source`, Tollgate's peak memory for one 25 MiB message, and
+ * the sections of the other benchmarks in `bench/`. Writes `docs/benchmarks.md` and prints
+ * its tables. Bounded: every load has fixed counts; under ten minutes in all on 2 cores.
  *
  * @module
  */
@@ -24,9 +25,14 @@ import { authSection, measureAuth } from "./auth_sessions.ts";
 import { measureTlsSessions, type TlsLoad, type TlsResult, tlsSection } from "./tls_sessions.ts";
 import { measureOutbound, outboundSection } from "./outbound.ts";
 import { hostileSection, measureHostileLoad } from "./hostile_load.ts";
-import { type BenchServer, startSinkServer, withServer } from "./_servers.ts";
-import { ensureHaraka, HARAKA_VERSION, startHaraka } from "./_haraka.ts";
+import { HARAKA_VERSION } from "./_haraka.ts";
+import { measureOtherPeers } from "./other_peers.ts";
 import { measurePayload100K, payload100KSection } from "./payload_100k.ts";
+import { latencySection, measureLatency } from "./latency.ts";
+import { idleMemorySection, measureIdleMemoryAll } from "./idle_memory.ts";
+import { measureOutboundPool, outboundPoolSection } from "./outbound_pool.ts";
+import { growthSection, measureGrowth } from "./growth.ts";
+import { targetsSection } from "./targets.ts";
 
 const RUNS = 3;
 const MESSAGES_PER_RUN = 1000;
@@ -115,36 +121,6 @@ async function measurePeer(greetingDelay: boolean): Promise<ThroughputResult[]> 
   }
 }
 
-/** The throughput scenarios against another peer; its own counter (if any) must match. */
-async function measureOtherPeer(start: () => Promise<BenchServer>): Promise<ThroughputResult[]> {
-  return await withServer(start, async (server) => {
-    const results = await measureThroughput(server.name, server.port);
-    await server.confirmAccepted(SCENARIOS.length * (WARM_UP_MESSAGES + RUNS * MESSAGES_PER_RUN));
-    return results;
-  });
-}
-
-/** Haraka with one process and with two, or why it could not run. */
-async function measureHaraka(): Promise<{ results: ThroughputResult[]; note: string }> {
-  const install = await ensureHaraka();
-  if (!install.ok) {
-    console.log(`Haraka not measured: ${install.reason}`);
-    return {
-      results: [],
-      note: `Haraka ${HARAKA_VERSION} could not be measured: ${install.reason}.`,
-    };
-  }
-  const results = [];
-  for (const processes of [1, 2] as const) {
-    results.push(...await measureOtherPeer(() => startHaraka(install.binary, { processes })));
-  }
-  const node = await commandOutput("node", ["--version"]);
-  const note = `Haraka ${HARAKA_VERSION} (npm, on Node ${node}) discards too: its only plugin ` +
-    "accepts every recipient and every message (`bench/_haraka.ts`); *1 process* runs " +
-    "without cluster (`nodes=0`), *2 processes* is a cluster of two workers (`nodes=2`).";
-  return { results, note };
-}
-
 async function measureLargeMessageMemory(): Promise<MemoryResult> {
   const tollgate = await startBenchTollgate();
   try {
@@ -229,6 +205,13 @@ async function commandOutput(command: string, args: string[]): Promise<string> {
   }
 }
 
+/** The commit measured, marked when the working tree differs from it. */
+async function describeCommit(): Promise<string> {
+  const commit = await commandOutput("git", ["rev-parse", "--short", "HEAD"]);
+  const changes = await commandOutput("git", ["status", "--porcelain", "--untracked-files=no"]);
+  return changes === "" ? commit : `${commit} with uncommitted changes`;
+}
+
 async function describeEnvironment(): Promise<BenchEnvironment> {
   const denoJson = JSON.parse(await Deno.readTextFile(DENO_JSON));
   const cpuInfo = await Deno.readTextFile("/proc/cpuinfo");
@@ -238,9 +221,12 @@ async function describeEnvironment(): Promise<BenchEnvironment> {
     cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuInfo)?.[1] ?? "unknown CPU",
     kernel: Deno.osRelease(),
     versions: {
-      Tollgate: denoJson.version,
+      Tollgate: `${denoJson.version} (commit ${await describeCommit()})`,
       Deno: Deno.version.deno,
       "smtp-server": denoJson.imports["smtp-server"].replace("npm:smtp-server@", ""),
+      nodemailer: denoJson.imports["nodemailer"].replace("npm:nodemailer@", ""),
+      Haraka: HARAKA_VERSION,
+      Node: await commandOutput("node", ["--version"]),
       "Postfix smtp-source": await commandOutput("dpkg-query", ["-W", "-f=${Version}", "postfix"]),
     },
     load: `smtp-source -c -l ${PAYLOAD_BYTES} -m ${MESSAGES_PER_RUN} -s ${SESSIONS} ` +
@@ -254,21 +240,29 @@ const environment = await describeEnvironment();
 // Memory first: thousands of TIME_WAIT sockets from the throughput runs can make a later
 // bind to 127.0.0.1:0 fail with EADDRINUSE on Linux.
 const memory = await measureLargeMessageMemory();
+const idleMemory = await measureIdleMemoryAll();
 const tls = await measureTls();
 const auth = await measureAuth();
-const haraka = await measureHaraka();
+const otherPeers = await measureOtherPeers(SCENARIOS.map((scenario) => ({
+  scenario: scenario.name,
+  load: loadFor(scenario.reuseConnections, MESSAGES_PER_RUN),
+  runs: RUNS,
+  warmUpMessages: WARM_UP_MESSAGES,
+})));
 const measured = [
   ...await measureTollgate(),
   ...await measurePeer(true),
   ...await measurePeer(false),
-  ...await measureOtherPeer(startSinkServer),
-  ...haraka.results,
+  ...otherPeers.results,
 ];
 const throughput = SCENARIOS.flatMap((scenario) =>
   measured.filter((result) => result.scenario === scenario.name)
 );
 const payload100K = await measurePayload100K();
+const latency = await measureLatency();
+const growth = await measureGrowth();
 const outbound = await measureOutbound();
+const outboundPool = await measureOutboundPool();
 const hostile = await measureHostileLoad({
   durationMs: 20_000,
   guessers: 100,
@@ -277,10 +271,15 @@ const hostile = await measureHostileLoad({
   legitimateClients: 10,
 });
 const sections = [
+  targetsSection({ throughput, payload100K, auth, tls, idleMemory, memory, outboundPool, latency }),
   payload100KSection(payload100K),
+  latencySection(latency),
+  idleMemorySection(idleMemory),
+  growthSection(growth),
   tlsSection(tls, TLS_LOAD),
   authSection(auth),
   outboundSection(outbound),
+  outboundPoolSection(outboundPool),
   hostileSection(hostile),
 ];
 await Deno.writeTextFile(
@@ -290,11 +289,7 @@ await Deno.writeTextFile(
     throughput,
     memory,
     sections,
-    throughputNotes: [
-      "Postfix `smtp-sink` (C, one process, discards) is the practical ceiling: " +
-      "`smtp-sink -c 127.0.0.1:<port> 256`, its own message counter checked after the runs.",
-      haraka.note,
-    ],
+    throughputNotes: otherPeers.notes,
   }),
 );
 console.log(`\n${throughputTable(throughput)}\n\n${memoryTable(memory)}\n`);
