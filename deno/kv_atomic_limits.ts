@@ -128,10 +128,16 @@ function serializedValueBytes(value: unknown, seen: Set<object>): number {
   if (value instanceof ArrayBuffer) return value.byteLength + 24;
   if (seen.has(value)) return 8;
   seen.add(value);
-  const parts = value instanceof Map
-    ? [...value].flat()
-    : value instanceof Set
-    ? [...value]
-    : Object.entries(value).flat();
-  return parts.reduce((bytes: number, part) => bytes + serializedValueBytes(part, seen), 16);
+  let bytes = 16;
+  if (value instanceof Map || value instanceof Set) {
+    for (const entry of value) bytes += serializedValueBytes(entry, seen);
+  } else {
+    const fields = value as Record<string, unknown>;
+    for (const key in fields) {
+      if (Object.hasOwn(fields, key)) {
+        bytes += 2 * key.length + 8 + serializedValueBytes(fields[key], seen);
+      }
+    }
+  }
+  return bytes;
 }
