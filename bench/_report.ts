@@ -14,7 +14,9 @@ export type ServerName =
   | "smtp-server (no greeting delay)"
   | "Postfix smtp-sink"
   | "Haraka (1 process)"
-  | "Haraka (2 processes)";
+  | "Haraka (2 processes)"
+  | "bare Deno server, conn.readable"
+  | "bare Deno server, conn.read into 4 KiB";
 
 /** Every run of one server in one scenario. */
 export interface ThroughputResult {

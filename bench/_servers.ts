@@ -110,6 +110,41 @@ export async function startSinkServer(): Promise<BenchServer> {
   };
 }
 
+const FLOOR_SCRIPT = new URL("./deno_floor_peer.ts", import.meta.url).pathname;
+const FLOOR_READY = /deno floor listening on 127\.0\.0\.1:(\d+)/;
+
+/** `bench/deno_floor_peer.ts`: a bare Deno line server, the floor under Tollgate's memory. */
+export async function startDenoFloor(mode: "readable" | "read-4k"): Promise<BenchServer> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", FLOOR_SCRIPT, mode],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  for (let match = null; match === null; match = FLOOR_READY.exec(seen)) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`Cannot start the Deno floor peer; it printed:\n${seen}`);
+    seen += value;
+  }
+  await lines.cancel();
+  return {
+    name: mode === "readable"
+      ? "bare Deno server, conn.readable"
+      : "bare Deno server, conn.read into 4 KiB",
+    port: Number(FLOOR_READY.exec(seen)![1]),
+    pid: child.pid,
+    confirmAccepted: () => Promise.resolve(),
+    output: () => seen,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
 /** Adds a server's output to an error raised while it was under load. */
 export function withServerOutput(server: BenchServer, error: unknown): Error {
   const output = server.output();

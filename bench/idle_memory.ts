@@ -17,6 +17,7 @@ import type { ServerName } from "./_report.ts";
 import {
   type BenchServer,
   RAISED_CONNECTION_LIMITS,
+  startDenoFloor,
   startSmtpServer,
   startTollgateServer,
   withServer,
@@ -96,12 +97,14 @@ function perConnection(result: IdleMemoryResult): string {
   return ((result.afterKiB - result.beforeKiB) / result.connections).toFixed(1);
 }
 
-/** Tollgate, smtp-server, and Haraka (one process) when it installs. */
+/** Tollgate, smtp-server, Haraka (one process) when it installs, and the bare Deno floor. */
 export async function measureIdleMemoryAll(): Promise<IdleMemoryResult[]> {
   const tollgate = () => startTollgateServer({ env: RAISED_CONNECTION_LIMITS });
   const results = [
     await withServer(tollgate, measureIdleMemory),
     await withServer(() => startSmtpServer(false), measureIdleMemory),
+    await withServer(() => startDenoFloor("readable"), measureIdleMemory),
+    await withServer(() => startDenoFloor("read-4k"), measureIdleMemory),
   ];
   const haraka = await ensureHaraka();
   if (haraka.ok) {
@@ -133,6 +136,11 @@ Tollgate runs with \`TOLLGATE_MAX_CONNECTIONS\` and \`TOLLGATE_MAX_CONNECTIONS_P
 ${RAISED_CONNECTION_LIMITS.TOLLGATE_MAX_CONNECTIONS} (the defaults, 1,000 and 50, would refuse
 most of them). The rise includes whatever the runtime's heap grew by meanwhile, so it is
 an upper bound on what one connection holds.
+
+The two *bare Deno server* rows (\`bench/deno_floor_peer.ts\`: greet, answer each line with
+\`250\`, nothing else) are the floor under any Deno server. They differ only in how they read:
+through \`conn.readable\`, or with \`conn.read\` into the server's own 4 KiB buffer; the gap
+between them is what a read pending on \`conn.readable\` holds per connection.
 `;
 }
 
