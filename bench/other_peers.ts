@@ -42,7 +42,8 @@ export async function measureOtherPeers(plans: SourcePlan[]): Promise<OtherPeers
   }
   notes.push(
     `Haraka ${HARAKA_VERSION} (npm, on Node ${await nodeVersion()}) discards too: its only ` +
-      "plugin accepts every recipient and every message (`bench/_haraka.ts`); *1 process* " +
+      "plugin skips the reverse DNS lookup (as smtp-server's `disableReverseLookup`) and " +
+      "accepts every recipient and message (`bench/_haraka.ts`); *1 process* " +
       "runs without cluster (`nodes=0`), *2 processes* is a cluster of two workers (`nodes=2`).",
   );
   return { results, notes };
