@@ -220,6 +220,7 @@ async function describeEnvironment(): Promise<BenchEnvironment> {
     cpus: Number(await commandOutput("nproc", [])),
     cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuInfo)?.[1] ?? "unknown CPU",
     kernel: Deno.osRelease(),
+    loadAverage: (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(", "),
     versions: {
       Tollgate: `${denoJson.version} (commit ${await describeCommit()})`,
       Deno: Deno.version.deno,
