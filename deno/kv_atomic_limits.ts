@@ -132,11 +132,8 @@ function serializedValueBytes(value: unknown, seen: Set<object>): number {
   if (value instanceof Map || value instanceof Set) {
     for (const entry of value) bytes += serializedValueBytes(entry, seen);
   } else {
-    const fields = value as Record<string, unknown>;
-    for (const key in fields) {
-      if (Object.hasOwn(fields, key)) {
-        bytes += 2 * key.length + 8 + serializedValueBytes(fields[key], seen);
-      }
+    for (const [key, field] of Object.entries(value)) {
+      bytes += 2 * key.length + 8 + serializedValueBytes(field, seen);
     }
   }
   return bytes;
