@@ -70,7 +70,7 @@ export class KvMessageQueue implements MessageQueue {
    */
   create(): Promise<SpoolWriter> {
     const target = { kv: this.#kv, batcher: this.#batcher, now: this.#now };
-    return Promise.resolve(new KvSpoolWriter(this.#ids.next(), target));
+    return Promise.try(() => new KvSpoolWriter(this.#ids.next(), target));
   }
 
   /** A page of committed messages, oldest first; the cursor is the last id. */
