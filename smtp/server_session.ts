@@ -30,7 +30,6 @@ import type {
   ServerSessionOptions,
   SessionAction,
   StoreResult,
-  TlsInfo,
 } from "./server_types.ts";
 
 type Pending = "credentials" | "sender" | "recipient" | "message";
