@@ -71,6 +71,8 @@ messages per scenario not counted. Tollgate streams each body into its durable q
 answers \`250\`; smtp-server (without its greeting delay) and smtp-sink read and discard it.
 Tollgate's queue count and smtp-sink's own counter (\`-c\`) confirm every message arrived;
 smtp-source stops at the first reply that is not a success, so a refusing peer cannot look fast.
+smtp-sink is the ceiling for the protocol exchange, not for moving bodies: with \`-d\` it can
+trail smtp-server here.
 `;
 }
 

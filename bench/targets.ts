@@ -40,7 +40,9 @@ function ratioRow(
   const { tollgate, peer, atLeast } = values;
   if (tollgate === undefined || peer === undefined) return `| ${target} | not measured | — |`;
   const ratio = tollgate / peer;
-  return `| ${target} | ${ratio.toFixed(2)}× (${tollgate.toFixed(0)} / ${peer.toFixed(0)}) | ${
+  // Near the bar, a third decimal shows which side of it the ratio fell.
+  const shown = ratio.toFixed(Math.abs(ratio - atLeast) < 0.005 ? 3 : 2);
+  return `| ${target} | ${shown}× (${tollgate.toFixed(0)} / ${peer.toFixed(0)}) | ${
     ratio >= atLeast ? "yes" : "no"
   } |`;
 }
