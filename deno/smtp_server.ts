@@ -12,6 +12,7 @@ import { ServerSession } from "../smtp/server_session.ts";
 import type { TlsInfo } from "../smtp/server_types.ts";
 import type { InsecureAuthPolicy, ListenAddress } from "./config.ts";
 import { type ConnectionDeps, serveConnection } from "./smtp_connection.ts";
+import { tcpByteStream } from "./tcp_stream.ts";
 import { type TlsCertificate, upgradeToTls } from "./tls_server.ts";
 
 /**
@@ -131,7 +132,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         continue;
       }
       perClient.set(clientAddress, fromClient + 1);
-      const running = serveConnection(conn, {
+      const running = serveConnection(tcpByteStream(conn), {
         ...options,
         shutdown: shutdown.signal,
         newSession: newSession(clientAddress),
