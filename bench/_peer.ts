@@ -1,36 +1,33 @@
 /**
- * Starts `bench/smtp_server_peer.ts` (nodemailer's smtp-server) as a child process.
+ * Starts a benchmark peer script as a child Deno process and waits for the
+ * line that says where it listens: nodemailer's smtp-server
+ * (`bench/smtp_server_peer.ts`) or the bare Deno floor
+ * (`bench/deno_floor_peer.ts`).
  *
  * @module
  */
 
-const PEER_SCRIPT = new URL("./smtp_server_peer.ts", import.meta.url);
-const READY = /smtp-server listening on 127\.0\.0\.1:(\d+)/;
 const READY_TIMEOUT_MS = 20_000;
+const SMTP_SERVER_SCRIPT = new URL("./smtp_server_peer.ts", import.meta.url).pathname;
+const SMTP_SERVER_READY = /smtp-server listening on 127\.0\.0\.1:(\d+)/;
 
 /** A running peer. */
 export interface RunningPeer {
   port: number;
   pid: number;
+  /** What it printed while starting. */
+  output(): string;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
 
-/** Starts the peer, as shipped or without its 100 ms greeting delay, optionally with TLS. */
-export async function startPeer(options: {
-  greetingDelay: boolean;
-  /** Offer STARTTLS with this certificate, or with `secure` speak TLS from the first byte. */
-  tls?: { certPath: string; keyPath: string; secure: boolean };
-}): Promise<RunningPeer> {
-  const tls = options.tls;
+/** Runs `deno run -A <script> <args>` and resolves once it prints a line matching `ready`. */
+export async function startScript(
+  script: string,
+  options: { args: string[]; ready: RegExp },
+): Promise<RunningPeer> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      PEER_SCRIPT.pathname,
-      ...(options.greetingDelay ? [] : ["--no-greeting-delay"]),
-      ...(tls ? ["--tls", tls.certPath, tls.keyPath, ...(tls.secure ? ["--secure"] : [])] : []),
-    ],
+    args: ["run", "-A", script, ...options.args],
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
@@ -39,29 +36,51 @@ export async function startPeer(options: {
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const timer = setTimeout(() => child.kill("SIGKILL"), READY_TIMEOUT_MS);
   let seen = "";
-  let port: number | undefined;
-  while (port === undefined) {
+  let match: RegExpExecArray | null = null;
+  while (match === null) {
     const { value, done } = await lines.read();
     if (done) {
       clearTimeout(timer);
       await child.status;
-      throw new Error(`Cannot start smtp-server peer; it printed:\n${seen}`);
+      throw new Error(`Cannot start ${script}; it printed:\n${seen}`);
     }
     seen += value;
-    const match = READY.exec(seen);
-    if (match) port = Number(match[1]);
+    match = options.ready.exec(seen);
   }
   clearTimeout(timer);
   const drained = (async () => {
     while (!(await lines.read()).done);
   })();
   return {
-    port,
+    port: Number(match[1]),
     pid: child.pid,
+    output: () => seen,
     async stop() {
       child.kill("SIGTERM");
       await child.status;
       await drained;
     },
   };
+}
+
+/**
+ * Starts nodemailer's smtp-server: as shipped or without its 100 ms greeting delay,
+ * optionally with TLS, optionally requiring AUTH for one user (constant-time check).
+ */
+export function startPeer(options: {
+  greetingDelay: boolean;
+  /** Offer STARTTLS with this certificate, or with `secure` speak TLS from the first byte. */
+  tls?: { certPath: string; keyPath: string; secure: boolean };
+  /** Accept only this user (PLAIN and LOGIN in the clear), checked in constant time. */
+  auth?: { user: string; password: string };
+}): Promise<RunningPeer> {
+  const { tls, auth } = options;
+  return startScript(SMTP_SERVER_SCRIPT, {
+    args: [
+      ...(options.greetingDelay ? [] : ["--no-greeting-delay"]),
+      ...(tls ? ["--tls", tls.certPath, tls.keyPath, ...(tls.secure ? ["--secure"] : [])] : []),
+      ...(auth ? ["--auth", auth.user, auth.password] : []),
+    ],
+    ready: SMTP_SERVER_READY,
+  });
 }

@@ -8,7 +8,7 @@
 
 import { addLocalUser, listQueue, startTollgate } from "../tests/_server.ts";
 import { startSmtpSink } from "../tests/_smtp_sink.ts";
-import { startPeer } from "./_peer.ts";
+import { startPeer, startScript } from "./_peer.ts";
 import type { ServerName } from "./_report.ts";
 
 /** The sender and recipient of every benchmark message: a local user of Tollgate. */
@@ -115,33 +115,16 @@ const FLOOR_READY = /deno floor listening on 127\.0\.0\.1:(\d+)/;
 
 /** `bench/deno_floor_peer.ts`: a bare Deno line server, the floor under Tollgate's memory. */
 export async function startDenoFloor(mode: "readable" | "read-4k"): Promise<BenchServer> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", FLOOR_SCRIPT, mode],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  for (let match = null; match === null; match = FLOOR_READY.exec(seen)) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`Cannot start the Deno floor peer; it printed:\n${seen}`);
-    seen += value;
-  }
-  await lines.cancel();
+  const floor = await startScript(FLOOR_SCRIPT, { args: [mode], ready: FLOOR_READY });
   return {
     name: mode === "readable"
       ? "bare Deno server, conn.readable"
       : "bare Deno server, conn.read into 4 KiB",
-    port: Number(FLOOR_READY.exec(seen)![1]),
-    pid: child.pid,
+    port: floor.port,
+    pid: floor.pid,
     confirmAccepted: () => Promise.resolve(),
-    output: () => seen,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
+    output: floor.output,
+    stop: floor.stop,
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import { RawSmtpClient } from "../tests/_raw_smtp.ts";
 import { addLocalUser, startTollgate } from "../tests/_server.ts";
+import { startPeer } from "./_peer.ts";
 import { median } from "./_report.ts";
 
 /** The load: how many sessions (fewer when every login hashes), how many at once, how many runs. */
@@ -21,8 +22,6 @@ export const AUTH_LOAD = {
   warmUp: 10,
 };
 const USER = { address: "bench@example.net", password: "bench-password" };
-const PEER_SCRIPT = new URL("./smtp_server_auth_peer.ts", import.meta.url).pathname;
-const PEER_READY = /smtp-server listening on 127\.0\.0\.1:(\d+)/;
 
 /** The runs of one server. */
 export interface AuthResult {
@@ -87,30 +86,12 @@ async function measureTollgate(server: string, cacheTtl: string): Promise<AuthRe
 }
 
 async function measurePeer(server: string, greetingDelay: boolean): Promise<AuthResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", PEER_SCRIPT, USER.address, USER.password].concat(
-      greetingDelay ? [] : ["--no-greeting-delay"],
-    ),
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const auth = { user: USER.address, password: USER.password };
+  const peer = await startPeer({ greetingDelay, auth });
   try {
-    let seen = "";
-    let match: RegExpExecArray | null = null;
-    while (match === null) {
-      const { value, done } = await lines.read();
-      if (done) throw new Error(`Cannot start the AUTH peer; it printed:\n${seen}`);
-      seen += value;
-      match = PEER_READY.exec(seen);
-    }
-    return await runs(server, Number(match[1]), AUTH_LOAD.sessions);
+    return await runs(server, peer.port, AUTH_LOAD.sessions);
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await lines.cancel();
+    await peer.stop();
   }
 }
 

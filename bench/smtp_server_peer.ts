@@ -8,11 +8,13 @@
  * off. With `--no-greeting-delay` this script replaces `init` with the same code minus
  * that timer, so both the as-shipped server and its protocol speed can be measured.
  *
- * Usage: `deno run -A bench/smtp_server_peer.ts [--no-greeting-delay] [--tls cert key [--secure]]`
+ * Usage: `deno run -A bench/smtp_server_peer.ts [--no-greeting-delay] [--tls cert key [--secure]]
+ * [--auth user password]`
  *
  * @module
  */
 
+import { createHash, timingSafeEqual } from "node:crypto";
 import { SMTPServer } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
 
@@ -35,16 +37,29 @@ const tls = tlsAt < 0 ? undefined : {
   key: Deno.readTextFileSync(Deno.args[tlsAt + 2]),
 };
 
+// `--auth <user> <password>`: require AUTH (PLAIN, LOGIN in the clear) for this one user,
+// checked in constant time (SHA-256 of both sides) without any password hash.
+const authAt = Deno.args.indexOf("--auth");
+const digest = (text: string) => createHash("sha256").update(text).digest();
+const expected = authAt < 0
+  ? undefined
+  : digest(`${Deno.args[authAt + 1]}\0${Deno.args[authAt + 2]}`);
+
 const server = new SMTPServer({
   name: "peer.test",
-  authOptional: true,
+  ...(expected
+    ? { authMethods: ["PLAIN", "LOGIN"], allowInsecureAuth: true }
+    : { authOptional: true }),
   ...(tls
     ? { ...tls, secure: Deno.args.includes("--secure") }
     : { disabledCommands: ["STARTTLS"] }),
   disableReverseLookup: true,
   logger: false,
-  onAuth(_auth, _session, callback) {
-    callback(null, { user: "bench" });
+  onAuth(auth, _session, callback) {
+    if (!expected) return callback(null, { user: "bench" });
+    const given = digest(`${auth.username}\0${auth.password}`);
+    if (timingSafeEqual(given, expected)) callback(null, { user: auth.username });
+    else callback(new Error("Invalid username or password"));
   },
   onData(stream, _session, callback) {
     stream.on("end", () => callback());
