@@ -33,12 +33,9 @@ export {
   type OpenKvStoresOptions,
 } from "./kv_stores.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
-export {
-  type ByteStream,
-  type ConnectionDeps,
-  type Peer,
-  serveConnection,
-} from "./smtp_connection.ts";
+export { type ConnectionDeps, type Peer, serveConnection } from "./smtp_connection.ts";
+export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
+export { tcpByteStream } from "./tcp_stream.ts";
 export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";
 export {

@@ -8,6 +8,7 @@
 import type { Credentials, CredentialVerifier } from "../auth/credentials.ts";
 import { failureLogLine } from "../auth/failure_log.ts";
 import type { LoginLimiter } from "../auth/login_limiter.ts";
+import type { ByteStream } from "./byte_stream.ts";
 import type { ClientCheckQueue } from "./client_check_queue.ts";
 import { checkSender } from "../relay/sender_policy.ts";
 import { checkRecipient } from "../relay/recipient_check.ts";
@@ -47,12 +48,6 @@ export interface Peer {
   peer: string;
 }
 
-/** The byte streams of a connection: just the part of `Deno.Conn` that is used. */
-export interface ByteStream {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-}
-
 const encoder = new TextEncoder();
 /** How SQLite (Deno KV) and the OS say the disk is full. */
 const DISK_FULL = /disk is full|no space left|ENOSPC|quota/i;
@@ -90,8 +85,7 @@ export async function serveConnection(
   } catch (error) {
     deps.log(`smtp ${deps.peer} tls failed: ${error instanceof Error ? error.message : error}`);
   } finally {
-    current.readable.cancel().catch(() => {});
-    current.writable.close().catch(() => {});
+    current.close();
   }
 }
 
@@ -104,8 +98,6 @@ async function runSession(
   session: ServerSession,
   deps: ConnectionDeps & Peer & { greet: boolean },
 ): Promise<"closed" | "start-tls"> {
-  const reader = stream.readable.getReader();
-  const writer = stream.writable.getWriter();
   const spool = new SpoolSlot(deps);
   let output = "";
   let startTls = false;
@@ -113,7 +105,7 @@ async function runSession(
     if (output === "") return;
     const bytes = encoder.encode(output);
     output = "";
-    await writer.write(bytes);
+    await stream.write(bytes);
   };
 
   /** Performs actions; returns the session's follow-up to an answered request. */
@@ -182,11 +174,11 @@ async function runSession(
         progress = session.progress;
         deadline = Date.now() + deps.idleTimeoutMs;
       }
-      const event = await readOrTimeout(reader, deadline - Date.now(), deps.shutdown);
+      const event = await readOrTimeout(stream, deadline - Date.now(), deps.shutdown);
       if (event === "timeout") await run(session.timedOut());
-      else if (event === "shutdown") await writer.write(SHUTDOWN_REPLY);
-      if (event === "timeout" || event === "shutdown" || event.done) break;
-      await run(session.receive(event.value, Date.now()));
+      else if (event === "shutdown") await stream.write(SHUTDOWN_REPLY);
+      if (event === "timeout" || event === "shutdown" || event === null) break;
+      await run(session.receive(event, Date.now()));
     }
     await flush();
   } catch (error) {
@@ -199,8 +191,6 @@ async function runSession(
   } finally {
     await run(session.connectionLost()).catch(() => {});
     await spool.abort();
-    reader.releaseLock();
-    writer.releaseLock();
   }
   return startTls ? "start-tls" : "closed";
 }
@@ -242,7 +232,8 @@ async function verifyCredentials(
   return session.credentialsVerified(result, now, { failureDelayMs: outcome.delayMs });
 }
 
-type ReadEvent = ReadableStreamReadResult<Uint8Array> | "timeout" | "shutdown";
+/** The bytes read, null at the end of the stream, or why the wait stopped. */
+type ReadEvent = Uint8Array | null | "timeout" | "shutdown";
 
 /**
  * The next chunk, or why waiting for it stopped. The interrupt promise is
@@ -251,7 +242,7 @@ type ReadEvent = ReadableStreamReadResult<Uint8Array> | "timeout" | "shutdown";
  * settles (each race's result stays reachable from its reactions).
  */
 async function readOrTimeout(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  stream: ByteStream,
   timeoutMs: number,
   shutdown: AbortSignal,
 ): Promise<ReadEvent> {
@@ -264,7 +255,10 @@ async function readOrTimeout(
     shutdown.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    return await Promise.race([reader.read(), interrupt]);
+    const read = stream.read();
+    // If the interrupt wins, the connection is closed and this read fails: expected.
+    read.catch(() => {});
+    return await Promise.race([read, interrupt]);
   } finally {
     clearTimeout(timer);
     shutdown.removeEventListener("abort", onAbort);

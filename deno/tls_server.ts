@@ -10,10 +10,9 @@
  * @module
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { Duplex } from "node:stream";
 import tls from "node:tls";
 import type { TlsInfo } from "../smtp/server_types.ts";
-import type { ByteStream } from "./smtp_connection.ts";
+import { type ByteStream, duplexByteStream, toDuplex } from "./byte_stream.ts";
 
 /** How long a client may take for the TLS handshake. */
 const HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -121,7 +120,7 @@ export function upgradeToTls(
   stream: ByteStream,
   context: tls.SecureContext,
 ): Promise<{ stream: ByteStream; tls: TlsInfo }> {
-  const socket = new tls.TLSSocket(Duplex.fromWeb(stream), {
+  const socket = new tls.TLSSocket(toDuplex(stream), {
     isServer: true,
     secureContext: context,
   });
@@ -141,10 +140,9 @@ export function upgradeToTls(
       clearTimeout(timer);
       socket.removeAllListeners("close");
       socket.removeListener("error", fail);
-      socket.on("error", () => {}); // later errors surface through the web streams
-      const web = Duplex.toWeb(socket) as unknown as ByteStream;
+      socket.on("error", () => {}); // later errors surface through reads and writes
       resolve({
-        stream: web,
+        stream: duplexByteStream(socket),
         tls: {
           protocol: socket.getProtocol() ?? "TLS",
           cipher: socket.getCipher()?.standardName ?? "unknown",

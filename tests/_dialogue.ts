@@ -16,6 +16,7 @@ import type { ServerSessionOptions } from "../smtp/server_types.ts";
 import { createMemoryStores } from "../store/memory.ts";
 import type { Stores } from "../store/types.ts";
 import { ClientCheckQueue } from "../deno/client_check_queue.ts";
+import { webByteStream } from "../deno/byte_stream.ts";
 import { serveConnection } from "../deno/smtp_connection.ts";
 import { createFastKdf } from "./_auth_fast_kdf.ts";
 
@@ -65,8 +66,8 @@ export async function dialogueServer(
         randomBytes: (n) => new Uint8Array(n).fill(7),
         ...options,
       };
-      return openDialogue((stream) =>
-        serveConnection(stream, {
+      return openDialogue((streams) =>
+        serveConnection(webByteStream(streams), {
           newSession: () => new ServerSession(sessionOptions),
           stores,
           verifier,

@@ -1,0 +1,103 @@
+/**
+ * The one shape of connection the SMTP driver reads and writes, and the
+ * adapters to it: from web streams (tests, embedding) and from a Node
+ * `Duplex` (TLS through `node:tls`), and back to a `Duplex` so `node:tls`
+ * can run over any of them. The TCP adapter is in `tcp_stream.ts`.
+ *
+ * @module
+ */
+import { Duplex } from "node:stream";
+
+/** A connection's bytes, both ways. */
+export interface ByteStream {
+  /** The next bytes from the peer (never reused afterwards), or null at the end. */
+  read(): Promise<Uint8Array | null>;
+  /** Writes all of `bytes`. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Closes the connection; safe to call more than once. */
+  close(): void;
+}
+
+/**
+ * A {@linkcode ByteStream} over a pair of web streams.
+ *
+ * @example
+ * ```ts
+ * import { webByteStream } from "@tollgate/tollgate/deno";
+ * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+ * const stream = webByteStream({ readable, writable });
+ * stream.write(new TextEncoder().encode("hi"));
+ * console.log(new TextDecoder().decode((await stream.read())!)); // "hi"
+ * ```
+ */
+export function webByteStream(
+  streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
+): ByteStream {
+  const reader = streams.readable.getReader();
+  const writer = streams.writable.getWriter();
+  return {
+    read: async () => {
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    },
+    write: (bytes) => writer.write(bytes),
+    close() {
+      reader.cancel().catch(() => {});
+      writer.close().catch(() => {});
+    },
+  };
+}
+
+/**
+ * A {@linkcode ByteStream} over a Node `Duplex` (a `TLSSocket`).
+ *
+ * @example
+ * ```ts ignore
+ * const secure = duplexByteStream(tlsSocket);
+ * ```
+ */
+export function duplexByteStream(socket: Duplex): ByteStream {
+  const chunks = socket[Symbol.asyncIterator]();
+  return {
+    read: async () => {
+      const { value, done } = await chunks.next();
+      return done ? null : value as Uint8Array;
+    },
+    write: (bytes) =>
+      new Promise((resolve, reject) =>
+        socket.write(bytes, (error) => error ? reject(error) : resolve())
+      ),
+    close: () => void socket.destroy(),
+  };
+}
+
+/**
+ * A Node `Duplex` over a {@linkcode ByteStream}, for `node:tls` to run over.
+ * It reads only when TLS asks for more, so nothing is read ahead.
+ *
+ * @example
+ * ```ts ignore
+ * const socket = new tls.TLSSocket(toDuplex(stream), { isServer: true, secureContext });
+ * ```
+ */
+export function toDuplex(stream: ByteStream): Duplex {
+  return new Duplex({
+    read() {
+      stream.read().then(
+        (bytes) => this.push(bytes),
+        (error) => this.destroy(error),
+      );
+    },
+    write(bytes: Uint8Array, _encoding, done) {
+      stream.write(bytes).then(() => done(), done);
+    },
+    final(done) {
+      stream.close();
+      done();
+    },
+    destroy(error, done) {
+      stream.close();
+      done(error);
+    },
+  });
+}
