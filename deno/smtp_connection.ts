@@ -60,7 +60,7 @@ const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\
  * @example
  * ```ts ignore
  * const conn = await listener.accept();
- * await serveConnection(conn, {
+ * await serveConnection(tcpByteStream(conn), {
  *   ...deps, newSession: (tls) => new ServerSession({ ...options, tls }),
  *   clientAddress: "192.0.2.1", peer: "192.0.2.1:4000",
  * });
@@ -91,7 +91,7 @@ export async function serveConnection(
 
 /**
  * Runs one session over one stream until it closes (`"closed"`) or asks for
- * TLS (`"start-tls"`: the stream's locks are released for the upgrade).
+ * TLS (`"start-tls"`: the stream is left open, unread, for the upgrade).
  */
 async function runSession(
   stream: ByteStream,
