@@ -39,6 +39,13 @@ const MAX_COMMAND_LINE = 2048;
 // deno-lint-ignore no-control-regex -- excluding control characters is the point
 const SAFE_USER = /^[^\x00-\x1f\x7f-\x9f]{1,255}$/;
 const MAX_SASL_LINE = 12288;
+/** The reply to a message refused at the end of DATA (a bare newline also closes). */
+const DATA_REFUSALS = {
+  "bare-newline": replies.bareNewline,
+  "too-big": replies.tooBig,
+  "line-too-long": replies.bodyLineTooLong,
+  "too-many-hops": replies.tooManyHops,
+} as const;
 const encoder = new TextEncoder();
 
 /**
@@ -353,12 +360,12 @@ export class ServerSession {
     if (this.#recipients.length === 0) return void out.push(send(replies.rcptFirst));
     this.#data = new DataReader({ maxBytes: this.#options.maxMessageBytes });
     const header = receivedHeader({
-      ...(this.#options.clientHostname ? { clientHostname: this.#options.clientHostname } : {}),
+      clientHostname: this.#options.clientHostname,
       helo: this.#helo?.name ?? "",
       clientAddress: this.#options.clientAddress,
-      ...(this.#authUser === undefined ? {} : { authUser: this.#authUser }),
+      authUser: this.#authUser,
       hostname: this.#options.hostname,
-      ...(this.#options.tls ? { tls: this.#options.tls } : {}),
+      tls: this.#options.tls,
       protocol: protocolWord({
         esmtp: this.#helo?.esmtp ?? false,
         tls: this.#options.tls !== undefined,
@@ -400,17 +407,11 @@ export class ServerSession {
       };
       return void out.push({ kind: "message-end", envelope });
     }
-    out.push({ kind: "message-abort" });
+    out.push({ kind: "message-abort" }, send(DATA_REFUSALS[outcome.kind]));
     this.#resetTransaction();
     if (outcome.kind === "bare-newline") {
       this.#input.clear();
-      out.push(send(replies.bareNewline), this.#close());
-    } else if (outcome.kind === "too-big") {
-      out.push(send(replies.tooBig));
-    } else if (outcome.kind === "line-too-long") {
-      out.push(send(replies.bodyLineTooLong));
-    } else {
-      out.push(send(replies.tooManyHops));
+      out.push(this.#close());
     }
   }
 
