@@ -8,6 +8,7 @@ import { createAdminApp } from "../admin/app.ts";
 import { auditLogLine } from "../admin/audit_log_line.ts";
 import { LoginLimiter } from "../auth/login_limiter.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
+import { withReadCache } from "../store/read_cache.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
 import { ClientCheckQueue } from "./client_check_queue.ts";
 import { createAuthBackend } from "./auth_backend.ts";
@@ -21,6 +22,9 @@ import { nodeScryptKdf } from "./scrypt_kdf.ts";
 import { deliverOverSmtp } from "./smtp_client.ts";
 import { startSmtpServer } from "./smtp_server.ts";
 import { TlsCertificate } from "./tls_server.ts";
+
+/** How long a cached domain, user, network or sender answer is served (writes here drop it at once). */
+const READ_CACHE_MAX_AGE_MS = 2_000;
 
 /** A running Tollgate. */
 export interface RunningTollgate {
@@ -57,7 +61,9 @@ export async function startTollgate(
   const kv = await openKvStores(`${config.dataDir}/tollgate.kv`);
   let wakeWorker = () => {};
   // Every commit (SMTP, bounces) and every "retry now" wakes the delivery worker.
-  const stores = { ...kv.stores, queue: withTrigger(kv.stores.queue, () => wakeWorker()) };
+  // Lookups per RCPT come from memory; writes through `stores` drop what they change.
+  const cached = withReadCache(kv.stores, { now: Date.now, maxAgeMs: READ_CACHE_MAX_AGE_MS });
+  const stores = { ...cached, queue: withTrigger(kv.stores.queue, () => wakeWorker()) };
   const adminToken = config.adminToken === undefined
     ? await loadOrCreateAdminToken(config.dataDir)
     : { token: config.adminToken, created: false };

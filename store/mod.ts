@@ -16,4 +16,5 @@
 export type * from "./types.ts";
 export * from "./memory.ts";
 export * from "./queue_id.ts";
+export * from "./read_cache.ts";
 export * from "./senders.ts";
