@@ -35,6 +35,7 @@ export {
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export { type ConnectionDeps, type Peer, serveConnection } from "./smtp_connection.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
+export { ReadDeadlines, type ReadEvent } from "./read_deadlines.ts";
 export { tcpByteStream } from "./tcp_stream.ts";
 export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";

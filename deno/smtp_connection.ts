@@ -9,6 +9,7 @@ import type { Credentials, CredentialVerifier } from "../auth/credentials.ts";
 import { failureLogLine } from "../auth/failure_log.ts";
 import type { LoginLimiter } from "../auth/login_limiter.ts";
 import type { ByteStream } from "./byte_stream.ts";
+import type { ReadDeadlines } from "./read_deadlines.ts";
 import type { ClientCheckQueue } from "./client_check_queue.ts";
 import { checkSender } from "../relay/sender_policy.ts";
 import { checkRecipient } from "../relay/recipient_check.ts";
@@ -30,8 +31,8 @@ export interface ConnectionDeps {
   idleTimeoutMs: number;
   /** One line per event; never given a secret. */
   log: (line: string) => void;
-  /** Aborted when the server shuts down: idle sessions then end with `421`. */
-  shutdown: AbortSignal;
+  /** The server's reads: each ends at its deadline, and all at shutdown (idle sessions then get `421`). */
+  reads: ReadDeadlines;
   /** Makes a session: at the start, and again inside TLS after STARTTLS (`tls` set). */
   newSession: (tls: TlsInfo | undefined) => ServerSession;
   /** The TLS handshake (server side); absent when no certificate is configured. */
@@ -174,7 +175,7 @@ async function runSession(
         progress = session.progress;
         deadline = Date.now() + deps.idleTimeoutMs;
       }
-      const event = await readOrTimeout(stream, deadline - Date.now(), deps.shutdown);
+      const event = await deps.reads.read(stream, deadline);
       if (event === "timeout") await run(session.timedOut());
       else if (event === "shutdown") await stream.write(SHUTDOWN_REPLY);
       if (event === "timeout" || event === "shutdown" || event === null) break;
@@ -230,39 +231,6 @@ async function verifyCredentials(
   );
   if (outcome.banned) return session.credentialsVerified({ kind: "locked-out" }, now);
   return session.credentialsVerified(result, now, { failureDelayMs: outcome.delayMs });
-}
-
-/** The bytes read, null at the end of the stream, or why the wait stopped. */
-type ReadEvent = Uint8Array | null | "timeout" | "shutdown";
-
-/**
- * The next chunk, or why waiting for it stopped. The interrupt promise is
- * made afresh for each read and dropped after it: racing every read against
- * one long-lived promise would keep every chunk read until that promise
- * settles (each race's result stays reachable from its reactions).
- */
-async function readOrTimeout(
-  stream: ByteStream,
-  timeoutMs: number,
-  shutdown: AbortSignal,
-): Promise<ReadEvent> {
-  if (shutdown.aborted) return "shutdown";
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort = () => {};
-  const interrupt = new Promise<"timeout" | "shutdown">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
-    onAbort = () => resolve("shutdown");
-    shutdown.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    const read = stream.read();
-    // If the interrupt wins, the connection is closed and this read fails: expected.
-    read.catch(() => {});
-    return await Promise.race([read, interrupt]);
-  } finally {
-    clearTimeout(timer);
-    shutdown.removeEventListener("abort", onAbort);
-  }
 }
 
 /** The message being spooled, if any; a failure is remembered and answered at the end. */

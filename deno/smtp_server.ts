@@ -12,6 +12,7 @@ import { ServerSession } from "../smtp/server_session.ts";
 import type { TlsInfo } from "../smtp/server_types.ts";
 import type { InsecureAuthPolicy, ListenAddress } from "./config.ts";
 import { type ConnectionDeps, serveConnection } from "./smtp_connection.ts";
+import { ReadDeadlines } from "./read_deadlines.ts";
 import { tcpByteStream } from "./tcp_stream.ts";
 import { type TlsCertificate, upgradeToTls } from "./tls_server.ts";
 
@@ -24,7 +25,7 @@ export type ListenerMode = "smtp" | "submission" | "submissions";
 
 /** How the SMTP server behaves. */
 export interface SmtpServerOptions
-  extends Omit<ConnectionDeps, "shutdown" | "newSession" | "upgrade" | "implicitTls"> {
+  extends Omit<ConnectionDeps, "reads" | "newSession" | "upgrade" | "implicitTls"> {
   /** Where to listen. */
   listen: ListenAddress;
   /** What the listener is for. Default `smtp`. */
@@ -77,7 +78,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
   const listener = Deno.listen({ ...options.listen, transport: "tcp" });
   const sessions = new Set<Promise<void>>();
   const perClient = new Map<string, number>();
-  const shutdown = new AbortController();
+  const reads = new ReadDeadlines({ tickMs: deadlineTick(options.idleTimeoutMs), now: Date.now });
 
   const newSession = (clientAddress: string) => (tls: TlsInfo | undefined) => {
     const authAllowed = tls !== undefined || options.insecureAuth === "always" ||
@@ -134,7 +135,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
       perClient.set(clientAddress, fromClient + 1);
       const running = serveConnection(tcpByteStream(conn), {
         ...options,
-        shutdown: shutdown.signal,
+        reads,
         newSession: newSession(clientAddress),
         ...(certificate ? { upgrade: (stream) => upgradeToTls(stream, certificate.context) } : {}),
         implicitTls: mode === "submissions",
@@ -157,10 +158,15 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
       closing = true;
       listener.close();
       await accepting;
-      shutdown.abort();
+      reads.shutdown();
       await Promise.allSettled([...sessions]);
     },
   };
+}
+
+/** How often idle deadlines are checked: a tenth of the timeout, between 10 ms and 1 s. */
+function deadlineTick(idleTimeoutMs: number): number {
+  return Math.min(1_000, Math.max(10, Math.floor(idleTimeoutMs / 10)));
 }
 
 const TOO_MANY_CONNECTIONS = new TextEncoder().encode(

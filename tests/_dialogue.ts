@@ -17,6 +17,7 @@ import { createMemoryStores } from "../store/memory.ts";
 import type { Stores } from "../store/types.ts";
 import { ClientCheckQueue } from "../deno/client_check_queue.ts";
 import { webByteStream } from "../deno/byte_stream.ts";
+import { ReadDeadlines } from "../deno/read_deadlines.ts";
 import { serveConnection } from "../deno/smtp_connection.ts";
 import { createFastKdf } from "./_auth_fast_kdf.ts";
 
@@ -66,6 +67,7 @@ export async function dialogueServer(
         randomBytes: (n) => new Uint8Array(n).fill(7),
         ...options,
       };
+      const reads = new ReadDeadlines({ tickMs: 1_000, now: Date.now });
       return openDialogue((streams) =>
         serveConnection(webByteStream(streams), {
           newSession: () => new ServerSession(sessionOptions),
@@ -75,7 +77,7 @@ export async function dialogueServer(
           checks: new ClientCheckQueue(2),
           idleTimeoutMs: 60_000,
           log: () => {},
-          shutdown: new AbortController().signal,
+          reads,
           clientAddress: options.clientAddress ?? "192.168.10.10",
           peer: "192.168.10.10:4000",
         })
