@@ -121,10 +121,15 @@ async function measurePeer(greetingDelay: boolean): Promise<ThroughputResult[]> 
   }
 }
 
-async function measureLargeMessageMemory(): Promise<MemoryResult> {
+/** A fresh Tollgate's peak memory rise for one large message, after one of `warmUpBytes`. */
+async function measureLargeMessageMemory(warmUpBytes: number): Promise<MemoryResult> {
   const tollgate = await startBenchTollgate();
   try {
-    await runSmtpSource(tollgate.smtpPort, { ...loadFor(false, 1), sessions: 1 });
+    await runSmtpSource(tollgate.smtpPort, {
+      ...loadFor(false, 1),
+      sessions: 1,
+      payloadBytes: warmUpBytes,
+    });
     // Creating the user ran scrypt (32 MiB); start the peak afresh so it shows the message.
     await resetPeakMemory(tollgate.pid);
     const before = await readMemoryCounters(tollgate.pid);
@@ -138,7 +143,7 @@ async function measureLargeMessageMemory(): Promise<MemoryResult> {
     if (largest < LARGE_PAYLOAD_BYTES) {
       throw new Error(`The large message is not queued: the largest is ${largest} bytes`);
     }
-    return { messageBytes: LARGE_PAYLOAD_BYTES, before, after };
+    return { warmUpBytes, messageBytes: LARGE_PAYLOAD_BYTES, before, after };
   } catch (error) {
     throw withServerOutput(tollgate, error);
   } finally {
@@ -240,7 +245,10 @@ await ensureSmtpSource();
 const environment = await describeEnvironment();
 // Memory first: thousands of TIME_WAIT sockets from the throughput runs can make a later
 // bind to 127.0.0.1:0 fail with EADDRINUSE on Linux.
-const memory = await measureLargeMessageMemory();
+const memory = [
+  await measureLargeMessageMemory(PAYLOAD_BYTES),
+  await measureLargeMessageMemory(1024 * 1024),
+];
 const idleMemory = await measureIdleMemoryAll();
 const tls = await measureTls();
 const auth = await measureAuth();

@@ -10,7 +10,11 @@ import { Duplex } from "node:stream";
 
 /** A connection's bytes, both ways. */
 export interface ByteStream {
-  /** The next bytes from the peer (never reused afterwards), or null at the end. */
+  /**
+   * The next bytes from the peer, or null at the end. They may be a view of
+   * a buffer the stream reads into again: valid until the next `read()`;
+   * copy what must outlive it.
+   */
   read(): Promise<Uint8Array | null>;
   /** Writes all of `bytes`. */
   write(bytes: Uint8Array): Promise<void>;
@@ -84,7 +88,8 @@ export function toDuplex(stream: ByteStream): Duplex {
   return new Duplex({
     read() {
       stream.read().then(
-        (bytes) => this.push(bytes),
+        // Node keeps pushed chunks until its reader takes them: they must not be reused.
+        (bytes) => this.push(bytes?.slice() ?? null),
         (error) => this.destroy(error),
       );
     },

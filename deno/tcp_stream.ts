@@ -6,7 +6,9 @@
  * streams add their own objects: about 80 KiB per idle connection in a bare
  * server (`bench/idle_memory.ts`). This reads with `conn.read` into 1 KiB
  * while a connection trickles commands (a command line fits), and into 64 KiB while reads come back
- * full (a message body streaming in).
+ * full (a message body streaming in). Each buffer is read into again: the
+ * bytes returned are valid until the next read (the {@linkcode ByteStream}
+ * contract), so a 25 MiB body costs one 64 KiB buffer, not 400 of them.
  *
  * @module
  */
@@ -24,16 +26,19 @@ const LARGE_READ = 64 * 1024;
  * ```
  */
 export function tcpByteStream(conn: Deno.TcpConn): ByteStream {
-  let size = SMALL_READ;
+  let small: Uint8Array | undefined;
+  // Kept only while reads come back full, so an idle connection holds no 64 KiB.
+  let large: Uint8Array | undefined;
   let closed = false;
   return {
     async read() {
-      const buffer = new Uint8Array(size);
+      const buffer = large ?? (small ??= new Uint8Array(SMALL_READ));
       const count = await conn.read(buffer);
       if (count === null) return null;
       // A full buffer means more is coming: read big; a short read means a quiet client.
-      size = count === buffer.length ? LARGE_READ : SMALL_READ;
-      return count === buffer.length ? buffer : buffer.slice(0, count);
+      if (count === buffer.length) large ??= new Uint8Array(LARGE_READ);
+      else large = undefined;
+      return buffer.subarray(0, count);
     },
     async write(bytes) {
       for (let written = 0; written < bytes.length;) {

@@ -85,6 +85,15 @@ export class InputBuffer {
   }
 
   /** Drops every unused byte (used when the connection is about to close). */
+  /**
+   * Copies what is left (a partial line at most) out of the appended bytes,
+   * so whoever appended them may reuse their buffer.
+   */
+  keepOwnCopy(): void {
+    this.#bytes = this.#offset < this.#bytes.length ? this.#bytes.slice(this.#offset) : EMPTY;
+    this.#offset = 0;
+  }
+
   clear(): void {
     this.#dropAll();
   }

@@ -114,8 +114,10 @@ export class ServerSession {
   }
 
   /**
-   * Feeds bytes from the client. The session keeps views of `bytes`: pass
-   * a buffer that is not reused.
+   * Feeds bytes from the client. `message-data` actions are views of
+   * `bytes`; once the session has answered and waits for more input (every
+   * request it made has been answered), it keeps nothing of `bytes`, so the
+   * caller may read the next bytes into the same buffer.
    */
   receive(bytes: Uint8Array, now: number): SessionAction[] {
     if (this.#closed) return [];
@@ -249,6 +251,7 @@ export class ServerSession {
         }
       }
     }
+    if (!this.#pending) this.#input.keepOwnCopy();
     return out;
   }
 

@@ -16,7 +16,7 @@ import type { ServerSessionOptions } from "../smtp/server_types.ts";
 import { createMemoryStores } from "../store/memory.ts";
 import type { Stores } from "../store/types.ts";
 import { ClientCheckQueue } from "../deno/client_check_queue.ts";
-import { webByteStream } from "../deno/byte_stream.ts";
+import { type ByteStream, webByteStream } from "../deno/byte_stream.ts";
 import { ReadDeadlines } from "../deno/read_deadlines.ts";
 import { serveConnection } from "../deno/smtp_connection.ts";
 import { createFastKdf } from "./_auth_fast_kdf.ts";
@@ -41,7 +41,11 @@ export interface Dialogue {
 /** A server with memory stores and the seed's user `test@domain.de` / `testing`. */
 export interface DialogueServer {
   stores: Stores;
-  connect(options?: Partial<ServerSessionOptions>): Dialogue;
+  /** Opens a connection; `wrap` may change how the server reads it (see `reusingStream`). */
+  connect(
+    options?: Partial<ServerSessionOptions>,
+    wrap?: (stream: ByteStream) => ByteStream,
+  ): Dialogue;
 }
 
 /** Sets up domain.de with the seed's user, and returns a way to open connections. */
@@ -57,7 +61,7 @@ export async function dialogueServer(
     new UserStoreVerifier(stores.users, { kdf, cramMd5Enabled: true });
   return {
     stores,
-    connect(options = {}) {
+    connect(options = {}, wrap = (stream) => stream) {
       const sessionOptions: ServerSessionOptions = {
         hostname: "mail.domain.de",
         clientAddress: "192.168.10.10",
@@ -69,7 +73,7 @@ export async function dialogueServer(
       };
       const reads = new ReadDeadlines({ tickMs: 1_000, now: Date.now });
       return openDialogue((streams) =>
-        serveConnection(webByteStream(streams), {
+        serveConnection(wrap(webByteStream(streams)), {
           newSession: () => new ServerSession(sessionOptions),
           stores,
           verifier,
