@@ -34,7 +34,7 @@ export interface ConnectionDeps {
   /** The server's reads: each ends at its deadline, and all at shutdown (idle sessions then get `421`). */
   reads: ReadDeadlines;
   /** Makes a session: at the start, and again inside TLS after STARTTLS (`tls` set). */
-  newSession: (tls: TlsInfo | undefined) => ServerSession;
+  newSession: (peer: Peer, tls: TlsInfo | undefined) => ServerSession;
   /** The TLS handshake (server side); absent when no certificate is configured. */
   upgrade?: (stream: ByteStream) => Promise<{ stream: ByteStream; tls: TlsInfo }>;
   /** Implicit TLS (RFC 8314, port 465): the handshake comes before the greeting. */
@@ -61,15 +61,17 @@ const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\
  * @example
  * ```ts ignore
  * const conn = await listener.accept();
- * await serveConnection(tcpByteStream(conn), {
- *   ...deps, newSession: (tls) => new ServerSession({ ...options, tls }),
- *   clientAddress: "192.0.2.1", peer: "192.0.2.1:4000",
+ * // `deps` is made once per listener; only the peer is made per connection.
+ * await serveConnection(tcpByteStream(conn), deps, {
+ *   clientAddress: "192.0.2.1",
+ *   peer: "192.0.2.1:4000",
  * });
  * ```
  */
 export async function serveConnection(
   stream: ByteStream,
-  deps: ConnectionDeps & Peer,
+  deps: ConnectionDeps,
+  peer: Peer,
 ): Promise<void> {
   let current = stream;
   let tls: TlsInfo | undefined;
@@ -79,12 +81,14 @@ export async function serveConnection(
       if (!deps.upgrade) throw new TypeError("Cannot serve implicit TLS without a certificate");
       ({ stream: current, tls } = await deps.upgrade(current));
     }
-    while (await runSession(current, deps.newSession(tls), { ...deps, greet }) === "start-tls") {
+    while (
+      await runSession(current, deps.newSession(peer, tls), deps, peer, greet) === "start-tls"
+    ) {
       ({ stream: current, tls } = await deps.upgrade!(current));
       greet = false;
     }
   } catch (error) {
-    deps.log(`smtp ${deps.peer} tls failed: ${error instanceof Error ? error.message : error}`);
+    deps.log(`smtp ${peer.peer} tls failed: ${error instanceof Error ? error.message : error}`);
   } finally {
     current.close();
   }
@@ -94,115 +98,146 @@ export async function serveConnection(
  * Runs one session over one stream until it closes (`"closed"`) or asks for
  * TLS (`"start-tls"`: the stream is left open, unread, for the upgrade).
  */
-async function runSession(
+function runSession(
   stream: ByteStream,
   session: ServerSession,
-  deps: ConnectionDeps & Peer & { greet: boolean },
+  deps: ConnectionDeps,
+  peer: Peer,
+  greet: boolean,
 ): Promise<"closed" | "start-tls"> {
-  const spool = new SpoolSlot(deps);
-  let output = "";
-  let startTls = false;
-  const flush = async () => {
-    if (output === "") return;
-    const bytes = encoder.encode(output);
-    output = "";
-    await stream.write(bytes);
-  };
+  return new SessionRun(stream, session, deps, peer).serve(greet);
+}
+
+/**
+ * One session's run over one stream. A class rather than closures: an idle
+ * connection holds one of these, and each closure would cost it memory.
+ */
+class SessionRun {
+  readonly #stream: ByteStream;
+  readonly #session: ServerSession;
+  readonly #deps: ConnectionDeps;
+  readonly #peer: Peer;
+  readonly #spool: SpoolSlot;
+  #output = "";
+  #startTls = false;
+
+  constructor(stream: ByteStream, session: ServerSession, deps: ConnectionDeps, peer: Peer) {
+    this.#stream = stream;
+    this.#session = session;
+    this.#deps = deps;
+    this.#peer = peer;
+    this.#spool = new SpoolSlot(deps, peer);
+  }
+
+  async serve(greet: boolean): Promise<"closed" | "start-tls"> {
+    const session = this.#session;
+    const { idleTimeoutMs, reads } = this.#deps;
+    try {
+      if (greet) await this.#run(session.start());
+      // The deadline moves only when a command completes or DATA arrives, so a
+      // client trickling a byte at a time cannot hold the session (slowloris).
+      let progress = session.progress;
+      let deadline = Date.now() + idleTimeoutMs;
+      while (!session.closed) {
+        await this.#flush();
+        if (session.progress !== progress) {
+          progress = session.progress;
+          deadline = Date.now() + idleTimeoutMs;
+        }
+        const event = await reads.read(this.#stream, deadline);
+        if (event === "timeout") await this.#run(session.timedOut());
+        else if (event === "shutdown") await this.#stream.write(SHUTDOWN_REPLY);
+        if (event === "timeout" || event === "shutdown" || event === null) break;
+        await this.#run(session.receive(event, Date.now()));
+      }
+      await this.#flush();
+    } catch (error) {
+      if (
+        !(error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe)
+      ) {
+        const reason = error instanceof Error ? error.message : error;
+        this.#deps.log(`smtp ${this.#peer.peer} error ${reason}`);
+      }
+      this.#startTls = false;
+    } finally {
+      await this.#run(session.connectionLost()).catch(() => {});
+      await this.#spool.abort();
+    }
+    return this.#startTls ? "start-tls" : "closed";
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#output === "") return;
+    const bytes = encoder.encode(this.#output);
+    this.#output = "";
+    await this.#stream.write(bytes);
+  }
+
+  async #run(actions: SessionAction[]): Promise<void> {
+    let next: SessionAction[] | undefined = actions;
+    while (next) next = await this.#perform(next);
+  }
 
   /** Performs actions; returns the session's follow-up to an answered request. */
-  const perform = async (actions: SessionAction[]): Promise<SessionAction[] | undefined> => {
+  async #perform(actions: SessionAction[]): Promise<SessionAction[] | undefined> {
+    const session = this.#session;
     for (const action of actions) {
       switch (action.kind) {
         case "send":
-          output += action.text;
+          this.#output += action.text;
           break;
         case "wait":
-          await flush();
+          await this.#flush();
           await new Promise((resolve) => setTimeout(resolve, action.ms));
           break;
         case "close":
-          await flush();
+          await this.#flush();
           return undefined;
         case "start-tls":
-          await flush();
-          startTls = true;
+          await this.#flush();
+          this.#startTls = true;
           return undefined;
         case "verify-credentials":
-          return await verifyCredentials(action.credentials, session, deps);
+          return await verifyCredentials(action.credentials, session, this.#deps, this.#peer);
         case "check-sender": {
-          const verdict = await checkSender(action, deps.stores);
+          const verdict = await checkSender(action, this.#deps.stores);
           return session.senderChecked(verdict, Date.now());
         }
         case "check-recipient": {
           const verdict = await checkRecipient({
             recipient: action.recipient,
-            clientAddress: deps.clientAddress,
+            clientAddress: this.#peer.clientAddress,
             ...(action.authenticatedUser ? { authenticatedUser: action.authenticatedUser } : {}),
-          }, deps.stores);
+          }, this.#deps.stores);
           return session.recipientChecked(verdict, Date.now());
         }
         case "message-begin":
-          await spool.begin();
+          await this.#spool.begin();
           break;
         case "message-data":
-          await spool.write(action.bytes);
+          await this.#spool.write(action.bytes);
           break;
         case "message-abort":
-          await spool.abort();
+          await this.#spool.abort();
           break;
         case "message-end":
-          await flush();
-          return session.messageStored(await spool.commit(action.envelope), Date.now());
+          await this.#flush();
+          return session.messageStored(await this.#spool.commit(action.envelope), Date.now());
       }
     }
     return undefined;
-  };
-
-  const run = async (actions: SessionAction[]) => {
-    let next: SessionAction[] | undefined = actions;
-    while (next) next = await perform(next);
-  };
-
-  try {
-    if (deps.greet) await run(session.start());
-    // The deadline moves only when a command completes or DATA arrives, so a
-    // client trickling a byte at a time cannot hold the session (slowloris).
-    let progress = session.progress;
-    let deadline = Date.now() + deps.idleTimeoutMs;
-    while (!session.closed) {
-      await flush();
-      if (session.progress !== progress) {
-        progress = session.progress;
-        deadline = Date.now() + deps.idleTimeoutMs;
-      }
-      const event = await deps.reads.read(stream, deadline);
-      if (event === "timeout") await run(session.timedOut());
-      else if (event === "shutdown") await stream.write(SHUTDOWN_REPLY);
-      if (event === "timeout" || event === "shutdown" || event === null) break;
-      await run(session.receive(event, Date.now()));
-    }
-    await flush();
-  } catch (error) {
-    if (
-      !(error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe)
-    ) {
-      deps.log(`smtp ${deps.peer} error ${error instanceof Error ? error.message : error}`);
-    }
-    startTls = false;
-  } finally {
-    await run(session.connectionLost()).catch(() => {});
-    await spool.abort();
   }
-  return startTls ? "start-tls" : "closed";
 }
 
 /** Checks credentials through the login limiter: bans, growing delays, fail2ban lines. */
 async function verifyCredentials(
   credentials: Credentials,
   session: ServerSession,
-  deps: ConnectionDeps & Peer,
+  deps: ConnectionDeps,
+  peer: Peer,
 ): Promise<SessionAction[]> {
-  const { clientAddress, limiter } = deps;
+  const { limiter } = deps;
+  const { clientAddress } = peer;
   if (limiter.admit(clientAddress, Date.now()).kind === "banned") {
     return session.credentialsVerified({ kind: "locked-out" }, Date.now());
   }
@@ -212,7 +247,7 @@ async function verifyCredentials(
     reason: `verifier failed: ${error instanceof Error ? error.message : error}`,
   }));
   if (result.kind === "temporary-failure") {
-    deps.log(`smtp ${deps.peer} auth ${credentials.mechanism} temporary failure: ${result.reason}`);
+    deps.log(`smtp ${peer.peer} auth ${credentials.mechanism} temporary failure: ${result.reason}`);
     return session.credentialsVerified(result, Date.now());
   }
   const now = Date.now();
@@ -223,7 +258,7 @@ async function verifyCredentials(
     now,
   );
   if (result.kind === "accepted") {
-    deps.log(`smtp ${deps.peer} auth ${credentials.mechanism} ok user=${result.user}`);
+    deps.log(`smtp ${peer.peer} auth ${credentials.mechanism} ok user=${result.user}`);
     return session.credentialsVerified(result, now);
   }
   deps.log(
@@ -237,10 +272,12 @@ async function verifyCredentials(
 class SpoolSlot {
   #writer: SpoolWriter | undefined;
   #failure: string | undefined;
-  readonly #deps: ConnectionDeps & Peer;
+  readonly #deps: ConnectionDeps;
+  readonly #peer: Peer;
 
-  constructor(deps: ConnectionDeps & Peer) {
+  constructor(deps: ConnectionDeps, peer: Peer) {
     this.#deps = deps;
+    this.#peer = peer;
   }
 
   async begin(): Promise<void> {
@@ -271,7 +308,7 @@ class SpoolSlot {
     try {
       const message = await writer.commit(envelope);
       this.#deps.log(
-        `smtp ${this.#deps.peer} queued ${message.id} size=${message.size} ` +
+        `smtp ${this.#peer.peer} queued ${message.id} size=${message.size} ` +
           `rcpts=${message.to.length}${message.authUser ? ` auth=${message.authUser}` : ""}`,
       );
       return { kind: "stored", id: message.id };
@@ -295,6 +332,6 @@ class SpoolSlot {
 
   #fail(error: unknown): void {
     this.#failure = error instanceof Error ? error.message : String(error);
-    this.#deps.log(`smtp ${this.#deps.peer} spool error ${this.#failure}`);
+    this.#deps.log(`smtp ${this.#peer.peer} spool error ${this.#failure}`);
   }
 }

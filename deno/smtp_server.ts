@@ -11,7 +11,7 @@ import { isAddressInNetworks } from "../relay/networks.ts";
 import { ServerSession } from "../smtp/server_session.ts";
 import type { TlsInfo } from "../smtp/server_types.ts";
 import type { InsecureAuthPolicy, ListenAddress } from "./config.ts";
-import { type ConnectionDeps, serveConnection } from "./smtp_connection.ts";
+import { type ConnectionDeps, type Peer, serveConnection } from "./smtp_connection.ts";
 import { ReadDeadlines } from "./read_deadlines.ts";
 import { tcpByteStream } from "./tcp_stream.ts";
 import { type TlsCertificate, upgradeToTls } from "./tls_server.ts";
@@ -80,7 +80,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
   const perClient = new Map<string, number>();
   const reads = new ReadDeadlines({ tickMs: deadlineTick(options.idleTimeoutMs), now: Date.now });
 
-  const newSession = (clientAddress: string) => (tls: TlsInfo | undefined) => {
+  const newSession = ({ clientAddress }: Peer, tls: TlsInfo | undefined) => {
     const authAllowed = tls !== undefined || options.insecureAuth === "always" ||
       (options.insecureAuth === "loopback" && isAddressInNetworks(clientAddress, LOOPBACK));
     return new ServerSession({
@@ -95,6 +95,15 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
       requireAuth: mode !== "smtp",
       ...(tls ? { tls } : {}),
     });
+  };
+
+  // One set of dependencies for every connection: only the peer is made per connection.
+  const deps: ConnectionDeps = {
+    ...options,
+    reads,
+    newSession,
+    ...(certificate ? { upgrade: (stream) => upgradeToTls(stream, certificate.context) } : {}),
+    implicitTls: mode === "submissions",
   };
 
   let closing = false;
@@ -133,15 +142,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         continue;
       }
       perClient.set(clientAddress, fromClient + 1);
-      const running = serveConnection(tcpByteStream(conn), {
-        ...options,
-        reads,
-        newSession: newSession(clientAddress),
-        ...(certificate ? { upgrade: (stream) => upgradeToTls(stream, certificate.context) } : {}),
-        implicitTls: mode === "submissions",
-        clientAddress,
-        peer,
-      });
+      const running = serveConnection(tcpByteStream(conn), deps, { clientAddress, peer });
       sessions.add(running);
       running.finally(() => {
         sessions.delete(running);

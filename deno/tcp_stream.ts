@@ -26,33 +26,46 @@ const LARGE_READ = 64 * 1024;
  * ```
  */
 export function tcpByteStream(conn: Deno.TcpConn): ByteStream {
-  let small: Uint8Array | undefined;
+  return new TcpByteStream(conn);
+}
+
+/** A class rather than closures: an idle connection holds one, and closures cost memory. */
+class TcpByteStream implements ByteStream {
+  readonly #conn: Deno.TcpConn;
+  #small: Uint8Array | undefined;
   // Kept only while reads come back full, so an idle connection holds no 64 KiB.
-  let large: Uint8Array | undefined;
-  let closed = false;
-  return {
-    async read() {
-      const buffer = large ?? (small ??= new Uint8Array(SMALL_READ));
-      const count = await conn.read(buffer);
+  #large: Uint8Array | undefined;
+  #closed = false;
+
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    // Not an async function: an idle connection then holds one promise here, not a suspended frame.
+    const buffer = this.#large ?? (this.#small ??= new Uint8Array(SMALL_READ));
+    return this.#conn.read(buffer).then((count) => {
       if (count === null) return null;
       // A full buffer means more is coming: read big; a short read means a quiet client.
-      if (count === buffer.length) large ??= new Uint8Array(LARGE_READ);
-      else large = undefined;
+      if (count === buffer.length) this.#large ??= new Uint8Array(LARGE_READ);
+      else this.#large = undefined;
       return buffer.subarray(0, count);
-    },
-    async write(bytes) {
-      for (let written = 0; written < bytes.length;) {
-        written += await conn.write(bytes.subarray(written));
-      }
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      try {
-        conn.close();
-      } catch {
-        // Already gone.
-      }
-    },
-  };
+    });
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    for (let written = 0; written < bytes.length;) {
+      written += await this.#conn.write(bytes.subarray(written));
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already gone.
+    }
+  }
 }

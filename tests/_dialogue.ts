@@ -82,6 +82,7 @@ export async function dialogueServer(
           idleTimeoutMs: 60_000,
           log: () => {},
           reads,
+        }, {
           clientAddress: options.clientAddress ?? "192.168.10.10",
           peer: "192.168.10.10:4000",
         })
