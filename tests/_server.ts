@@ -122,6 +122,8 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
       const admin = ADMIN_READY.exec(captured);
       if (smtp && admin) {
         clearTimeout(timer);
+        // Ready: stop scanning, or every later log line would rescan all output so far.
+        onOutput = () => {};
         const submission = SUBMISSION_READY.exec(captured);
         const submissions = SUBMISSIONS_READY.exec(captured);
         resolve({
