@@ -55,17 +55,47 @@ export function webByteStream(
 /**
  * A {@linkcode ByteStream} over a Node `Duplex` (a `TLSSocket`).
  *
+ * Reads with `socket.read()` and the `readable` event rather than the async
+ * iterator: the iterator builds an `ERR_STREAM_PREMATURE_CLOSE` error (with
+ * its stack) whenever a session closes the socket it is reading, which was
+ * ~11% of the CPU of a STARTTLS session.
+ *
  * @example
  * ```ts ignore
  * const secure = duplexByteStream(tlsSocket);
  * ```
  */
 export function duplexByteStream(socket: Duplex): ByteStream {
-  const chunks = socket[Symbol.asyncIterator]();
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  socket.on("readable", notify);
+  socket.on("end", () => {
+    ended = true;
+    notify();
+  });
+  socket.on("close", () => {
+    ended = true;
+    notify();
+  });
+  socket.on("error", (error: Error) => {
+    failure = error;
+    notify();
+  });
   return {
-    read: async () => {
-      const { value, done } = await chunks.next();
-      return done ? null : value as Uint8Array;
+    async read() {
+      while (true) {
+        const chunk: Uint8Array | null = socket.read();
+        if (chunk !== null) return chunk;
+        if (failure) throw failure;
+        if (ended) return null;
+        await new Promise<void>((resolve) => wake = resolve);
+      }
     },
     write: (bytes) =>
       new Promise((resolve, reject) =>
