@@ -13,6 +13,8 @@ export interface QueueEntry {
   message: QueuedMessage;
   /** The number of `["spool", id, n]` chunks, `n` from 0. */
   chunks: number;
+  /** The body is in its body file (`body_files.ts`), not in chunks. */
+  bodyFile?: true;
   /**
    * Its delivery state, indexed by `["queue-due", nextAttemptAt, id]`. Absent
    * only in entries written before delivery existed; `KvMessageQueue` adds it.

@@ -25,8 +25,15 @@ import {
   queueKey,
   spoolChunkKey,
 } from "./kv_keys.ts";
+import type { BodyFiles } from "./body_files.ts";
 import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
+
+/** Options for {@linkcode KvMessageQueue}. */
+export interface KvMessageQueueOptions extends QueueIdGeneratorOptions {
+  /** Where bodies larger than one 60 KiB chunk go (`body_files.ts`); without it, KV chunks. */
+  bodies?: BodyFiles;
+}
 
 /** The most keys one `kv.getMany` call takes. */
 const GET_MANY_LIMIT = 10;
@@ -53,14 +60,19 @@ export class KvMessageQueue implements MessageQueue {
   #now: () => number;
   #ids: QueueIdGenerator;
   #batcher: KvCommitBatcher;
+  #bodies: BodyFiles | undefined;
   #legacyScheduled = false;
 
-  /** Keeps the queue in `kv`; `now` (ms since epoch) dates ids and pending markers. */
-  constructor(kv: Deno.Kv, now: () => number, options: QueueIdGeneratorOptions = {}) {
+  /**
+   * Keeps the queue in `kv`; `now` (ms since epoch) dates ids and pending
+   * markers; with `bodies`, bodies larger than one chunk go to body files.
+   */
+  constructor(kv: Deno.Kv, now: () => number, options: KvMessageQueueOptions = {}) {
     this.#kv = kv;
     this.#now = now;
     this.#ids = new QueueIdGenerator(now, options);
     this.#batcher = new KvCommitBatcher(kv);
+    this.#bodies = options.bodies;
   }
 
   /**
@@ -69,7 +81,12 @@ export class KvMessageQueue implements MessageQueue {
    * writes with other writers' in one commit (one fsync) when they coincide.
    */
   create(): Promise<SpoolWriter> {
-    const target = { kv: this.#kv, batcher: this.#batcher, now: this.#now };
+    const target = {
+      kv: this.#kv,
+      batcher: this.#batcher,
+      now: this.#now,
+      ...(this.#bodies ? { bodies: this.#bodies } : {}),
+    };
     return Promise.try(() => new KvSpoolWriter(this.#ids.next(), target));
   }
 
@@ -92,6 +109,11 @@ export class KvMessageQueue implements MessageQueue {
   async *readBody(id: string): AsyncIterable<Uint8Array> {
     const entry = (await this.#kv.get<QueueEntry>(queueKey(id))).value;
     if (entry === null) throw new RangeError(`Cannot read message body: no queued message ${id}`);
+    if (entry.bodyFile) {
+      if (!this.#bodies) throw new Error(`Cannot read message body: ${id} is in a body file`);
+      yield* this.#bodies.read(id);
+      return;
+    }
     for (let n = 0; n < entry.chunks; n++) {
       const chunk = (await this.#kv.get<Uint8Array>(spoolChunkKey(id, n))).value;
       if (chunk === null) {
@@ -103,8 +125,9 @@ export class KvMessageQueue implements MessageQueue {
 
   /**
    * Removes a message: drops its queue entry and sets a pending marker in one
-   * step, then deletes the chunks (a crash in between leaves a spool that the
-   * next open cleans up). Returns whether the message existed.
+   * step, then deletes the chunks or the body file (a crash in between leaves
+   * a spool or file that the next open cleans up). Returns whether the
+   * message existed.
    */
   async remove(id: string): Promise<boolean> {
     for (;;) {
@@ -119,6 +142,7 @@ export class KvMessageQueue implements MessageQueue {
           (_, n) => spoolChunkKey(id, n),
         );
         await deleteSpool(this.#kv, id, chunkKeys);
+        if (entry.value.bodyFile) await this.#bodies?.remove(id);
         return true;
       }
     }

@@ -8,6 +8,7 @@ import { initialDelivery } from "../store/_delivery_records.ts";
 import { toQueuedMessage } from "../store/_records.ts";
 import type { Envelope, QueuedMessage, SpoolWriter } from "../store/types.ts";
 import type { AtomicWrite } from "./kv_atomic_limits.ts";
+import type { BodyFile, BodyFiles } from "./body_files.ts";
 import type { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import {
   dueKey,
@@ -36,6 +37,8 @@ export interface KvSpoolTarget {
   batcher: KvCommitBatcher;
   /** Dates the pending marker (ms since epoch). */
   now: () => number;
+  /** Where bodies larger than one chunk go; without it, they go to KV chunks too. */
+  bodies?: BodyFiles;
 }
 
 /**
@@ -72,6 +75,8 @@ export class KvSpoolWriter implements SpoolWriter {
   #buffered = 0;
   /** Chunks written or being written; after a failed write, one may be missing. */
   #chunks = 0;
+  /** The body file, once the body outgrew one chunk and the target keeps body files. */
+  #file: BodyFile | undefined;
   #size = 0;
   #state: "open" | "failed" | "committed" | "aborted" = "open";
 
@@ -81,17 +86,18 @@ export class KvSpoolWriter implements SpoolWriter {
     this.#target = target;
   }
 
-  /** Appends bytes (copied before it resolves); writes every chunk that fills. */
+  /** Appends bytes (copied before it resolves); writes each full chunk once more follows. */
   async write(chunk: Uint8Array): Promise<void> {
     this.#assertOpen("write message body");
     try {
       for (let offset = 0; offset < chunk.byteLength;) {
+        // A full buffer is written once more bytes come: the last one goes with the commit.
+        if (this.#buffered === SPOOL_CHUNK_SIZE) await this.#flushChunk();
         const take = Math.min(SPOOL_CHUNK_SIZE - this.#buffered, chunk.byteLength - offset);
         this.#reserve(this.#buffered + take);
         this.#buffer.set(chunk.subarray(offset, offset + take), this.#buffered);
         this.#buffered += take;
         offset += take;
-        if (this.#buffered === SPOOL_CHUNK_SIZE) await this.#flushChunk();
       }
       this.#size += chunk.byteLength;
     } catch (error) {
@@ -110,6 +116,12 @@ export class KvSpoolWriter implements SpoolWriter {
     this.#assertOpen("commit message");
     this.#state = "failed";
     const message = toQueuedMessage(envelope, { id: this.id, size: this.#size });
+    if (this.#file) {
+      // Durable before the queue entry that points at it.
+      await this.#file.append(this.#buffer.subarray(0, this.#buffered));
+      this.#buffered = 0;
+      await this.#file.finish();
+    }
     const write = this.#claim();
     let chunks = this.#chunks;
     if (this.#buffered > 0) {
@@ -117,7 +129,12 @@ export class KvSpoolWriter implements SpoolWriter {
       write.mutations.push({ type: "set", key: spoolChunkKey(this.id, chunks++), value });
     }
     const delivery = initialDelivery(message);
-    const entry: QueueEntry = { message, chunks, delivery };
+    const entry: QueueEntry = {
+      message,
+      chunks,
+      delivery,
+      ...(this.#file ? { bodyFile: true } : {}),
+    };
     write.mutations.push(
       { type: "set", key: queueKey(this.id), value: entry },
       { type: "set", key: dueKey(delivery.nextAttemptAt, this.id), value: true },
@@ -140,7 +157,8 @@ export class KvSpoolWriter implements SpoolWriter {
     if (this.#state === "committed" || this.#state === "aborted") return;
     this.#state = "failed";
     this.#buffered = 0;
-    // Without a marker of its own, this writer wrote nothing (the first chunk carries it).
+    await this.#file?.discard();
+    // Without a marker of its own, this writer wrote nothing to KV (the first chunk carries it).
     if (this.#markerVersionstamp !== undefined) {
       const keys = Array.from({ length: this.#chunks }, (_, n) => spoolChunkKey(this.id, n));
       await deleteSpool(this.#target.kv, this.id, keys);
@@ -158,8 +176,19 @@ export class KvSpoolWriter implements SpoolWriter {
     this.#buffer = grown;
   }
 
-  /** Writes the full buffer as the next chunk; the first carries the pending marker. */
+  /**
+   * Writes the full buffer: to the body file when there are body files (the
+   * first full chunk creates it), else as the next KV chunk, the first with
+   * the pending marker.
+   */
   async #flushChunk(): Promise<void> {
+    const { bodies } = this.#target;
+    if (bodies) {
+      this.#file ??= await bodies.create(this.id);
+      await this.#file.append(this.#buffer);
+      this.#buffered = 0;
+      return;
+    }
     const first = this.#markerVersionstamp === undefined;
     const write: AtomicWrite = first ? this.#claim() : { checks: [], mutations: [] };
     if (first) {

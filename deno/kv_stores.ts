@@ -30,6 +30,11 @@
  * marker last. A marker without a queue entry at open means a crash mid-DATA
  * (or mid-remove): {@linkcode openKvStores} deletes that spool first.
  *
+ * With `bodyDir`, a body that outgrows one chunk goes to a file of its own
+ * instead (`body_files.ts`: SQLite's cost per byte set the pace for large
+ * mail), fsynced before the queue entry (`bodyFile: true`) is committed; a
+ * file without a queue entry at open is deleted the same way.
+ *
  * ## Durability
  *
  * Deno's KV opens SQLite with `journal_mode=WAL` and sets no `synchronous`
@@ -67,8 +72,17 @@ import type {
   UserRecord,
   UserStore,
 } from "../store/types.ts";
+import { BodyFiles } from "./body_files.ts";
 import { KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
-import { deleteIfPresent, domainKey, listAfter, networkKey, routeKey, userKey } from "./kv_keys.ts";
+import {
+  deleteIfPresent,
+  domainKey,
+  listAfter,
+  networkKey,
+  queueKey,
+  routeKey,
+  userKey,
+} from "./kv_keys.ts";
 import { KvMessageQueue } from "./kv_queue.ts";
 import { KvSenderStore } from "./kv_senders.ts";
 import { deleteAbandonedSpools } from "./kv_spool.ts";
@@ -248,13 +262,15 @@ export class KvRouteStore implements RouteStore {
 export interface OpenKvStoresOptions extends QueueIdGeneratorOptions {
   /** The clock for queue ids and spool markers (ms since epoch); defaults to `Date.now`. */
   now?: () => number;
+  /** A folder for bodies larger than one 60 KiB chunk (`body_files.ts`); without it, KV chunks. */
+  bodyDir?: string;
 }
 
 /** What {@linkcode openKvStores} returns. */
 export interface OpenedKvStores {
   /** Every store, on the one KV database. */
   stores: Stores;
-  /** How many spools a crash had left (now deleted): worth a log line. */
+  /** How many spools and body files a crash had left (now deleted): worth a log line. */
   abandonedSpools: number;
   /** Closes the database; the stores are unusable afterwards. */
   close(): void;
@@ -280,9 +296,12 @@ export async function openKvStores(
 ): Promise<OpenedKvStores> {
   if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
   const kv = await Deno.openKv(path);
+  const bodies = options.bodyDir === undefined ? undefined : new BodyFiles(options.bodyDir);
   let abandonedSpools: number;
   try {
     abandonedSpools = await deleteAbandonedSpools(kv);
+    const isQueued = async (id: string) => (await kv.get(queueKey(id))).versionstamp !== null;
+    abandonedSpools += await bodies?.removeOrphans(isQueued) ?? 0;
   } catch (error) {
     kv.close();
     throw error;
@@ -291,7 +310,7 @@ export async function openKvStores(
     domains: new KvDomainStore(kv),
     users: new KvUserStore(kv),
     networks: new KvNetworkStore(kv),
-    queue: new KvMessageQueue(kv, options.now ?? Date.now, options),
+    queue: new KvMessageQueue(kv, options.now ?? Date.now, { ...options, bodies }),
     routes: new KvRouteStore(kv),
     senders: new KvSenderStore(kv),
   };

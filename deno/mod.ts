@@ -23,7 +23,7 @@ export {
   parseConfig,
   type TollgateConfig,
 } from "./config.ts";
-export { KvMessageQueue } from "./kv_queue.ts";
+export { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
 export {
   KvDomainStore,
   KvNetworkStore,
@@ -32,6 +32,7 @@ export {
   openKvStores,
   type OpenKvStoresOptions,
 } from "./kv_stores.ts";
+export { BodyFile, BodyFiles } from "./body_files.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export { type ConnectionDeps, type Peer, serveConnection } from "./smtp_connection.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";

@@ -58,7 +58,12 @@ export async function startTollgate(
   log: (line: string) => void = console.log,
 ): Promise<RunningTollgate> {
   await Deno.mkdir(config.dataDir, { recursive: true });
-  const kv = await openKvStores(`${config.dataDir}/tollgate.kv`);
+  const kv = await openKvStores(`${config.dataDir}/tollgate.kv`, {
+    bodyDir: `${config.dataDir}/bodies`,
+  });
+  if (kv.abandonedSpools > 0) {
+    log(`deleted ${kv.abandonedSpools} message bodies a crash had left unqueued`);
+  }
   let wakeWorker = () => {};
   // Every commit (SMTP, bounces) and every "retry now" wakes the delivery worker.
   // Lookups per RCPT come from memory; writes through `stores` drop what they change.

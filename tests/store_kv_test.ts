@@ -19,6 +19,18 @@ runStoreContract("kv file", async () => {
   };
 });
 
+runStoreContract("kv file with body files", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tollgate-kv-" });
+  const opened = await openKvStores(`${dir}/store.kv`, { bodyDir: `${dir}/bodies` });
+  return {
+    stores: opened.stores,
+    close: async () => {
+      opened.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+});
+
 /** Runs `body` with a fresh temp folder, removed afterwards. */
 async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "tollgate-kv-" });
