@@ -36,10 +36,12 @@ export class BodyFiles {
   /** The folder; made on first use. */
   readonly dir: string;
   #made: Promise<void> | undefined;
+  #folder: FolderSync;
 
   /** Keeps bodies in `dir`. */
   constructor(dir: string) {
     this.dir = dir;
+    this.#folder = new FolderSync(dir);
   }
 
   /** A new, empty body file for `id`; rejects if one exists (the id is taken). */
@@ -47,7 +49,12 @@ export class BodyFiles {
     await (this.#made ??= Deno.mkdir(this.dir, { recursive: true }));
     const path = this.#path(id);
     const file = await Deno.open(path, { createNew: true, write: true });
-    return new BodyFile(file, path, this.dir);
+    return new BodyFile(file, path, this.#folder);
+  }
+
+  /** Closes the folder handle kept for fsyncs; files being written stay open. */
+  close(): void {
+    this.#folder.close();
   }
 
   /** The body of `id` in pieces of up to 64 KiB; rejects if the file is gone. */
@@ -108,14 +115,14 @@ export class BodyFiles {
 export class BodyFile {
   readonly #file: Deno.FsFile;
   readonly #path: string;
-  readonly #dir: string;
+  readonly #folder: FolderSync;
   #closed = false;
 
   /** Wraps an open file; use {@linkcode BodyFiles.create}. */
-  constructor(file: Deno.FsFile, path: string, dir: string) {
+  constructor(file: Deno.FsFile, path: string, folder: FolderSync) {
     this.#file = file;
     this.#path = path;
-    this.#dir = dir;
+    this.#folder = folder;
   }
 
   /** Appends all of `bytes` (copied by the OS before it resolves). */
@@ -129,12 +136,7 @@ export class BodyFile {
   async finish(): Promise<void> {
     await this.#file.syncData();
     this.#close();
-    const dir = await Deno.open(this.#dir, { read: true });
-    try {
-      await dir.sync();
-    } finally {
-      dir.close();
-    }
+    await this.#folder.sync();
   }
 
   /** Closes and deletes the file. */
@@ -149,5 +151,54 @@ export class BodyFile {
     if (this.#closed) return;
     this.#closed = true;
     this.#file.close();
+  }
+}
+
+/**
+ * Fsyncs one folder (which makes the names of new files in it durable)
+ * through one handle kept open. Calls made while an fsync runs share the
+ * next one: the running one may have started before their file was named.
+ */
+export class FolderSync {
+  readonly #dir: string;
+  #handle: Promise<Deno.FsFile> | undefined;
+  #running: Promise<void> | undefined;
+  #next: Promise<void> | undefined;
+
+  /** Fsyncs `dir`; opened on the first call. */
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** Resolves once an fsync of the folder that started after this call has finished. */
+  sync(): Promise<void> {
+    if (!this.#running) return this.#start();
+    this.#next ??= this.#running.catch(() => {}).then(() => {
+      this.#next = undefined;
+      return this.#start();
+    });
+    return this.#next;
+  }
+
+  /** Closes the handle, if it was opened. */
+  close(): void {
+    this.#handle?.then((handle) => handle.close(), () => {});
+    this.#handle = undefined;
+  }
+
+  #start(): Promise<void> {
+    const running = (async () => {
+      this.#handle ??= Deno.open(this.#dir, { read: true }).catch((error) => {
+        this.#handle = undefined; // try opening again next time
+        throw error;
+      });
+      const handle = await this.#handle;
+      await handle.sync();
+    })();
+    this.#running = running;
+    running.catch(() => {}).finally(() => {
+      if (this.#running === running) this.#running = undefined;
+    });
+    return running;
   }
 }

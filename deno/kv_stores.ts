@@ -314,5 +314,12 @@ export async function openKvStores(
     routes: new KvRouteStore(kv),
     senders: new KvSenderStore(kv),
   };
-  return { stores, abandonedSpools, close: () => kv.close() };
+  return {
+    stores,
+    abandonedSpools,
+    close: () => {
+      bodies?.close();
+      kv.close();
+    },
+  };
 }

@@ -1,4 +1,5 @@
-import { deepEqual, equal, rejects } from "node:assert/strict";
+import { deepEqual, equal, notEqual, rejects } from "node:assert/strict";
+import { FolderSync } from "../deno/body_files.ts";
 import { openKvStores } from "../deno/kv_stores.ts";
 import type { Stores } from "../store/types.ts";
 import { CHUNK, envelope, readAll, testBytes } from "./_store_helpers.ts";
@@ -107,6 +108,22 @@ Deno.test("body files: a file a crash left without a queue entry is deleted at o
       second.close();
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("folder sync: calls made while an fsync runs share the next one", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tollgate-bodies-" });
+  const folder = new FolderSync(dir);
+  try {
+    const running = folder.sync();
+    const [second, third] = [folder.sync(), folder.sync()];
+    equal(second, third, "callers that wait share one fsync");
+    notEqual(running, second, "nobody relies on an fsync that started before its call");
+    await Promise.all([running, second, third]);
+    await folder.sync(); // and a later call starts afresh
+  } finally {
+    folder.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
