@@ -76,9 +76,10 @@ export class KvMessageQueue implements MessageQueue {
   }
 
   /**
-   * Starts a message under a fresh id. Nothing is written yet: the writer
-   * sets the pending marker with the first full chunk, and groups its
-   * writes with other writers' in one commit (one fsync) when they coincide.
+   * Starts a message under a fresh id. Nothing is written yet: a body that
+   * outgrows one chunk gets a pending marker (or its body file) then, and
+   * the writer groups its KV writes with other writers' in one commit (one
+   * fsync) when they coincide.
    */
   create(): Promise<SpoolWriter> {
     const target = {

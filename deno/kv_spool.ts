@@ -42,12 +42,14 @@ export interface KvSpoolTarget {
 }
 
 /**
- * Streams one body into KV: buffers at most one chunk and writes each chunk
- * as it fills; {@linkcode KvSpoolWriter.commit} writes the last chunk and
- * the queue entry in one atomic write. The pending marker is written with
- * the first full chunk, so a body that fits in one chunk (and a crash while
- * it is written) leaves nothing in KV before its commit. Made by
- * `KvMessageQueue.create()`.
+ * Streams one body into KV: buffers at most one chunk and writes a full
+ * chunk once the body goes on past it; {@linkcode KvSpoolWriter.commit}
+ * writes the last chunk and the queue entry in one atomic write. The pending
+ * marker is written with the first chunk written before the commit, so a
+ * body that fits in one chunk (and a crash while it is written) leaves
+ * nothing in KV before its commit. With body files in the target, a body
+ * that outgrows one chunk goes to its file instead (`body_files.ts`), made
+ * durable before the commit. Made by `KvMessageQueue.create()`.
  *
  * @example
  * ```ts
@@ -178,7 +180,7 @@ export class KvSpoolWriter implements SpoolWriter {
 
   /**
    * Writes the full buffer: to the body file when there are body files (the
-   * first full chunk creates it), else as the next KV chunk, the first with
+   * first such write creates it), else as the next KV chunk, the first with
    * the pending marker.
    */
   async #flushChunk(): Promise<void> {

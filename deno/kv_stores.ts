@@ -21,8 +21,9 @@
  *
  * ## The spool
  *
- * Each 60 KiB of body goes to `["spool", id, n]` as it fills (the first
- * with `["spool-pending", id]`), so a 25 MiB message never sits in memory.
+ * Each 60 KiB of body goes to `["spool", id, n]` once the body goes on past
+ * it (the first with `["spool-pending", id]`), so a 25 MiB message never
+ * sits in memory.
  * `commit()` writes the last chunk and `["queue", id]` and deletes the marker
  * in one atomic operation: a message is queued whole or not at all, and a
  * body of one chunk (most mail) is written by that commit alone. `abort()`,
