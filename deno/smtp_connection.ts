@@ -81,9 +81,9 @@ export async function serveConnection(
       if (!deps.upgrade) throw new TypeError("Cannot serve implicit TLS without a certificate");
       ({ stream: current, tls } = await deps.upgrade(current));
     }
-    while (
-      await runSession(current, deps.newSession(peer, tls), deps, peer, greet) === "start-tls"
-    ) {
+    while (true) {
+      const session = new SessionRun(current, deps.newSession(peer, tls), deps, peer);
+      if (await session.serve(greet) === "closed") break;
       ({ stream: current, tls } = await deps.upgrade!(current));
       greet = false;
     }
@@ -95,22 +95,10 @@ export async function serveConnection(
 }
 
 /**
- * Runs one session over one stream until it closes (`"closed"`) or asks for
- * TLS (`"start-tls"`: the stream is left open, unread, for the upgrade).
- */
-function runSession(
-  stream: ByteStream,
-  session: ServerSession,
-  deps: ConnectionDeps,
-  peer: Peer,
-  greet: boolean,
-): Promise<"closed" | "start-tls"> {
-  return new SessionRun(stream, session, deps, peer).serve(greet);
-}
-
-/**
- * One session's run over one stream. A class rather than closures: an idle
- * connection holds one of these, and each closure would cost it memory.
+ * One session's run over one stream, until it closes (`"closed"`) or asks
+ * for TLS (`"start-tls"`: the stream is left open, unread, for the upgrade).
+ * A class rather than closures: an idle connection holds one of these, and
+ * each closure would cost it memory.
  */
 class SessionRun {
   readonly #stream: ByteStream;
