@@ -29,7 +29,7 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>):
 /** Sends one message into Tollgate, authenticated as the local sender unless `auth` is false. */
 async function submit(
   tollgate: RunningTollgate,
-  message: { to: string; subject: string; from?: string; auth?: boolean },
+  message: { to: string; subject: string; from?: string; auth?: boolean; text?: string },
 ): Promise<string> {
   const transport = nodemailer.createTransport({
     host: "127.0.0.1",
@@ -46,7 +46,7 @@ async function submit(
       from: message.from ?? SENDER.address,
       to: message.to,
       subject: message.subject,
-      text: `Body of ${message.subject}.\n`,
+      text: message.text ?? `Body of ${message.subject}.\n`,
     });
     return /qp ([0-9a-f]{20})/.exec(info.response)![1];
   } finally {
@@ -301,6 +301,35 @@ Deno.test("delivery: mail for a local user lands in its Maildir", async () => {
       "the queue to drop it",
       async () => (await queueItem(tollgate, id)) === undefined ? true : undefined,
     );
+  } finally {
+    await tollgate.stop();
+  }
+});
+
+Deno.test("delivery: a large message (kept in a body file) arrives whole; the file goes with it", async () => {
+  const tollgate = await startTollgate({ env: FAST_RETRY });
+  try {
+    await addLocalUser(tollgate, SENDER);
+    const text = Array.from({ length: 3000 }, (_, n) => `line ${n} ${"z".repeat(60)}`).join("\n");
+    const id = await submit(tollgate, {
+      from: "stranger@example.net",
+      to: SENDER.address,
+      subject: "large",
+      auth: false,
+      text: `${text}\n`,
+    });
+    const [mail] = await eventually("the Maildir file", async () => {
+      const mails = await maildir(tollgate, SENDER.address);
+      return mails.length > 0 ? mails : undefined;
+    });
+    equal(mail.slice(mail.indexOf("\n\nline 0 ") + 2), `${text}\n`);
+    await eventually(
+      "the queue to drop it",
+      async () => (await queueItem(tollgate, id)) === undefined ? true : undefined,
+    );
+    const left = [];
+    for await (const entry of Deno.readDir(`${tollgate.dataDir}/bodies`)) left.push(entry.name);
+    deepEqual(left, []);
   } finally {
     await tollgate.stop();
   }
