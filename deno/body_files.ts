@@ -30,6 +30,7 @@ const READ_SIZE = 64 * 1024;
  * await file.finish(); // durable, closed
  * for await (const piece of bodies.read("018c2f5a1b0000000000")) console.log(piece.length); // 22
  * await bodies.remove("018c2f5a1b0000000000");
+ * bodies.close();
  * ```
  */
 export class BodyFiles {
