@@ -133,6 +133,9 @@ How to read it:
 ${
     (report.throughputNotes ?? []).map((note) => `- ${note}\n`).join("")
   }- Load generator and server share the same ${environment.cpus} cores over loopback.
+- All servers run side by side and their runs are interleaved (run 1 of each server, then
+  run 2, the order rotating), so each server's runs fall in the same minutes of a machine
+  whose speed drifts.
 
 ## Memory for one large message
 

@@ -137,6 +137,27 @@ export function withServerOutput(server: BenchServer, error: unknown): Error {
   );
 }
 
+/**
+ * Starts servers one after another, runs `work` against all of them at once, and always
+ * stops every server that started.
+ */
+export async function withServers<T>(
+  starts: (() => Promise<BenchServer>)[],
+  work: (servers: BenchServer[]) => Promise<T>,
+): Promise<T> {
+  const servers: BenchServer[] = [];
+  try {
+    for (const start of starts) servers.push(await start());
+    return await work(servers);
+  } catch (error) {
+    const outputs = servers.filter((server) => server.output() !== "")
+      .map((server) => `\n${server.name}'s output:\n${server.output()}`);
+    throw new Error(`${error}${outputs.join("")}`, { cause: error });
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
 /** Starts a server, runs `work` against it, and always stops it. */
 export async function withServer<T>(
   start: () => Promise<BenchServer>,

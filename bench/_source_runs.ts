@@ -1,6 +1,7 @@
 /**
- * Repeated `smtp-source` runs against one server: a warm-up, then timed runs, each
- * printed as it ends, then a check that the server took every message it answered.
+ * Repeated `smtp-source` runs against servers that run side by side: warm-ups, then the
+ * timed runs interleaved (run 1 of every server, then run 2, ...), each printed as it ends,
+ * then a check that each server took every message it answered.
  *
  * @module
  */
@@ -19,33 +20,43 @@ export interface SourcePlan {
 }
 
 /**
- * Runs every plan in order against `server`, then confirms the server's own count of
- * messages (where it keeps one) equals every message sent since it started.
- * `alreadySent` counts messages the server took before this call.
+ * Runs every plan against every server, interleaved: the machine here is shared and drifts
+ * from one minute to the next, so each server's runs are spread over the same minutes
+ * instead of one server's runs all coming first. The order of the servers rotates from one
+ * run to the next. Then confirms each server's own count of messages (where it keeps one).
+ * Returns one result per plan and server, grouped by plan, servers in the order given.
  */
 export async function measureSourcePlans(
-  server: BenchServer,
+  servers: BenchServer[],
   plans: SourcePlan[],
-  alreadySent = 0,
 ): Promise<ThroughputResult[]> {
+  const sent = new Map<BenchServer, number>(servers.map((server) => [server, 0]));
+  const count = (server: BenchServer, messages: number) =>
+    sent.set(server, sent.get(server)! + messages);
   const results: ThroughputResult[] = [];
-  let sent = alreadySent;
   for (const plan of plans) {
-    if (plan.warmUpMessages > 0) {
+    const runs = new Map<BenchServer, SourceRun[]>(servers.map((server) => [server, []]));
+    for (const server of servers) {
+      if (plan.warmUpMessages === 0) continue;
       await runSmtpSource(server.port, { ...plan.load, messages: plan.warmUpMessages });
-      sent += plan.warmUpMessages;
+      count(server, plan.warmUpMessages);
     }
-    const runs: SourceRun[] = [];
     for (let run = 0; run < plan.runs; run++) {
-      runs.push(await runSmtpSource(server.port, plan.load));
-      sent += plan.load.messages;
-      console.log(
-        `${server.name}, ${plan.scenario}, run ${run + 1}: ` +
-          `${runs.at(-1)!.messagesPerSecond.toFixed(0)} msg/s`,
-      );
+      for (let turn = 0; turn < servers.length; turn++) {
+        const server = servers[(turn + run) % servers.length];
+        const result = await runSmtpSource(server.port, plan.load);
+        runs.get(server)!.push(result);
+        count(server, plan.load.messages);
+        console.log(
+          `${server.name}, ${plan.scenario}, run ${run + 1}: ` +
+            `${result.messagesPerSecond.toFixed(0)} msg/s`,
+        );
+      }
     }
-    results.push({ scenario: plan.scenario, server: server.name, runs });
+    for (const server of servers) {
+      results.push({ scenario: plan.scenario, server: server.name, runs: runs.get(server)! });
+    }
   }
-  await server.confirmAccepted(sent);
+  for (const server of servers) await server.confirmAccepted(sent.get(server)!);
   return results;
 }

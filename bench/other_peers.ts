@@ -1,19 +1,17 @@
 /**
  * The throughput table's other peers: Postfix's `smtp-sink` (the practical ceiling) and
- * Haraka with one process and with two, under the same `smtp-source` plans as Tollgate.
- * Haraka is left out, with the reason, when it cannot be installed.
+ * Haraka with one process and with two, measured side by side with Tollgate and
+ * smtp-server. Haraka is left out, with the reason, when it cannot be installed.
  *
  * @module
  */
 
 import { ensureHaraka, HARAKA_VERSION, startHaraka } from "./_haraka.ts";
-import type { ThroughputResult } from "./_report.ts";
-import { type BenchServer, startSinkServer, withServer } from "./_servers.ts";
-import { measureSourcePlans, type SourcePlan } from "./_source_runs.ts";
+import { type BenchServer, startSinkServer } from "./_servers.ts";
 
-/** The peers' rows and the notes that explain them under the table. */
+/** How to start the other peers, and the notes the throughput table gets about them. */
 export interface OtherPeers {
-  results: ThroughputResult[];
+  starts: (() => Promise<BenchServer>)[];
   notes: string[];
 }
 
@@ -22,11 +20,9 @@ async function nodeVersion(): Promise<string> {
   return new TextDecoder().decode(output.stdout).trim();
 }
 
-/** Runs `plans` against smtp-sink, then Haraka (1 and 2 processes) when it installs. */
-export async function measureOtherPeers(plans: SourcePlan[]): Promise<OtherPeers> {
-  const measure = (start: () => Promise<BenchServer>) =>
-    withServer(start, (server) => measureSourcePlans(server, plans));
-  const results = await measure(startSinkServer);
+/** smtp-sink, and Haraka (1 and 2 processes) once installed. */
+export async function otherPeers(): Promise<OtherPeers> {
+  const starts = [startSinkServer];
   const notes = [
     "Postfix `smtp-sink` (C, one process, discards) is the practical ceiling: " +
     "`smtp-sink -c 127.0.0.1:<port> 256`; its own message counter is checked after the runs.",
@@ -35,10 +31,10 @@ export async function measureOtherPeers(plans: SourcePlan[]): Promise<OtherPeers
   if (!haraka.ok) {
     console.log(`Haraka not measured: ${haraka.reason}`);
     notes.push(`Haraka ${HARAKA_VERSION} could not be measured: ${haraka.reason}.`);
-    return { results, notes };
+    return { starts, notes };
   }
   for (const processes of [1, 2] as const) {
-    results.push(...await measure(() => startHaraka(haraka.binary, { processes })));
+    starts.push(() => startHaraka(haraka.binary, { processes }));
   }
   notes.push(
     `Haraka ${HARAKA_VERSION} (npm, on Node ${await nodeVersion()}) discards too: its only ` +
@@ -46,5 +42,5 @@ export async function measureOtherPeers(plans: SourcePlan[]): Promise<OtherPeers
       "accepts every recipient and message (`bench/_haraka.ts`); *1 process* " +
       "runs without cluster (`nodes=0`), *2 processes* is a cluster of two workers (`nodes=2`).",
   );
-  return { results, notes };
+  return { starts, notes };
 }

@@ -15,7 +15,7 @@ import {
   startSinkServer,
   startSmtpServer,
   startTollgateServer,
-  withServer,
+  withServers,
 } from "./_servers.ts";
 import { measureSourcePlans, type SourcePlan } from "./_source_runs.ts";
 import { ensureSmtpSource } from "./_smtp_source.ts";
@@ -51,12 +51,10 @@ function plans(): SourcePlan[] {
 /** Measures Tollgate, smtp-server (no greeting delay) and smtp-sink; rows grouped by scenario. */
 export async function measurePayload100K(): Promise<ThroughputResult[]> {
   await ensureSmtpSource();
-  const measured = [
-    ...await withServer(startTollgateServer, (server) => measureSourcePlans(server, plans())),
-    ...await withServer(() => startSmtpServer(false), (s) => measureSourcePlans(s, plans())),
-    ...await withServer(startSinkServer, (server) => measureSourcePlans(server, plans())),
-  ];
-  return plans().flatMap((plan) => measured.filter((result) => result.scenario === plan.scenario));
+  return await withServers(
+    [startTollgateServer, () => startSmtpServer(false), startSinkServer],
+    (servers) => measureSourcePlans(servers, plans()),
+  );
 }
 
 /** The `## 100 KiB messages` section of `docs/benchmarks.md`. */

@@ -15,8 +15,6 @@ import {
   benchmarksMarkdown,
   type MemoryResult,
   memoryTable,
-  type ServerName,
-  type ThroughputResult,
   throughputTable,
 } from "./_report.ts";
 import { ensureSmtpSource, runSmtpSource, type SourceLoad } from "./_smtp_source.ts";
@@ -26,7 +24,9 @@ import { measureTlsSessions, type TlsLoad, type TlsResult, tlsSection } from "./
 import { measureOutbound, outboundSection } from "./outbound.ts";
 import { hostileSection, measureHostileLoad } from "./hostile_load.ts";
 import { HARAKA_VERSION } from "./_haraka.ts";
-import { measureOtherPeers } from "./other_peers.ts";
+import { otherPeers } from "./other_peers.ts";
+import { measureSourcePlans } from "./_source_runs.ts";
+import { BENCH_USER, startSmtpServer, startTollgateServer, withServers } from "./_servers.ts";
 import { measurePayload100K, payload100KSection } from "./payload_100k.ts";
 import { latencySection, measureLatency } from "./latency.ts";
 import { idleMemorySection, measureIdleMemoryAll } from "./idle_memory.ts";
@@ -42,7 +42,6 @@ const PAYLOAD_BYTES = 1024;
 const LARGE_PAYLOAD_BYTES = 25 * 1024 * 1024;
 /** Room for the 25 MiB payload plus smtp-source's and Tollgate's headers. */
 const DATABYTES = String(26 * 1024 * 1024);
-const BENCH_USER = { address: "bench@example.net", password: "bench-password" };
 const SCENARIOS = [
   { name: "one message per connection", reuseConnections: false },
   { name: "many per connection (-d)", reuseConnections: true },
@@ -61,23 +60,6 @@ function loadFor(reuseConnections: boolean, messages: number): SourceLoad {
   };
 }
 
-async function measureThroughput(server: ServerName, port: number): Promise<ThroughputResult[]> {
-  const results: ThroughputResult[] = [];
-  for (const scenario of SCENARIOS) {
-    await runSmtpSource(port, loadFor(scenario.reuseConnections, WARM_UP_MESSAGES));
-    const runs = [];
-    for (let run = 0; run < RUNS; run++) {
-      runs.push(await runSmtpSource(port, loadFor(scenario.reuseConnections, MESSAGES_PER_RUN)));
-      const last = runs[runs.length - 1];
-      console.log(
-        `${server}, ${scenario.name}, run ${run + 1}: ${last.messagesPerSecond.toFixed(0)} msg/s`,
-      );
-    }
-    results.push({ scenario: scenario.name, server, runs });
-  }
-  return results;
-}
-
 async function startBenchTollgate(): Promise<RunningTollgate> {
   const tollgate = await startTollgate({ env: { TOLLGATE_DATABYTES: DATABYTES } });
   try {
@@ -92,33 +74,6 @@ async function startBenchTollgate(): Promise<RunningTollgate> {
 /** Adds Tollgate's output to an error raised while it was under load. */
 function withServerOutput(tollgate: RunningTollgate, error: unknown): Error {
   return new Error(`${error}\nTollgate's output:\n${tollgate.output()}`, { cause: error });
-}
-
-async function measureTollgate(): Promise<ThroughputResult[]> {
-  const tollgate = await startBenchTollgate();
-  try {
-    const results = await measureThroughput("Tollgate", tollgate.smtpPort);
-    const expected = SCENARIOS.length * (WARM_UP_MESSAGES + RUNS * MESSAGES_PER_RUN);
-    const queued = (await listQueue(tollgate)).length;
-    if (queued !== expected) {
-      throw new Error(`Tollgate queued ${queued} messages; smtp-source got 250 for ${expected}`);
-    }
-    return results;
-  } catch (error) {
-    throw withServerOutput(tollgate, error);
-  } finally {
-    await tollgate.stop();
-  }
-}
-
-async function measurePeer(greetingDelay: boolean): Promise<ThroughputResult[]> {
-  const peer = await startPeer({ greetingDelay });
-  try {
-    const name = greetingDelay ? "smtp-server (as shipped)" : "smtp-server (no greeting delay)";
-    return await measureThroughput(name, peer.port);
-  } finally {
-    await peer.stop();
-  }
 }
 
 /** A fresh Tollgate's peak memory rise for one large message, after one of `warmUpBytes`. */
@@ -252,20 +207,19 @@ const memory = [
 const idleMemory = await measureIdleMemoryAll();
 const tls = await measureTls();
 const auth = await measureAuth();
-const otherPeers = await measureOtherPeers(SCENARIOS.map((scenario) => ({
-  scenario: scenario.name,
-  load: loadFor(scenario.reuseConnections, MESSAGES_PER_RUN),
-  runs: RUNS,
-  warmUpMessages: WARM_UP_MESSAGES,
-})));
-const measured = [
-  ...await measureTollgate(),
-  ...await measurePeer(true),
-  ...await measurePeer(false),
-  ...otherPeers.results,
-];
-const throughput = SCENARIOS.flatMap((scenario) =>
-  measured.filter((result) => result.scenario === scenario.name)
+const peers = await otherPeers();
+const throughput = await withServers(
+  [startTollgateServer, () => startSmtpServer(true), () => startSmtpServer(false), ...peers.starts],
+  (servers) =>
+    measureSourcePlans(
+      servers,
+      SCENARIOS.map((scenario) => ({
+        scenario: scenario.name,
+        load: loadFor(scenario.reuseConnections, MESSAGES_PER_RUN),
+        runs: RUNS,
+        warmUpMessages: WARM_UP_MESSAGES,
+      })),
+    ),
 );
 const payload100K = await measurePayload100K();
 const latency = await measureLatency();
@@ -298,7 +252,7 @@ await Deno.writeTextFile(
     throughput,
     memory,
     sections,
-    throughputNotes: otherPeers.notes,
+    throughputNotes: peers.notes,
   }),
 );
 console.log(`\n${throughputTable(throughput)}\n\n${memoryTable(memory)}\n`);
