@@ -112,7 +112,19 @@ export class BodyFiles {
   }
 }
 
-/** One body file being written. Made by {@linkcode BodyFiles.create}. */
+/**
+ * One body file being written. Made by {@linkcode BodyFiles.create}.
+ *
+ * @example
+ * ```ts
+ * import { BodyFiles } from "./body_files.ts";
+ * const bodies = new BodyFiles(await Deno.makeTempDir());
+ * const file = await bodies.create("018c2f5a1b0000000001");
+ * await file.append(new Uint8Array(70_000));
+ * await file.discard(); // the message was given up: the file is gone
+ * bodies.close();
+ * ```
+ */
 export class BodyFile {
   readonly #file: Deno.FsFile;
   readonly #path: string;
@@ -159,6 +171,14 @@ export class BodyFile {
  * Fsyncs one folder (which makes the names of new files in it durable)
  * through one handle kept open. Calls made while an fsync runs share the
  * next one: the running one may have started before their file was named.
+ *
+ * @example
+ * ```ts
+ * import { FolderSync } from "./body_files.ts";
+ * const folder = new FolderSync(await Deno.makeTempDir());
+ * await Promise.all([folder.sync(), folder.sync(), folder.sync()]); // two fsyncs, not three
+ * folder.close();
+ * ```
  */
 export class FolderSync {
   readonly #dir: string;
