@@ -34,9 +34,14 @@ export {
 } from "./kv_stores.ts";
 export { BodyFile, BodyFiles } from "./body_files.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
-export { type ConnectionDeps, type Peer, serveConnection } from "./smtp_connection.ts";
+export {
+  type ConnectionDeps,
+  type Peer,
+  serveConnection,
+  startConnection,
+} from "./smtp_connection.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
-export { ReadDeadlines, type ReadEvent } from "./read_deadlines.ts";
+export { type InputWaiter, ReadDeadlines, type WaitExpiry } from "./read_deadlines.ts";
 export { tcpByteStream } from "./tcp_stream.ts";
 export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";

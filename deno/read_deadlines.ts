@@ -1,38 +1,51 @@
 /**
- * The reads of one server's connections, each with a deadline, and the
+ * The deadlines of one server's connections waiting for input, and the
  * server's shutdown, watched by one interval timer.
  *
  * A timer and an abort listener per read cost ~10% of the main thread at
  * c=20 (a Node-style `Timeout` object, the timer heap, `EventTarget`
- * bookkeeping, a `Promise.race`, for every command line). Here a read is a
- * promise and an entry in a set; one sweep every `tickMs` ends the reads whose
- * deadline has passed, so a timeout fires up to `tickMs` late.
+ * bookkeeping, a `Promise.race`, for every command line). A promise wrapped
+ * around every read cost memory: an idle connection held it, its resolving
+ * functions and the callbacks on the read. Here a waiting connection is an
+ * entry in a set; one sweep every `tickMs` expires those whose deadline has
+ * passed, so a timeout fires up to `tickMs` late.
  *
  * @module
  */
-import type { ByteStream } from "./byte_stream.ts";
 
-/** The bytes read, null at the end of the stream, or why the wait stopped. */
-export type ReadEvent = Uint8Array | null | "timeout" | "shutdown";
+/** Why a wait ended without input. */
+export type WaitExpiry = "timeout" | "shutdown";
 
-interface PendingRead {
-  deadline: number;
-  settle: (event: "timeout" | "shutdown") => void;
+/** Something waiting for input until a deadline: one connection's session. */
+export interface InputWaiter {
+  /** When the wait ends with `"timeout"`, on the clock of {@linkcode ReadDeadlines}. */
+  readonly deadline: number;
+  /**
+   * The wait is over without input: its deadline passed or the server is
+   * shutting down. Called at most once per {@linkcode ReadDeadlines.watch};
+   * input that arrives later is to be dropped ({@linkcode ReadDeadlines.release}
+   * says so) and the stream closed.
+   */
+  expire(reason: WaitExpiry): void;
 }
 
 /**
- * Reads with deadlines, ended together by {@linkcode ReadDeadlines.shutdown}.
+ * Watches waiters' deadlines; {@linkcode ReadDeadlines.shutdown} expires them all.
  *
  * @example
- * ```ts ignore
- * const reads = new ReadDeadlines({ tickMs: 1_000, now: Date.now });
- * const event = await reads.read(stream, Date.now() + 300_000);
- * if (event === "timeout") await stream.write(new TextEncoder().encode("421 timeout\r\n"));
- * reads.shutdown(); // every pending read answers "shutdown"
+ * ```ts
+ * import { type InputWaiter, ReadDeadlines } from "./read_deadlines.ts";
+ * const reads = new ReadDeadlines({ tickMs: 10, now: Date.now });
+ * const expired = Promise.withResolvers<string>();
+ * const waiter: InputWaiter = { deadline: Date.now() + 20, expire: expired.resolve };
+ * console.log(reads.watch(waiter)); // "watching": now read, and release(waiter) when input comes
+ * console.log(await expired.promise); // "timeout", about 20 ms later
+ * console.log(reads.release(waiter)); // false: input arriving now is too late
+ * reads.shutdown();
  * ```
  */
 export class ReadDeadlines {
-  readonly #pending = new Set<PendingRead>();
+  readonly #waiting = new Set<InputWaiter>();
   readonly #tickMs: number;
   readonly #now: () => number;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -45,43 +58,35 @@ export class ReadDeadlines {
   }
 
   /**
-   * The next chunk of `stream`; `"timeout"` once `deadline` (on the `now`
-   * clock) has passed, `"shutdown"` after {@linkcode ReadDeadlines.shutdown}.
-   * After either, the stream's read is left pending: close the stream.
+   * Starts watching `waiter` while it waits for input: `"watching"`, or why
+   * its wait is over already (then `expire` is not called).
    */
-  read(stream: ByteStream, deadline: number): Promise<ReadEvent> {
-    if (this.#shutDown) return Promise.resolve("shutdown");
+  watch(waiter: InputWaiter): "watching" | WaitExpiry {
+    if (this.#shutDown) return "shutdown";
     // Checked here too: a client sending a byte every few ms would otherwise always beat the sweep.
-    if (deadline <= this.#now()) return Promise.resolve("timeout");
-    return new Promise<ReadEvent>((resolve, reject) => {
-      const pending: PendingRead = { deadline, settle: resolve };
-      this.#pending.add(pending);
-      this.#startSweeping();
-      stream.read().then(
-        (chunk) => this.#finish(pending) && resolve(chunk),
-        // A read that fails after a timeout or shutdown is the closed stream: expected.
-        (error) => this.#finish(pending) && reject(error),
-      );
-    });
+    if (waiter.deadline <= this.#now()) return "timeout";
+    this.#waiting.add(waiter);
+    this.#timer ??= setInterval(() => this.#sweep(), this.#tickMs);
+    return "watching";
   }
 
-  /** Ends every pending and future read with `"shutdown"`. */
-  shutdown(): void {
-    this.#shutDown = true;
-    for (const pending of this.#pending) pending.settle("shutdown");
-    this.#pending.clear();
-    this.#stopSweeping();
-  }
-
-  /** Whether the read was still waiting; the timer stops with the last one. */
-  #finish(pending: PendingRead): boolean {
-    if (!this.#pending.delete(pending)) return false;
-    if (this.#pending.size === 0) this.#stopSweeping();
+  /**
+   * Stops watching `waiter` because its input (or a read error) came: true
+   * when it was still waiting, false when it had expired (drop the input).
+   */
+  release(waiter: InputWaiter): boolean {
+    if (!this.#waiting.delete(waiter)) return false;
+    if (this.#waiting.size === 0) this.#stopSweeping();
     return true;
   }
 
-  #startSweeping(): void {
-    this.#timer ??= setInterval(() => this.#sweep(), this.#tickMs);
+  /** Expires every waiter with `"shutdown"`; later watches answer `"shutdown"`. */
+  shutdown(): void {
+    this.#shutDown = true;
+    this.#stopSweeping();
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
+    for (const waiter of waiting) waiter.expire("shutdown");
   }
 
   #stopSweeping(): void {
@@ -91,11 +96,11 @@ export class ReadDeadlines {
 
   #sweep(): void {
     const now = this.#now();
-    for (const pending of this.#pending) {
-      if (pending.deadline > now) continue;
-      this.#pending.delete(pending);
-      pending.settle("timeout");
+    for (const waiter of this.#waiting) {
+      if (waiter.deadline > now) continue;
+      this.#waiting.delete(waiter);
+      waiter.expire("timeout");
     }
-    if (this.#pending.size === 0) this.#stopSweeping();
+    if (this.#waiting.size === 0) this.#stopSweeping();
   }
 }

@@ -9,7 +9,7 @@ import type { Credentials, CredentialVerifier } from "../auth/credentials.ts";
 import { failureLogLine } from "../auth/failure_log.ts";
 import type { LoginLimiter } from "../auth/login_limiter.ts";
 import type { ByteStream } from "./byte_stream.ts";
-import type { ReadDeadlines } from "./read_deadlines.ts";
+import type { InputWaiter, ReadDeadlines, WaitExpiry } from "./read_deadlines.ts";
 import type { ClientCheckQueue } from "./client_check_queue.ts";
 import { checkSender } from "../relay/sender_policy.ts";
 import { checkRecipient } from "../relay/recipient_check.ts";
@@ -31,7 +31,7 @@ export interface ConnectionDeps {
   idleTimeoutMs: number;
   /** One line per event; never given a secret. */
   log: (line: string) => void;
-  /** The server's reads: each ends at its deadline, and all at shutdown (idle sessions then get `421`). */
+  /** The deadlines of waits for input, all ended at shutdown (idle sessions then get `421`). */
   reads: ReadDeadlines;
   /** Makes a session: at the start, and again inside TLS after STARTTLS (`tls` set). */
   newSession: (peer: Peer, tls: TlsInfo | undefined) => ServerSession;
@@ -55,7 +55,7 @@ const DISK_FULL = /disk is full|no space left|ENOSPC|quota/i;
 const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\r\n");
 
 /**
- * Runs the session until it closes or the connection ends. Never throws:
+ * Runs the session until it closes or the connection ends. Never rejects:
  * a failing connection ends itself and nothing else.
  *
  * @example
@@ -68,77 +68,131 @@ const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\
  * });
  * ```
  */
-export async function serveConnection(
+export function serveConnection(
   stream: ByteStream,
   deps: ConnectionDeps,
   peer: Peer,
 ): Promise<void> {
-  let current = stream;
-  let tls: TlsInfo | undefined;
-  let greet = true;
-  try {
-    if (deps.implicitTls) {
-      if (!deps.upgrade) throw new TypeError("Cannot serve implicit TLS without a certificate");
-      ({ stream: current, tls } = await deps.upgrade(current));
-    }
-    while (true) {
-      const session = new SessionRun(current, deps.newSession(peer, tls), deps, peer);
-      if (await session.serve(greet) === "closed") break;
-      ({ stream: current, tls } = await deps.upgrade!(current));
-      greet = false;
-    }
-  } catch (error) {
-    deps.log(`smtp ${peer.peer} tls failed: ${error instanceof Error ? error.message : error}`);
-  } finally {
-    current.close();
-  }
+  const { promise, resolve } = Promise.withResolvers<void>();
+  startConnection(stream, deps, peer, () => resolve());
+  return promise;
 }
 
 /**
- * One session's run over one stream, until it closes (`"closed"`) or asks
- * for TLS (`"start-tls"`: the stream is left open, unread, for the upgrade).
- * A class rather than closures: an idle connection holds one of these, and
- * each closure would cost it memory.
+ * {@linkcode serveConnection} for a listener: calls `ended` with `peer` once
+ * the connection is closed, instead of settling a promise. With one `ended`
+ * for all its connections, a listener keeps no promise and no callback for
+ * each of them (thousands may sit idle).
+ *
+ * @example
+ * ```ts ignore
+ * let open = 0;
+ * const ended = (peer: Peer) => { open--; console.log(`${peer.peer} closed`); };
+ * const conn = await listener.accept();
+ * open++;
+ * startConnection(tcpByteStream(conn), deps, { clientAddress: "192.0.2.1", peer: "192.0.2.1:4000" }, ended);
+ * ```
  */
-class SessionRun {
-  readonly #stream: ByteStream;
-  readonly #session: ServerSession;
+export function startConnection(
+  stream: ByteStream,
+  deps: ConnectionDeps,
+  peer: Peer,
+  ended: (peer: Peer) => void,
+): void {
+  new ConnectionRun(stream, deps, peer, ended).begin();
+}
+
+/** What one turn of a session handles: a new session, input, or why its wait ended. */
+type TurnEvent =
+  | "greet"
+  | "resume"
+  | Uint8Array
+  | null
+  | WaitExpiry
+  | { readFailed: unknown };
+
+/**
+ * One connection's sessions (a second one inside TLS after STARTTLS), in
+ * turns: a turn handles one event and ends by waiting for input or by
+ * ending the session. Between turns nothing is suspended but the stream's
+ * read: an idle connection then holds this object, its session and the read,
+ * not a chain of async frames and the promises between them (~4 KiB each
+ * connection). A class rather than closures for the same reason.
+ */
+class ConnectionRun implements InputWaiter {
+  /** When the current wait for input times out. */
+  deadline = 0;
+  #stream: ByteStream;
+  #tls: TlsInfo | undefined;
+  #session: ServerSession | undefined;
+  /** The session's progress when `deadline` was last set. */
+  #progress = Number.NaN;
   readonly #deps: ConnectionDeps;
   readonly #peer: Peer;
   readonly #spool: SpoolSlot;
+  readonly #ended: (peer: Peer) => void;
   #output = "";
   #startTls = false;
+  // Made once: every read of the connection is answered through them.
+  readonly #onInput = (chunk: Uint8Array | null) => {
+    if (this.#deps.reads.release(this)) this.#turn(chunk);
+  };
+  readonly #onReadFailed = (error: unknown) => {
+    if (this.#deps.reads.release(this)) this.#turn({ readFailed: error });
+  };
 
-  constructor(stream: ByteStream, session: ServerSession, deps: ConnectionDeps, peer: Peer) {
+  constructor(
+    stream: ByteStream,
+    deps: ConnectionDeps,
+    peer: Peer,
+    ended: (peer: Peer) => void,
+  ) {
     this.#stream = stream;
-    this.#session = session;
     this.#deps = deps;
     this.#peer = peer;
+    this.#ended = ended;
     this.#spool = new SpoolSlot(deps, peer);
   }
 
-  async serve(greet: boolean): Promise<"closed" | "start-tls"> {
-    const session = this.#session;
-    const { idleTimeoutMs, reads } = this.#deps;
+  /** Greets, after the TLS handshake for implicit TLS. */
+  begin(): void {
+    if (this.#deps.implicitTls) this.#upgrade("greet");
+    else this.#startSession("greet");
+  }
+
+  /** Called by the read deadlines: the client was silent too long, or the server stops. */
+  expire(reason: WaitExpiry): void {
+    this.#turn(reason);
+  }
+
+  #startSession(start: "greet" | "resume"): void {
+    this.#session = this.#deps.newSession(this.#peer, this.#tls);
+    this.#progress = Number.NaN;
+    this.#turn(start);
+  }
+
+  /** Handles `event`, then waits for input or ends the session. Never rejects. */
+  async #turn(event: TurnEvent): Promise<void> {
+    const session = this.#session!;
     try {
-      if (greet) await this.#run(session.start());
-      // The deadline moves only when a command completes or DATA arrives, so a
-      // client trickling a byte at a time cannot hold the session (slowloris).
-      let progress = session.progress;
-      let deadline = Date.now() + idleTimeoutMs;
-      while (!session.closed) {
-        await this.#flush();
-        if (session.progress !== progress) {
-          progress = session.progress;
-          deadline = Date.now() + idleTimeoutMs;
-        }
-        const event = await reads.read(this.#stream, deadline);
-        if (event === "timeout") await this.#run(session.timedOut());
-        else if (event === "shutdown") await this.#stream.write(SHUTDOWN_REPLY);
-        if (event === "timeout" || event === "shutdown" || event === null) break;
-        await this.#run(session.receive(event, Date.now()));
-      }
+      if (event === "greet") await this.#run(session, session.start());
+      else if (event === "timeout") await this.#run(session, session.timedOut());
+      else if (event === "shutdown") await this.#stream.write(SHUTDOWN_REPLY);
+      else if (event instanceof Uint8Array) {
+        await this.#run(session, session.receive(event, Date.now()));
+      } else if (event !== null && event !== "resume") throw event.readFailed;
       await this.#flush();
+      const waitAgain = event !== null && event !== "timeout" && event !== "shutdown";
+      if (waitAgain && !session.closed) {
+        // The deadline moves only when a command completes or DATA arrives, so a
+        // client trickling a byte at a time cannot hold the session (slowloris).
+        if (session.progress !== this.#progress) {
+          this.#progress = session.progress;
+          this.deadline = Date.now() + this.#deps.idleTimeoutMs;
+        }
+        this.#wait();
+        return;
+      }
     } catch (error) {
       if (
         !(error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe)
@@ -147,11 +201,41 @@ class SessionRun {
         this.#deps.log(`smtp ${this.#peer.peer} error ${reason}`);
       }
       this.#startTls = false;
-    } finally {
-      await this.#run(session.connectionLost()).catch(() => {});
-      await this.#spool.abort();
     }
-    return this.#startTls ? "start-tls" : "closed";
+    await this.#run(session, session.connectionLost()).catch(() => {});
+    await this.#spool.abort();
+    if (this.#startTls) this.#upgrade("resume");
+    else this.#close();
+  }
+
+  #wait(): void {
+    const watch = this.#deps.reads.watch(this);
+    if (watch === "watching") this.#stream.read().then(this.#onInput, this.#onReadFailed);
+    else this.#turn(watch);
+  }
+
+  /** The TLS handshake, then a new session inside it. */
+  async #upgrade(start: "greet" | "resume"): Promise<void> {
+    this.#startTls = false;
+    this.#output = "";
+    try {
+      if (!this.#deps.upgrade) {
+        throw new TypeError("Cannot serve implicit TLS without a certificate");
+      }
+      ({ stream: this.#stream, tls: this.#tls } = await this.#deps.upgrade(this.#stream));
+    } catch (error) {
+      this.#deps.log(
+        `smtp ${this.#peer.peer} tls failed: ${error instanceof Error ? error.message : error}`,
+      );
+      this.#close();
+      return;
+    }
+    this.#startSession(start);
+  }
+
+  #close(): void {
+    this.#stream.close();
+    this.#ended(this.#peer);
   }
 
   async #flush(): Promise<void> {
@@ -161,14 +245,16 @@ class SessionRun {
     await this.#stream.write(bytes);
   }
 
-  async #run(actions: SessionAction[]): Promise<void> {
+  async #run(session: ServerSession, actions: SessionAction[]): Promise<void> {
     let next: SessionAction[] | undefined = actions;
-    while (next) next = await this.#perform(next);
+    while (next) next = await this.#perform(session, next);
   }
 
   /** Performs actions; returns the session's follow-up to an answered request. */
-  async #perform(actions: SessionAction[]): Promise<SessionAction[] | undefined> {
-    const session = this.#session;
+  async #perform(
+    session: ServerSession,
+    actions: SessionAction[],
+  ): Promise<SessionAction[] | undefined> {
     for (const action of actions) {
       switch (action.kind) {
         case "send":
