@@ -10,6 +10,7 @@ import type { SourceRun } from "./_smtp_source.ts";
 /** The servers measured, in table order; the first is the one compared against the rest. */
 export type ServerName =
   | "Tollgate"
+  | "Tollgate, V8's default young generation"
   | "smtp-server (as shipped)"
   | "smtp-server (no greeting delay)"
   | "Postfix smtp-sink"

@@ -36,12 +36,16 @@ export const RAISED_CONNECTION_LIMITS = {
   TOLLGATE_MAX_CONNECTIONS_PER_CLIENT: "2000",
 };
 
-/** Tollgate with the bench user, accepting messages up to 26 MiB; `env` adds settings. */
+/**
+ * Tollgate with the bench user, accepting messages up to 26 MiB; `env` adds settings,
+ * `runtimeFlags` replaces the runtime flags of `deno task start` (then `name` tells it apart).
+ */
 export async function startTollgateServer(
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; runtimeFlags?: string[]; name?: ServerName } = {},
 ): Promise<BenchServer> {
   const tollgate = await startTollgate({
     env: { TOLLGATE_DATABYTES: String(26 * 1024 * 1024), ...options.env },
+    ...(options.runtimeFlags ? { runtimeFlags: options.runtimeFlags } : {}),
   });
   try {
     await addLocalUser(tollgate, BENCH_USER);
@@ -50,7 +54,7 @@ export async function startTollgateServer(
     throw error;
   }
   return {
-    name: "Tollgate",
+    name: options.name ?? "Tollgate",
     port: tollgate.smtpPort,
     pid: tollgate.pid,
     async confirmAccepted(count) {

@@ -14,6 +14,7 @@ import { RawSmtpClient } from "../tests/_raw_smtp.ts";
 import { ensureHaraka, startHaraka } from "./_haraka.ts";
 import { readMemoryCounters } from "./_proc_status.ts";
 import type { ServerName } from "./_report.ts";
+import { startTaskFlags } from "../tests/_server.ts";
 import {
   type BenchServer,
   RAISED_CONNECTION_LIMITS,
@@ -100,8 +101,17 @@ function perConnection(result: IdleMemoryResult): string {
 /** Tollgate, smtp-server, Haraka (one process) when it installs, and the bare Deno floor. */
 export async function measureIdleMemoryAll(): Promise<IdleMemoryResult[]> {
   const tollgate = () => startTollgateServer({ env: RAISED_CONNECTION_LIMITS });
+  const v8Defaults = () =>
+    startTollgateServer({
+      env: RAISED_CONNECTION_LIMITS,
+      runtimeFlags: startTaskFlags({ permissions: false }).filter((flag) =>
+        !flag.startsWith("--v8-flags=")
+      ),
+      name: "Tollgate, V8's default young generation",
+    });
   const results = [
     await withServer(tollgate, measureIdleMemory),
+    await withServer(v8Defaults, measureIdleMemory),
     await withServer(() => startSmtpServer(false), measureIdleMemory),
     await withServer(() => startDenoFloor("readable"), measureIdleMemory),
     await withServer(() => startDenoFloor("read-4k"), measureIdleMemory),
@@ -136,6 +146,11 @@ Tollgate runs with \`TOLLGATE_MAX_CONNECTIONS\` and \`TOLLGATE_MAX_CONNECTIONS_P
 ${RAISED_CONNECTION_LIMITS.TOLLGATE_MAX_CONNECTIONS} (the defaults, 1,000 and 50, would refuse
 most of them). The rise includes whatever the runtime's heap grew by meanwhile, so it is
 an upper bound on what one connection holds.
+
+Tollgate runs as \`deno task start\` runs it, with V8's young generation capped at 2 MiB per
+semi-space (\`--v8-flags=--max-semi-space-size=2\`). *V8's default young generation* leaves
+that flag out: V8 then grows its young generation as the connections' objects survive its
+collections, and that growth shows in the rise (see \`docs/performance.md\`).
 
 The two *bare Deno server* rows (\`bench/deno_floor_peer.ts\`: greet, answer each line with
 \`250\`, nothing else) are the floor under any Deno server. They differ only in how they read:

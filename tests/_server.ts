@@ -1,7 +1,7 @@
 /**
- * Starts the real Tollgate server (`deno run -A deno/main.ts`) as a child process for
- * integration tests and the benchmark: loopback only, ports picked by the kernel, a fresh
- * data directory unless one is given.
+ * Starts the real Tollgate server (`deno run -A deno/main.ts`, with the runtime flags of
+ * `deno task start`) as a child process for integration tests and the benchmark: loopback
+ * only, ports picked by the kernel, a fresh data directory unless one is given.
  *
  * @module
  */
@@ -20,6 +20,29 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Use this data directory (kept on stop); otherwise a temporary one is made and removed. */
   dataDir?: string;
+  /** Deno's flags other than permissions; defaults to those of `deno task start`. */
+  runtimeFlags?: string[];
+  /** Run with exactly `deno task start`'s flags, permissions included, instead of `-A`. */
+  startTaskPermissions?: boolean;
+}
+
+/**
+ * The flags of `deno task start` (deno.json) before its script: with `permissions: false`,
+ * only those that are not permissions (such as its V8 flags). Tests and benchmarks run
+ * Tollgate as its users do, with every permission unless a test asks for the task's own.
+ *
+ * @example
+ * ```ts
+ * import { startTaskFlags } from "./_server.ts";
+ * const flags = startTaskFlags({ permissions: false });
+ * console.log(flags.some((flag) => flag.startsWith("--v8-flags="))); // true
+ * ```
+ */
+export function startTaskFlags(options: { permissions: boolean }): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", REPO_ROOT)));
+  const words = String(config.tasks.start).split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("deno/main.ts"))
+    .filter((word) => options.permissions || !word.startsWith("--allow-"));
 }
 
 /** A running server process and the ways to talk to it. */
@@ -70,7 +93,13 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "tollgate-test-" });
   const token = randomToken();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "deno/main.ts"],
+    args: [
+      "run",
+      ...(options.startTaskPermissions
+        ? startTaskFlags({ permissions: true })
+        : ["-A", ...(options.runtimeFlags ?? startTaskFlags({ permissions: false }))]),
+      "deno/main.ts",
+    ],
     cwd: REPO_ROOT,
     env: {
       NO_COLOR: "1",

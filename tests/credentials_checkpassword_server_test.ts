@@ -5,9 +5,14 @@ import { authenticate } from "./_smtp_auth.ts";
 const CHECKER = new URL("./fixtures/credentials/checkpassword.py", import.meta.url).pathname;
 const USER = "test@domain.de";
 
-async function withServer(env: Record<string, string>, body: (port: number) => Promise<void>) {
+async function withServer(
+  env: Record<string, string>,
+  body: (port: number) => Promise<void>,
+  options: { startTaskPermissions?: boolean } = {},
+) {
   const tollgate = await startTollgate({
     env: { TOLLGATE_AUTH_CACHE_TTL: "0", TOLLGATE_AUTH_FAILURE_DELAY_MS: "0", ...env },
+    ...options,
   });
   try {
     await body(tollgate.smtpPort);
@@ -16,7 +21,7 @@ async function withServer(env: Record<string, string>, body: (port: number) => P
   }
 }
 
-Deno.test("checkpassword server: LOGIN, PLAIN and CRAM-MD5 (vchkpw order) through a real checker", async () => {
+Deno.test("checkpassword server: LOGIN, PLAIN and CRAM-MD5 (vchkpw order) through a real checker, with the permissions of `deno task start`", async () => {
   const env = { TOLLGATE_CHECKPASSWORD: `${CHECKER} --cram=response-first /bin/true` };
   await withServer(env, async (port) => {
     for (const mechanism of ["LOGIN", "PLAIN", "CRAM-MD5"] as const) {
@@ -28,7 +33,7 @@ Deno.test("checkpassword server: LOGIN, PLAIN and CRAM-MD5 (vchkpw order) throug
       const wrong = await authenticate(port, { mechanism, user: USER, password: "Testing" });
       deepEqual([wrong.auth, wrong.relay], [535, 553], mechanism);
     }
-  });
+  }, { startTaskPermissions: true });
 });
 
 Deno.test("checkpassword server: CRAM-MD5 in qmail-smtpd-auth 0.31's order, and a wrong order refuses", async () => {
