@@ -72,7 +72,7 @@ Deno.test("batcher: writes that wait for a commit in flight share the next one",
   withKv(async (kv) => {
     const gate = Promise.withResolvers<void>();
     const recording = recordingKv(kv, gate.promise);
-    const batcher = new KvCommitBatcher(recording.kv);
+    const batcher = new KvCommitBatcher(recording.kv, { commitsInFlight: 1 });
     const first = batcher.commit(setWrite("a"));
     await recording.firstStarted;
     const rest = ["b", "c", "d"].map((name) => batcher.commit(setWrite(name)));
@@ -83,6 +83,51 @@ Deno.test("batcher: writes that wait for a commit in flight share the next one",
     equal(new Set(restStamps).size, 1);
     notEqual(restStamps[0], firstStamp);
     deepEqual(await valuesOf(kv, ["a", "b", "c", "d"]), ["a", "b", "c", "d"]);
+  }));
+
+Deno.test("batcher: two commits in flight by default; writes waiting for both share the next", () =>
+  withKv(async (kv) => {
+    // Every commit waits until the test opens it, so both slots can be seen busy.
+    const opened: (() => void)[] = [];
+    const sizes: number[] = [];
+    const started = () => new Promise<void>((resolve) => opened.push(resolve));
+    const gated = {
+      atomic() {
+        const operation = kv.atomic();
+        const commit = operation.commit.bind(operation);
+        const mutate = operation.mutate.bind(operation);
+        let size = 0;
+        operation.mutate = (...mutations) => {
+          size += mutations.length;
+          return mutate(...mutations);
+        };
+        operation.commit = async () => {
+          sizes.push(size);
+          await started();
+          return await commit();
+        };
+        return operation;
+      },
+    };
+    const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const batcher = new KvCommitBatcher(gated);
+    const first = batcher.commit(setWrite("a"));
+    await turn();
+    const second = batcher.commit(setWrite("b"));
+    await turn();
+    deepEqual(sizes, [1, 1], "the second write did not wait for the first commit");
+    const rest = ["c", "d", "e"].map((name) => batcher.commit(setWrite(name)));
+    await turn();
+    deepEqual(sizes, [1, 1], "with both slots busy, the rest wait");
+    opened[0]();
+    await first;
+    await turn();
+    deepEqual(sizes, [1, 1, 3], "the rest share the next commit");
+    opened[1]();
+    opened[2]();
+    const stamps = versionstamps([await second, ...await Promise.all(rest)]);
+    equal(new Set(stamps.slice(1)).size, 1);
+    deepEqual(await valuesOf(kv, ["a", "b", "c", "d", "e"]), ["a", "b", "c", "d", "e"]);
   }));
 
 Deno.test("batcher: a failed check fails only its own write", () =>
