@@ -116,8 +116,9 @@ type TurnEvent =
  * turns: a turn handles one event and ends by waiting for input or by
  * ending the session. Between turns nothing is suspended but the stream's
  * read: an idle connection then holds this object, its session and the read,
- * not a chain of async frames and the promises between them (~4 KiB each
- * connection). A class rather than closures for the same reason.
+ * not a chain of async frames and the promises between them (1.7 KB less
+ * heap per idle connection, `docs/performance.md`). A class rather than
+ * closures for the same reason.
  */
 class ConnectionRun implements InputWaiter {
   /** When the current wait for input times out. */
@@ -166,7 +167,14 @@ class ConnectionRun implements InputWaiter {
   }
 
   #startSession(start: "greet" | "resume"): void {
-    this.#session = this.#deps.newSession(this.#peer, this.#tls);
+    try {
+      this.#session = this.#deps.newSession(this.#peer, this.#tls);
+    } catch (error) {
+      this.#deps.log(
+        `smtp ${this.#peer.peer} error ${error instanceof Error ? error.message : error}`,
+      );
+      return this.#close();
+    }
     this.#progress = Number.NaN;
     this.#turn(start);
   }
@@ -210,8 +218,13 @@ class ConnectionRun implements InputWaiter {
 
   #wait(): void {
     const watch = this.#deps.reads.watch(this);
-    if (watch === "watching") this.#stream.read().then(this.#onInput, this.#onReadFailed);
-    else this.#turn(watch);
+    if (watch !== "watching") return void this.#turn(watch);
+    try {
+      this.#stream.read().then(this.#onInput, this.#onReadFailed);
+    } catch (error) {
+      // A stream whose read throws instead of rejecting ends the same way.
+      this.#onReadFailed(error);
+    }
   }
 
   /** The TLS handshake, then a new session inside it. */

@@ -1,0 +1,107 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { LoginLimiter } from "../auth/login_limiter.ts";
+import type { ByteStream } from "../deno/byte_stream.ts";
+import { ClientCheckQueue } from "../deno/client_check_queue.ts";
+import { ReadDeadlines } from "../deno/read_deadlines.ts";
+import { type ConnectionDeps, type Peer, startConnection } from "../deno/smtp_connection.ts";
+import { ServerSession } from "../smtp/server_session.ts";
+import { createMemoryStores } from "../store/memory.ts";
+
+const PEER: Peer = { clientAddress: "192.0.2.1", peer: "192.0.2.1:4000" };
+const decoder = new TextDecoder();
+
+/** A listener's dependencies with short deadlines; no test here gets as far as AUTH. */
+function connectionDeps(reads: ReadDeadlines, log: string[]): ConnectionDeps {
+  return {
+    stores: createMemoryStores(() => Date.now()),
+    verifier: { verify: () => Promise.resolve({ kind: "rejected" }) },
+    limiter: new LoginLimiter(),
+    checks: new ClientCheckQueue(2),
+    idleTimeoutMs: 20,
+    log: (line) => log.push(line),
+    reads,
+    newSession: ({ clientAddress }) =>
+      new ServerSession({
+        hostname: "mail.example.net",
+        clientAddress,
+        maxMessageBytes: 1 << 20,
+        authMechanisms: [],
+        authFailureDelayMs: 0,
+        randomBytes: (n) => new Uint8Array(n),
+      }),
+  };
+}
+
+/** Waits long enough for several deadline sweeps and a timeout. */
+const pastTheDeadline = () => new Promise((resolve) => setTimeout(resolve, 80));
+
+Deno.test("connection: a stream whose read throws at once ends the connection exactly once", async () => {
+  const reads = new ReadDeadlines({ tickMs: 5, now: Date.now });
+  const log: string[] = [];
+  const written: string[] = [];
+  let closed = 0;
+  const stream: ByteStream = {
+    read: () => {
+      throw new Error("read refused");
+    },
+    write: (bytes) => {
+      written.push(decoder.decode(bytes));
+      return Promise.resolve();
+    },
+    close: () => void closed++,
+  };
+  const ended: Peer[] = [];
+  startConnection(stream, connectionDeps(reads, log), PEER, (peer) => ended.push(peer));
+  await pastTheDeadline();
+  // Had the failed read stayed watched, its timeout would have ended the connection again.
+  deepEqual(ended, [PEER]);
+  equal(closed, 1);
+  equal(written.length, 1, "only the greeting");
+  deepEqual(log, ["smtp 192.0.2.1:4000 error read refused"]);
+  reads.shutdown();
+});
+
+Deno.test("connection: a session that cannot be made ends the connection, logged", async () => {
+  const reads = new ReadDeadlines({ tickMs: 5, now: Date.now });
+  const log: string[] = [];
+  let closed = 0;
+  const stream: ByteStream = {
+    read: () => new Promise(() => {}),
+    write: () => Promise.resolve(),
+    close: () => void closed++,
+  };
+  const deps = connectionDeps(reads, log);
+  deps.newSession = () => {
+    throw new TypeError("no session today");
+  };
+  const ended: Peer[] = [];
+  startConnection(stream, deps, PEER, (peer) => ended.push(peer));
+  await pastTheDeadline();
+  deepEqual(ended, [PEER]);
+  equal(closed, 1);
+  deepEqual(log, ["smtp 192.0.2.1:4000 error no session today"]);
+  reads.shutdown();
+});
+
+Deno.test("connection: a silent client gets 421 at its deadline and is ended once", async () => {
+  const reads = new ReadDeadlines({ tickMs: 5, now: Date.now });
+  const written: string[] = [];
+  let closed = 0;
+  const stream: ByteStream = {
+    // Never answered: the client says nothing after the greeting.
+    read: () => new Promise(() => {}),
+    write: (bytes) => {
+      written.push(decoder.decode(bytes));
+      return Promise.resolve();
+    },
+    close: () => void closed++,
+  };
+  const ended: Peer[] = [];
+  startConnection(stream, connectionDeps(reads, []), PEER, (peer) => ended.push(peer));
+  await pastTheDeadline();
+  deepEqual(ended, [PEER]);
+  equal(closed, 1);
+  equal(written.length, 2);
+  equal(written[1].slice(0, 10), "421 4.4.2 ");
+  reads.shutdown();
+});
