@@ -1,14 +1,15 @@
 /**
- * Starts a benchmark peer script as a child Deno process and waits for the
- * line that says where it listens: nodemailer's smtp-server
- * (`bench/smtp_server_peer.ts`) or the bare Deno floor
+ * Starts a benchmark peer script as a child process and waits for the line
+ * that says where it listens: nodemailer's smtp-server on Node.js
+ * (`bench/smtp_server_peer.mjs`) or the bare Deno floor
  * (`bench/deno_floor_peer.ts`).
  *
  * @module
  */
 
 const READY_TIMEOUT_MS = 20_000;
-const SMTP_SERVER_SCRIPT = new URL("./smtp_server_peer.ts", import.meta.url).pathname;
+const REPO_ROOT = new URL("../", import.meta.url);
+const SMTP_SERVER_SCRIPT = new URL("./smtp_server_peer.mjs", import.meta.url).pathname;
 const SMTP_SERVER_READY = /smtp-server listening on 127\.0\.0\.1:(\d+)/;
 
 /** A running peer. */
@@ -21,13 +22,18 @@ export interface RunningPeer {
   stop(): Promise<void>;
 }
 
-/** Runs `deno run -A <script> <args>` and resolves once it prints a line matching `ready`. */
+/**
+ * Runs `deno run -A <script> <args>` (or `node <script> <args>` from the repository root)
+ * and resolves once it prints a line matching `ready`.
+ */
 export async function startScript(
   script: string,
-  options: { args: string[]; ready: RegExp },
+  options: { args: string[]; ready: RegExp; runtime?: "deno" | "node" },
 ): Promise<RunningPeer> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...options.args],
+  const onNode = options.runtime === "node";
+  const child = new Deno.Command(onNode ? "node" : Deno.execPath(), {
+    args: [...(onNode ? [] : ["run", "-A"]), script, ...options.args],
+    cwd: REPO_ROOT,
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
@@ -64,10 +70,25 @@ export async function startScript(
 }
 
 /**
- * Starts nodemailer's smtp-server: as shipped or without its 100 ms greeting delay,
- * optionally with TLS, optionally requiring AUTH for one user (constant-time check).
+ * Makes sure `node_modules/` holds the npm packages of deno.json (Node resolves
+ * `smtp-server` there), with `deno install`.
  */
-export function startPeer(options: {
+async function ensureNodeModules(): Promise<void> {
+  const installed = await Deno.stat(new URL("node_modules/smtp-server/package.json", REPO_ROOT))
+    .then(() => true, () => false);
+  if (installed) return;
+  const output = await new Deno.Command(Deno.execPath(), { args: ["install"], cwd: REPO_ROOT })
+    .output();
+  if (!output.success) {
+    throw new Error(`deno install failed:\n${new TextDecoder().decode(output.stderr)}`);
+  }
+}
+
+/**
+ * Starts nodemailer's smtp-server on Node.js: as shipped or without its 100 ms greeting
+ * delay, optionally with TLS, optionally requiring AUTH for one user (constant-time check).
+ */
+export async function startPeer(options: {
   greetingDelay: boolean;
   /** Offer STARTTLS with this certificate, or with `secure` speak TLS from the first byte. */
   tls?: { certPath: string; keyPath: string; secure: boolean };
@@ -75,7 +96,9 @@ export function startPeer(options: {
   auth?: { user: string; password: string };
 }): Promise<RunningPeer> {
   const { tls, auth } = options;
-  return startScript(SMTP_SERVER_SCRIPT, {
+  await ensureNodeModules();
+  return await startScript(SMTP_SERVER_SCRIPT, {
+    runtime: "node",
     args: [
       ...(options.greetingDelay ? [] : ["--no-greeting-delay"]),
       ...(tls ? ["--tls", tls.certPath, tls.keyPath, ...(tls.secure ? ["--secure"] : [])] : []),

@@ -125,11 +125,11 @@ How to read it:
   (greeting, EHLO, MAIL, RCPT, DATA, QUIT). *many per connection* adds \`-d\`: each of the
   20 sessions keeps its connection and sends its next message over it.
 - Tollgate commits every message to its durable Deno KV queue before it answers \`250\`;
-  smtp-server discards the body. The comparison is Tollgate's whole path against a peer
+  smtp-server (on Node.js, the runtime it is written for) discards the body. The comparison is Tollgate's whole path against a peer
   that does the protocol only.
 - smtp-server waits a hard-coded 100 ms before each greeting (an early-talker check in
   \`SMTPConnection.init\`; no option turns it off). *as shipped* keeps it; *no greeting
-  delay* replaces \`init\` without the timer (\`bench/smtp_server_peer.ts --no-greeting-delay\`),
+  delay* replaces \`init\` without the timer (\`bench/smtp_server_peer.mjs --no-greeting-delay\`),
   which measures the protocol code itself.
 ${
     (report.throughputNotes ?? []).map((note) => `- ${note}\n`).join("")

@@ -68,7 +68,7 @@ export async function startTollgateServer(
   };
 }
 
-/** nodemailer's smtp-server (`bench/smtp_server_peer.ts`), as shipped or without its delay. */
+/** nodemailer's smtp-server on Node.js (`bench/smtp_server_peer.mjs`), as shipped or without its delay. */
 export async function startSmtpServer(greetingDelay: boolean): Promise<BenchServer> {
   const peer = await startPeer({ greetingDelay });
   return {

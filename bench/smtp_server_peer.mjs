@@ -1,58 +1,57 @@
+// @ts-check
 /**
  * The benchmark's peer: nodemailer's `smtp-server` on 127.0.0.1 (kernel-chosen port),
  * accepting every recipient, AUTH optional, discarding message bodies. Prints
- * `smtp-server listening on 127.0.0.1:<port>` once ready.
+ * `smtp-server listening on 127.0.0.1:<port>` once ready. Plain JavaScript on Node's APIs:
+ * the bench runs it on Node.js, the runtime smtp-server is written for.
  *
  * smtp-server 3.21.6 waits a hard-coded 100 ms before each greeting to catch early
  * talkers (`SMTPConnection.init` in `dist/esm/smtp-connection.js`); no option turns it
  * off. With `--no-greeting-delay` this script replaces `init` with the same code minus
  * that timer, so both the as-shipped server and its protocol speed can be measured.
  *
- * Usage: `deno run -A bench/smtp_server_peer.ts [--no-greeting-delay] [--tls cert key [--secure]]
- * [--auth user password]`
+ * Usage: `node bench/smtp_server_peer.mjs [--no-greeting-delay] [--tls cert key [--secure]]
+ * [--auth user password]` (from the repository root, after `deno install`).
  *
  * @module
  */
 
 import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import process from "node:process";
 import { SMTPServer } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
 
-interface PatchableConnection {
-  _setListeners(ready: () => void): void;
-  connectionReady(): void;
-}
+const args = process.argv.slice(2);
 
-if (Deno.args.includes("--no-greeting-delay")) {
-  SMTPConnection.prototype.init = function (this: PatchableConnection) {
+if (args.includes("--no-greeting-delay")) {
+  /** @this {{ _setListeners(ready: () => void): void; connectionReady(): void }} */
+  SMTPConnection.prototype.init = function () {
     this._setListeners(() => this.connectionReady());
   };
 }
 
 // `--tls <cert.pem> <key.pem>`: offer STARTTLS with this certificate; with `--secure`
 // as well, speak TLS from the first byte (port 465 style).
-const tlsAt = Deno.args.indexOf("--tls");
+const tlsAt = args.indexOf("--tls");
 const tls = tlsAt < 0 ? undefined : {
-  cert: Deno.readTextFileSync(Deno.args[tlsAt + 1]),
-  key: Deno.readTextFileSync(Deno.args[tlsAt + 2]),
+  cert: readFileSync(args[tlsAt + 1], "utf8"),
+  key: readFileSync(args[tlsAt + 2], "utf8"),
 };
 
 // `--auth <user> <password>`: require AUTH (PLAIN, LOGIN in the clear) for this one user,
 // checked in constant time (SHA-256 of both sides) without any password hash.
-const authAt = Deno.args.indexOf("--auth");
-const digest = (text: string) => createHash("sha256").update(text).digest();
-const expected = authAt < 0
-  ? undefined
-  : digest(`${Deno.args[authAt + 1]}\0${Deno.args[authAt + 2]}`);
+const authAt = args.indexOf("--auth");
+/** @param {string} text */
+const digest = (text) => createHash("sha256").update(text).digest();
+const expected = authAt < 0 ? undefined : digest(`${args[authAt + 1]}\0${args[authAt + 2]}`);
 
 const server = new SMTPServer({
   name: "peer.test",
   ...(expected
     ? { authMethods: ["PLAIN", "LOGIN"], allowInsecureAuth: true }
     : { authOptional: true }),
-  ...(tls
-    ? { ...tls, secure: Deno.args.includes("--secure") }
-    : { disabledCommands: ["STARTTLS"] }),
+  ...(tls ? { ...tls, secure: args.includes("--secure") } : { disabledCommands: ["STARTTLS"] }),
   disableReverseLookup: true,
   logger: false,
   onAuth(auth, _session, callback) {
@@ -73,4 +72,4 @@ server.listen(0, "127.0.0.1", () => {
   console.log(`smtp-server listening on 127.0.0.1:${address.port}`);
 });
 
-Deno.addSignalListener("SIGTERM", () => server.close(() => Deno.exit(0)));
+process.on("SIGTERM", () => server.close(() => process.exit(0)));
