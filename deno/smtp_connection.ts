@@ -14,8 +14,9 @@ import type { ClientCheckQueue } from "./client_check_queue.ts";
 import { checkSender } from "../relay/sender_policy.ts";
 import { checkRecipient } from "../relay/recipient_check.ts";
 import type { ServerSession } from "../smtp/server_session.ts";
-import type { SessionAction, StoreResult, TlsInfo } from "../smtp/server_types.ts";
-import type { Envelope, SpoolWriter, Stores } from "../store/types.ts";
+import type { SessionAction, TlsInfo } from "../smtp/server_types.ts";
+import type { Stores } from "../store/types.ts";
+import { SpoolSlot } from "./spool_slot.ts";
 
 /** What a connection needs besides its session. */
 export interface ConnectionDeps {
@@ -50,8 +51,6 @@ export interface Peer {
 }
 
 const encoder = new TextEncoder();
-/** How SQLite (Deno KV) and the OS say the disk is full. */
-const DISK_FULL = /disk is full|no space left|ENOSPC|quota/i;
 const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\r\n");
 
 /**
@@ -353,72 +352,4 @@ async function verifyCredentials(
   );
   if (outcome.banned) return session.credentialsVerified({ kind: "locked-out" }, now);
   return session.credentialsVerified(result, now, { failureDelayMs: outcome.delayMs });
-}
-
-/** The message being spooled, if any; a failure is remembered and answered at the end. */
-class SpoolSlot {
-  #writer: SpoolWriter | undefined;
-  #failure: string | undefined;
-  readonly #deps: ConnectionDeps;
-  readonly #peer: Peer;
-
-  constructor(deps: ConnectionDeps, peer: Peer) {
-    this.#deps = deps;
-    this.#peer = peer;
-  }
-
-  async begin(): Promise<void> {
-    this.#failure = undefined;
-    try {
-      this.#writer = await this.#deps.stores.queue.create();
-    } catch (error) {
-      this.#fail(error);
-    }
-  }
-
-  async write(bytes: Uint8Array): Promise<void> {
-    if (!this.#writer || this.#failure) return;
-    try {
-      await this.#writer.write(bytes);
-    } catch (error) {
-      this.#fail(error);
-    }
-  }
-
-  async commit(envelope: Envelope): Promise<StoreResult> {
-    const writer = this.#writer;
-    this.#writer = undefined;
-    if (!writer || this.#failure) {
-      await writer?.abort().catch(() => {});
-      return this.#failed("no spool");
-    }
-    try {
-      const message = await writer.commit(envelope);
-      this.#deps.log(
-        `smtp ${this.#peer.peer} queued ${message.id} size=${message.size} ` +
-          `rcpts=${message.to.length}${message.authUser ? ` auth=${message.authUser}` : ""}`,
-      );
-      return { kind: "stored", id: message.id };
-    } catch (error) {
-      this.#fail(error);
-      await writer.abort().catch(() => {});
-      return this.#failed("commit failed");
-    }
-  }
-
-  async abort(): Promise<void> {
-    const writer = this.#writer;
-    this.#writer = undefined;
-    await writer?.abort().catch(() => {});
-  }
-
-  #failed(fallback: string): StoreResult {
-    const reason = this.#failure ?? fallback;
-    return { kind: "failed", reason, storageFull: DISK_FULL.test(reason) };
-  }
-
-  #fail(error: unknown): void {
-    this.#failure = error instanceof Error ? error.message : String(error);
-    this.#deps.log(`smtp ${this.#peer.peer} spool error ${this.#failure}`);
-  }
 }

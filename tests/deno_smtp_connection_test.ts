@@ -32,30 +32,39 @@ function connectionDeps(reads: ReadDeadlines, log: string[]): ConnectionDeps {
   };
 }
 
+/** A stream whose reads `read` answers, recording what was written and how often it closed. */
+function fakeStream(read: ByteStream["read"]) {
+  const written: string[] = [];
+  const counts = { closed: 0 };
+  const stream: ByteStream = {
+    read,
+    write: (bytes) => {
+      written.push(decoder.decode(bytes));
+      return Promise.resolve();
+    },
+    close: () => void counts.closed++,
+  };
+  return { stream, written, counts };
+}
+
+/** A read the client never answers. */
+const silent = () => new Promise<Uint8Array | null>(() => {});
+
 /** Waits long enough for several deadline sweeps and a timeout. */
 const pastTheDeadline = () => new Promise((resolve) => setTimeout(resolve, 80));
 
 Deno.test("connection: a stream whose read throws at once ends the connection exactly once", async () => {
   const reads = new ReadDeadlines({ tickMs: 5, now: Date.now });
   const log: string[] = [];
-  const written: string[] = [];
-  let closed = 0;
-  const stream: ByteStream = {
-    read: () => {
-      throw new Error("read refused");
-    },
-    write: (bytes) => {
-      written.push(decoder.decode(bytes));
-      return Promise.resolve();
-    },
-    close: () => void closed++,
-  };
+  const { stream, written, counts } = fakeStream(() => {
+    throw new Error("read refused");
+  });
   const ended: Peer[] = [];
   startConnection(stream, connectionDeps(reads, log), PEER, (peer) => ended.push(peer));
   await pastTheDeadline();
   // Had the failed read stayed watched, its timeout would have ended the connection again.
   deepEqual(ended, [PEER]);
-  equal(closed, 1);
+  equal(counts.closed, 1);
   equal(written.length, 1, "only the greeting");
   deepEqual(log, ["smtp 192.0.2.1:4000 error read refused"]);
   reads.shutdown();
@@ -64,12 +73,7 @@ Deno.test("connection: a stream whose read throws at once ends the connection ex
 Deno.test("connection: a session that cannot be made ends the connection, logged", async () => {
   const reads = new ReadDeadlines({ tickMs: 5, now: Date.now });
   const log: string[] = [];
-  let closed = 0;
-  const stream: ByteStream = {
-    read: () => new Promise(() => {}),
-    write: () => Promise.resolve(),
-    close: () => void closed++,
-  };
+  const { stream, counts } = fakeStream(silent);
   const deps = connectionDeps(reads, log);
   deps.newSession = () => {
     throw new TypeError("no session today");
@@ -78,29 +82,20 @@ Deno.test("connection: a session that cannot be made ends the connection, logged
   startConnection(stream, deps, PEER, (peer) => ended.push(peer));
   await pastTheDeadline();
   deepEqual(ended, [PEER]);
-  equal(closed, 1);
+  equal(counts.closed, 1);
   deepEqual(log, ["smtp 192.0.2.1:4000 error no session today"]);
   reads.shutdown();
 });
 
 Deno.test("connection: a silent client gets 421 at its deadline and is ended once", async () => {
   const reads = new ReadDeadlines({ tickMs: 5, now: Date.now });
-  const written: string[] = [];
-  let closed = 0;
-  const stream: ByteStream = {
-    // Never answered: the client says nothing after the greeting.
-    read: () => new Promise(() => {}),
-    write: (bytes) => {
-      written.push(decoder.decode(bytes));
-      return Promise.resolve();
-    },
-    close: () => void closed++,
-  };
+  // The client says nothing after the greeting.
+  const { stream, written, counts } = fakeStream(silent);
   const ended: Peer[] = [];
   startConnection(stream, connectionDeps(reads, []), PEER, (peer) => ended.push(peer));
   await pastTheDeadline();
   deepEqual(ended, [PEER]);
-  equal(closed, 1);
+  equal(counts.closed, 1);
   equal(written.length, 2);
   equal(written[1].slice(0, 10), "421 4.4.2 ");
   reads.shutdown();
