@@ -52,7 +52,7 @@ export interface SmtpServerOptions
 export interface SmtpServer {
   /** The address actually bound (with the kernel's port when 0 was asked). */
   readonly address: ListenAddress;
-  /** Stops accepting, ends idle sessions with `421`, and waits for the rest. */
+  /** Stops accepting, ends idle sessions with `421`, and waits for the rest (once, for every caller). */
   shutdown(): Promise<void>;
 }
 
@@ -80,13 +80,13 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
   const perClient = new Map<string, number>();
   // Connections being served, and who waits for the last of them to end (shutdown).
   let open = 0;
-  let drained: (() => void) | undefined;
+  let drained: PromiseWithResolvers<void> | undefined;
   const ended = ({ clientAddress }: Peer) => {
     open--;
     const left = (perClient.get(clientAddress) ?? 1) - 1;
     if (left > 0) perClient.set(clientAddress, left);
     else perClient.delete(clientAddress);
-    if (open === 0) drained?.();
+    if (open === 0) drained?.resolve();
   };
   const reads = new ReadDeadlines({ tickMs: deadlineTick(options.idleTimeoutMs), now: Date.now });
 
@@ -159,15 +159,18 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
     }
   })();
 
+  const stop = async () => {
+    closing = true;
+    listener.close();
+    await accepting;
+    reads.shutdown();
+    if (open > 0) await (drained ??= Promise.withResolvers()).promise;
+  };
+  let stopped: Promise<void> | undefined;
   return {
     address: { hostname: options.listen.hostname, port: listener.addr.port },
-    async shutdown() {
-      closing = true;
-      listener.close();
-      await accepting;
-      reads.shutdown();
-      if (open > 0) await new Promise<void>((resolve) => drained = resolve);
-    },
+    // Every caller waits for the same stop.
+    shutdown: () => stopped ??= stop(),
   };
 }
 

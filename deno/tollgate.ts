@@ -38,7 +38,7 @@ export interface RunningTollgate {
   admin: ListenAddress;
   /** The file holding the generated admin token, if it was not configured. */
   adminTokenPath?: string;
-  /** Stops both listeners, lets sessions finish, closes the store. */
+  /** Stops the listeners and delivery, lets sessions finish, closes the store (once, for every caller). */
   shutdown(): Promise<void>;
 }
 
@@ -134,23 +134,26 @@ export async function startTollgate(
     log("delivery off (TOLLGATE_DELIVERY=off): accepted mail stays queued");
   }
 
+  const stop = async () => {
+    stopWatching?.();
+    await Promise.all([
+      smtp.shutdown(),
+      submission?.shutdown(),
+      submissions?.shutdown(),
+      admin.shutdown(),
+      worker.stop(),
+    ]);
+    kv.close();
+  };
+  let stopped: Promise<void> | undefined;
   return {
     smtp: smtp.address,
     ...(submission ? { submission: submission.address } : {}),
     ...(submissions ? { submissions: submissions.address } : {}),
     admin: { hostname: config.admin.hostname, port: adminAddress.port },
     ...(adminToken.path ? { adminTokenPath: adminToken.path } : {}),
-    async shutdown() {
-      stopWatching?.();
-      await Promise.all([
-        smtp.shutdown(),
-        submission?.shutdown(),
-        submissions?.shutdown(),
-        admin.shutdown(),
-        worker.stop(),
-      ]);
-      kv.close();
-    },
+    // Every caller waits for the same stop; KV is closed once.
+    shutdown: () => stopped ??= stop(),
   };
 }
 
