@@ -104,9 +104,7 @@ export async function measureIdleMemoryAll(): Promise<IdleMemoryResult[]> {
   const v8Defaults = () =>
     startTollgateServer({
       env: RAISED_CONNECTION_LIMITS,
-      runtimeFlags: startTaskFlags({ permissions: false }).filter((flag) =>
-        !flag.startsWith("--v8-flags=")
-      ),
+      runtimeFlags: startTaskFlags().runtime.filter((flag) => !flag.startsWith("--v8-flags=")),
       name: "Tollgate, V8's default young generation",
     });
   const results = [

@@ -1,5 +1,5 @@
 /**
- * Starts the real Tollgate server (`deno run -A deno/main.ts`, with the runtime flags of
+ * Starts the real Tollgate server (`deno/main.ts` with the flags and permissions of
  * `deno task start`) as a child process for integration tests and the benchmark: loopback
  * only, ports picked by the kernel, a fresh data directory unless one is given.
  *
@@ -22,27 +22,28 @@ export interface StartOptions {
   dataDir?: string;
   /** Deno's flags other than permissions; defaults to those of `deno task start`. */
   runtimeFlags?: string[];
-  /** Run with exactly `deno task start`'s flags, permissions included, instead of `-A`. */
-  startTaskPermissions?: boolean;
 }
 
 /**
- * The flags of `deno task start` (deno.json) before its script: with `permissions: false`,
- * only those that are not permissions (such as its V8 flags). Tests and benchmarks run
- * Tollgate as its users do, with every permission unless a test asks for the task's own.
+ * The flags of `deno task start` (deno.json) before its script, split into its permissions
+ * and the rest (such as its V8 flags). Tests and benchmarks run Tollgate with exactly these,
+ * as its users do: a feature that needs a permission the task lacks fails its tests.
  *
  * @example
  * ```ts
  * import { startTaskFlags } from "./_server.ts";
- * const flags = startTaskFlags({ permissions: false });
- * console.log(flags.some((flag) => flag.startsWith("--v8-flags="))); // true
+ * const { permissions, runtime } = startTaskFlags();
+ * console.log(permissions.includes("--allow-net"), runtime.some((f) => f.startsWith("--v8-flags="))); // true true
  * ```
  */
-export function startTaskFlags(options: { permissions: boolean }): string[] {
+export function startTaskFlags(): { permissions: string[]; runtime: string[] } {
   const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", REPO_ROOT)));
   const words = String(config.tasks.start).split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("deno/main.ts"))
-    .filter((word) => options.permissions || !word.startsWith("--allow-"));
+  const flags = words.slice(words.indexOf("run") + 1, words.indexOf("deno/main.ts"));
+  return {
+    permissions: flags.filter((flag) => flag.startsWith("--allow-")),
+    runtime: flags.filter((flag) => !flag.startsWith("--allow-")),
+  };
 }
 
 /** A running server process and the ways to talk to it. */
@@ -72,7 +73,7 @@ export interface RunningTollgate {
 }
 
 /**
- * Spawns `deno run -A deno/main.ts` from the repository root and waits until both
+ * Spawns `deno run <deno task start's flags> deno/main.ts` from the repository root and waits until both
  * listeners report their ports. Throws with the captured output if the server exits or
  * stays silent for 20 s. Always pair with `stop()` in a `finally`.
  *
@@ -95,9 +96,8 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...(options.startTaskPermissions
-        ? startTaskFlags({ permissions: true })
-        : ["-A", ...(options.runtimeFlags ?? startTaskFlags({ permissions: false }))]),
+      ...startTaskFlags().permissions,
+      ...(options.runtimeFlags ?? startTaskFlags().runtime),
       "deno/main.ts",
     ],
     cwd: REPO_ROOT,

@@ -5,14 +5,9 @@ import { authenticate } from "./_smtp_auth.ts";
 const CHECKER = new URL("./fixtures/credentials/checkpassword.py", import.meta.url).pathname;
 const USER = "test@domain.de";
 
-async function withServer(
-  env: Record<string, string>,
-  body: (port: number) => Promise<void>,
-  options: { startTaskPermissions?: boolean } = {},
-) {
+async function withServer(env: Record<string, string>, body: (port: number) => Promise<void>) {
   const tollgate = await startTollgate({
     env: { TOLLGATE_AUTH_CACHE_TTL: "0", TOLLGATE_AUTH_FAILURE_DELAY_MS: "0", ...env },
-    ...options,
   });
   try {
     await body(tollgate.smtpPort);
@@ -33,7 +28,7 @@ Deno.test("checkpassword server: LOGIN, PLAIN and CRAM-MD5 (vchkpw order) throug
       const wrong = await authenticate(port, { mechanism, user: USER, password: "Testing" });
       deepEqual([wrong.auth, wrong.relay], [535, 553], mechanism);
     }
-  }, { startTaskPermissions: true });
+  });
 });
 
 Deno.test("checkpassword server: CRAM-MD5 in qmail-smtpd-auth 0.31's order, and a wrong order refuses", async () => {

@@ -159,9 +159,7 @@ withDovecot(
 withDovecot(
   "dovecot server: PLAIN and LOGIN through Tollgate, no CRAM-MD5 offered; Dovecot down is 454",
   async (dovecot) => {
-    // With exactly `deno task start`'s permissions: the Dovecot socket is reached under them.
     const tollgate = await startTollgate({
-      startTaskPermissions: true,
       env: {
         TOLLGATE_DOVECOT_AUTH: dovecot.socketPath,
         TOLLGATE_AUTH_CACHE_TTL: "0",

@@ -19,9 +19,7 @@ async function withTlsServer(
 ) {
   const dir = await Deno.makeTempDir({ prefix: "tollgate-tls-" });
   const certificate = await makeTestCertificate(dir);
-  // With exactly `deno task start`'s permissions: the certificate is read (and watched) under them.
   const server = await startTollgate({
-    startTaskPermissions: true,
     env: {
       TOLLGATE_TLS_CERT: certificate.certPath,
       TOLLGATE_TLS_KEY: certificate.keyPath,
