@@ -14,7 +14,7 @@ import { RawSmtpClient } from "../tests/_raw_smtp.ts";
 import { ensureHaraka, startHaraka } from "./_haraka.ts";
 import { readMemoryCounters } from "./_proc_status.ts";
 import type { ServerName } from "./_report.ts";
-import { startTaskFlags } from "../tests/_server.ts";
+import { taskFlags } from "../tests/_server.ts";
 import {
   type BenchServer,
   RAISED_CONNECTION_LIMITS,
@@ -104,7 +104,7 @@ export async function measureIdleMemoryAll(): Promise<IdleMemoryResult[]> {
   const v8Defaults = () =>
     startTollgateServer({
       env: RAISED_CONNECTION_LIMITS,
-      runtimeFlags: startTaskFlags().runtime.filter((flag) => !flag.startsWith("--v8-flags=")),
+      runtimeFlags: taskFlags("start").runtime.filter((flag) => !flag.startsWith("--v8-flags=")),
       name: "Tollgate, V8's default young generation",
     });
   const results = [

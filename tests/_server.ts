@@ -25,21 +25,25 @@ export interface StartOptions {
 }
 
 /**
- * The flags of `deno task start` (deno.json) before its script, split into its permissions
- * and the rest (such as its V8 flags). Tests and benchmarks run Tollgate with exactly these,
- * as its users do: a feature that needs a permission the task lacks fails its tests.
+ * The flags of a `deno task` (deno.json) before its script, split into its permissions and
+ * the rest (such as `start`'s V8 flags). Tests and benchmarks run Tollgate's entry points with
+ * exactly these, as its users do: a feature that needs a permission the task lacks fails its
+ * tests.
  *
  * @example
  * ```ts
- * import { startTaskFlags } from "./_server.ts";
- * const { permissions, runtime } = startTaskFlags();
+ * import { taskFlags } from "./_server.ts";
+ * const { permissions, runtime } = taskFlags("start");
  * console.log(permissions.includes("--allow-net"), runtime.some((f) => f.startsWith("--v8-flags="))); // true true
  * ```
  */
-export function startTaskFlags(): { permissions: string[]; runtime: string[] } {
+export function taskFlags(task: "start" | "checkpassword"): {
+  permissions: string[];
+  runtime: string[];
+} {
   const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", REPO_ROOT)));
-  const words = String(config.tasks.start).split(/\s+/);
-  const flags = words.slice(words.indexOf("run") + 1, words.indexOf("deno/main.ts"));
+  const words = String(config.tasks[task]).split(/\s+/);
+  const flags = words.slice(words.indexOf("run") + 1, words.findIndex((w) => w.endsWith(".ts")));
   return {
     permissions: flags.filter((flag) => flag.startsWith("--allow-")),
     runtime: flags.filter((flag) => !flag.startsWith("--allow-")),
@@ -96,8 +100,8 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...startTaskFlags().permissions,
-      ...(options.runtimeFlags ?? startTaskFlags().runtime),
+      ...taskFlags("start").permissions,
+      ...(options.runtimeFlags ?? taskFlags("start").runtime),
       "deno/main.ts",
     ],
     cwd: REPO_ROOT,

@@ -6,7 +6,7 @@ import { runChecker } from "../deno/checkpassword_runner.ts";
 import { DovecotVerifier } from "../deno/dovecot_client.ts";
 import { KvUserStore } from "../deno/kv_stores.ts";
 import { startDovecot } from "./_dovecot.ts";
-import { addLocalUser, startTollgate } from "./_server.ts";
+import { addLocalUser, startTollgate, taskFlags } from "./_server.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const MAIN = `${ROOT}deno/checkpassword_main.ts`;
@@ -39,8 +39,9 @@ async function check(dataDir: string, fields: string[], subprogram = ["/bin/true
     `TOLLGATE_DATA=${dataDir}`,
     Deno.execPath(),
     "run",
-    "-A",
-    "--quiet",
+    // As `deno task checkpassword` runs it (its flags include --quiet).
+    ...taskFlags("checkpassword").permissions,
+    ...taskFlags("checkpassword").runtime,
     `--config=${ROOT}deno.json`,
     MAIN,
     ...subprogram,
