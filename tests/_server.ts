@@ -97,11 +97,12 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "tollgate-test-" });
   const token = randomToken();
+  const start = taskFlags("start");
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...taskFlags("start").permissions,
-      ...(options.runtimeFlags ?? taskFlags("start").runtime),
+      ...start.permissions,
+      ...(options.runtimeFlags ?? start.runtime),
       "deno/main.ts",
     ],
     cwd: REPO_ROOT,
