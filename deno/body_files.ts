@@ -1,19 +1,21 @@
 /**
- * Message bodies larger than one spool chunk, kept as files (`<dir>/<id>`)
- * instead of KV chunks.
+ * Bodies of deferred messages larger than one spool chunk, one file each
+ * (`<dir>/<id>`).
  *
- * SQLite spent ~12 µs of CPU per KiB writing bodies into Deno KV (WAL frames
- * and overflow pages, copied again at checkpoint), on its one writer thread:
- * at 100 KiB that thread, not the protocol, set the pace. A file costs a
- * page-cache copy and one `fdatasync`. Bodies of one chunk (most mail) stay
- * in KV, where group commit lets concurrent messages share one fsync.
+ * New bodies over one chunk go to the body log (`body_log.ts`), where many
+ * bodies share a segment file. A message that waits for a retry would keep
+ * its segment, and the delivered mail around it, on disk for days, so its
+ * body moves here when it is first deferred (`KvMessageQueue.update`).
  *
- * A body file is durable before its queue entry is committed, and removed
- * after the entry is; a crash in between leaves a file without an entry,
- * which {@linkcode BodyFiles.removeOrphans} deletes at the next open.
+ * A body file is durable before the queue entry that names it is
+ * committed, and removed after the entry is; a crash in between leaves a
+ * file no entry names, which {@linkcode BodyFiles.removeOrphans} deletes at
+ * the next open.
  *
  * @module
  */
+
+import { GroupSync } from "./group_sync.ts";
 
 /** How much of a body file one read returns. */
 const READ_SIZE = 64 * 1024;
@@ -88,7 +90,7 @@ export class BodyFiles {
 
   /**
    * Deletes every body file whose id `isQueued` denies (left by a crash
-   * between writing a body and queueing it, or during a removal); returns
+   * between writing a body and recording it, or during a removal); returns
    * how many. Call it before anything writes: a body being written looks
    * the same.
    */
@@ -170,7 +172,7 @@ export class BodyFile {
 /**
  * Fsyncs one folder (which makes the names of new files in it durable)
  * through one handle kept open. Calls made while an fsync runs share the
- * next one: the running one may have started before their file was named.
+ * next one ({@linkcode GroupSync}).
  *
  * @example
  * ```ts
@@ -183,8 +185,13 @@ export class BodyFile {
 export class FolderSync {
   readonly #dir: string;
   #handle: Promise<Deno.FsFile> | undefined;
-  #running: Promise<void> | undefined;
-  #next: Promise<void> | undefined;
+  readonly #group = new GroupSync(async () => {
+    this.#handle ??= Deno.open(this.#dir, { read: true }).catch((error) => {
+      this.#handle = undefined; // try opening again next time
+      throw error;
+    });
+    await (await this.#handle).sync();
+  });
 
   /** Fsyncs `dir`; opened on the first call. */
   constructor(dir: string) {
@@ -193,33 +200,12 @@ export class FolderSync {
 
   /** Resolves once an fsync of the folder that started after this call has finished. */
   sync(): Promise<void> {
-    if (!this.#running) return this.#start();
-    this.#next ??= this.#running.catch(() => {}).then(() => {
-      this.#next = undefined;
-      return this.#start();
-    });
-    return this.#next;
+    return this.#group.sync();
   }
 
   /** Closes the handle, if it was opened. */
   close(): void {
     this.#handle?.then((handle) => handle.close(), () => {});
     this.#handle = undefined;
-  }
-
-  #start(): Promise<void> {
-    const running = (async () => {
-      this.#handle ??= Deno.open(this.#dir, { read: true }).catch((error) => {
-        this.#handle = undefined; // try opening again next time
-        throw error;
-      });
-      const handle = await this.#handle;
-      await handle.sync();
-    })();
-    this.#running = running;
-    running.catch(() => {}).finally(() => {
-      if (this.#running === running) this.#running = undefined;
-    });
-    return running;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { assertPageLimit } from "../store/_paging.ts";
 import type { DeliveryState, Page, PageRequest, QueuedMessage } from "../store/types.ts";
+import type { BodyExtents } from "./body_log.ts";
 
 /** What `["queue", id]` holds: the message, and how many spool chunks its body has. */
 export interface QueueEntry {
@@ -13,7 +14,9 @@ export interface QueueEntry {
   message: QueuedMessage;
   /** The number of `["spool", id, n]` chunks, `n` from 0. */
   chunks: number;
-  /** The body is in its body file (`body_files.ts`), not in chunks. */
+  /** The body is in the body log (`body_log.ts`), here; not in chunks. */
+  bodyLog?: BodyExtents;
+  /** The body is in a file of its own (`body_files.ts`; moved there when first deferred). */
   bodyFile?: true;
   /**
    * Its delivery state, indexed by `["queue-due", nextAttemptAt, id]`. Absent

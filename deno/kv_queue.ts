@@ -26,12 +26,15 @@ import {
   spoolChunkKey,
 } from "./kv_keys.ts";
 import type { BodyFiles } from "./body_files.ts";
+import type { BodyExtents, BodyLog } from "./body_log.ts";
 import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
 
 /** Options for {@linkcode KvMessageQueue}. */
 export interface KvMessageQueueOptions extends QueueIdGeneratorOptions {
-  /** Where bodies larger than one 60 KiB chunk go (`body_files.ts`); without it, KV chunks. */
+  /** Where bodies larger than one 60 KiB chunk go (`body_log.ts`); without it, KV chunks. */
+  log?: BodyLog;
+  /** Where such a body moves when its message is first deferred (`body_files.ts`). */
   bodies?: BodyFiles;
 }
 
@@ -60,18 +63,23 @@ export class KvMessageQueue implements MessageQueue {
   #now: () => number;
   #ids: QueueIdGenerator;
   #batcher: KvCommitBatcher;
+  #log: BodyLog | undefined;
   #bodies: BodyFiles | undefined;
   #legacyScheduled = false;
 
   /**
    * Keeps the queue in `kv`; `now` (ms since epoch) dates ids and pending
-   * markers; with `bodies`, bodies larger than one chunk go to body files.
+   * markers; with a `log`, bodies larger than one chunk go to it, and with
+   * `bodies` as well, such a body moves to a file of its own when its
+   * message is deferred (so a message that waits days for its destination
+   * does not keep a log segment of other, long-gone messages on disk).
    */
   constructor(kv: Deno.Kv, now: () => number, options: KvMessageQueueOptions = {}) {
     this.#kv = kv;
     this.#now = now;
     this.#ids = new QueueIdGenerator(now, options);
     this.#batcher = new KvCommitBatcher(kv);
+    this.#log = options.log;
     this.#bodies = options.bodies;
   }
 
@@ -86,7 +94,7 @@ export class KvMessageQueue implements MessageQueue {
       kv: this.#kv,
       batcher: this.#batcher,
       now: this.#now,
-      ...(this.#bodies ? { bodies: this.#bodies } : {}),
+      ...(this.#log ? { log: this.#log } : {}),
     };
     return Promise.try(() => new KvSpoolWriter(this.#ids.next(), target));
   }
@@ -110,6 +118,11 @@ export class KvMessageQueue implements MessageQueue {
   async *readBody(id: string): AsyncIterable<Uint8Array> {
     const entry = (await this.#kv.get<QueueEntry>(queueKey(id))).value;
     if (entry === null) throw new RangeError(`Cannot read message body: no queued message ${id}`);
+    if (entry.bodyLog) {
+      if (!this.#log) throw new Error(`Cannot read message body: ${id} is in the body log`);
+      yield* this.#log.read(entry.bodyLog);
+      return;
+    }
     if (entry.bodyFile) {
       if (!this.#bodies) throw new Error(`Cannot read message body: ${id} is in a body file`);
       yield* this.#bodies.read(id);
@@ -126,9 +139,9 @@ export class KvMessageQueue implements MessageQueue {
 
   /**
    * Removes a message: drops its queue entry and sets a pending marker in one
-   * step, then deletes the chunks or the body file (a crash in between leaves
-   * a spool or file that the next open cleans up). Returns whether the
-   * message existed.
+   * step, then deletes the chunks or the body file, or releases its pieces
+   * of the body log (a crash in between leaves a spool, file or segment that
+   * the next open cleans up). Returns whether the message existed.
    */
   async remove(id: string): Promise<boolean> {
     for (;;) {
@@ -144,6 +157,7 @@ export class KvMessageQueue implements MessageQueue {
         );
         await deleteSpool(this.#kv, id, chunkKeys);
         if (entry.value.bodyFile) await this.#bodies?.remove(id);
+        if (entry.value.bodyLog) await this.#log?.release(entry.value.bodyLog);
         return true;
       }
     }
@@ -180,17 +194,45 @@ export class KvMessageQueue implements MessageQueue {
     return due;
   }
 
-  /** Replaces the delivery state and moves its index entry, in one atomic step. */
+  /**
+   * Replaces the delivery state and moves its index entry, in one atomic
+   * step. A body in the log moves to a file of its own in the same step
+   * (copied and made durable first); if that copy fails, it stays in the log.
+   */
   async update(id: string, delivery: DeliveryState): Promise<boolean> {
     const state = copyDelivery(delivery);
     for (;;) {
       const entry = await this.#kv.get<QueueEntry>(queueKey(id));
       if (entry.value === null) return false;
+      const { bodyLog, ...rest } = entry.value;
+      const moved = bodyLog !== undefined && await this.#copyToBodyFile(id, bodyLog);
+      const value: QueueEntry = moved ? { ...rest, bodyFile: true } : entry.value;
       const operation = this.#kv.atomic().check(entry);
       if (entry.value.delivery) operation.delete(dueKey(entry.value.delivery.nextAttemptAt, id));
-      const result = await operation.set(queueKey(id), { ...entry.value, delivery: state })
+      const result = await operation.set(queueKey(id), { ...value, delivery: state })
         .set(dueKey(state.nextAttemptAt, id), true).commit();
+      if (result.ok && moved) await this.#log?.release(bodyLog);
       if (result.ok) return true;
+      if (moved) await this.#bodies?.remove(id);
+    }
+  }
+
+  /** Copies a body from the log to the body file of `id`, durably; false if it could not. */
+  async #copyToBodyFile(id: string, body: BodyExtents): Promise<boolean> {
+    if (!this.#log || !this.#bodies) return false;
+    try {
+      await this.#bodies.remove(id); // left by a crash during an earlier copy
+      const file = await this.#bodies.create(id);
+      try {
+        for await (const piece of this.#log.read(body)) await file.append(piece);
+        await file.finish();
+      } catch (error) {
+        await file.discard();
+        throw error;
+      }
+      return true;
+    } catch {
+      return false; // the disk is full or the log unreadable: the body stays where it is
     }
   }
 

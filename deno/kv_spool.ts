@@ -8,7 +8,7 @@ import { initialDelivery } from "../store/_delivery_records.ts";
 import { toQueuedMessage } from "../store/_records.ts";
 import type { Envelope, QueuedMessage, SpoolWriter } from "../store/types.ts";
 import type { AtomicWrite } from "./kv_atomic_limits.ts";
-import type { BodyFile, BodyFiles } from "./body_files.ts";
+import type { BodyLog, BodyLogWriter } from "./body_log.ts";
 import type { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import {
   dueKey,
@@ -26,6 +26,13 @@ export const SPOOL_CHUNK_SIZE = 60 * 1024;
 /** The first buffer of a writer: a typical message fits. */
 const MIN_BUFFER_SIZE = 8 * 1024;
 
+/**
+ * Past this size, a body in the log is appended in pieces of up to 1 MiB
+ * instead of one chunk: fewer pieces to name in its queue entry (a KV value
+ * holds 64 KiB), at the price of a 1 MiB buffer while it is written.
+ */
+const LARGE_BODY = 1024 * 1024;
+
 /** Deletes per atomic operation; KV allows 1,000 mutations. */
 const DELETE_BATCH = 500;
 
@@ -38,7 +45,7 @@ export interface KvSpoolTarget {
   /** Dates the pending marker (ms since epoch). */
   now: () => number;
   /** Where bodies larger than one chunk go; without it, they go to KV chunks too. */
-  bodies?: BodyFiles;
+  log?: BodyLog;
 }
 
 /**
@@ -47,9 +54,9 @@ export interface KvSpoolTarget {
  * writes the last chunk and the queue entry in one atomic write. The pending
  * marker is written with the first chunk written before the commit, so a
  * body that fits in one chunk (and a crash while it is written) leaves
- * nothing in KV before its commit. With body files in the target, a body
- * that outgrows one chunk goes to its file instead (`body_files.ts`), made
- * durable before the commit. Made by `KvMessageQueue.create()`.
+ * nothing in KV before its commit. With a body log in the target, a body
+ * that outgrows one chunk is appended to the log instead (`body_log.ts`),
+ * made durable before the commit. Made by `KvMessageQueue.create()`.
  *
  * @example
  * ```ts
@@ -72,13 +79,15 @@ export class KvSpoolWriter implements SpoolWriter {
   #target: KvSpoolTarget;
   /** The versionstamp of the pending marker this writer set, once it set one. */
   #markerVersionstamp: string | undefined;
-  /** Grows up to one chunk as the body does: most bodies are a few KiB. */
+  /** Grows up to `#capacity` as the body does: most bodies are a few KiB. */
   #buffer = new Uint8Array(0);
   #buffered = 0;
+  /** How much is buffered before a write: one chunk, or 1 MiB for a large body in the log. */
+  #capacity = SPOOL_CHUNK_SIZE;
   /** Chunks written or being written; after a failed write, one may be missing. */
   #chunks = 0;
-  /** The body file, once the body outgrew one chunk and the target keeps body files. */
-  #file: BodyFile | undefined;
+  /** The body's place in the log, once the body outgrew one chunk and the target has a log. */
+  #logBody: BodyLogWriter | undefined;
   #size = 0;
   #state: "open" | "failed" | "committed" | "aborted" = "open";
 
@@ -94,8 +103,8 @@ export class KvSpoolWriter implements SpoolWriter {
     try {
       for (let offset = 0; offset < chunk.byteLength;) {
         // A full buffer is written once more bytes come: the last one goes with the commit.
-        if (this.#buffered === SPOOL_CHUNK_SIZE) await this.#flushChunk();
-        const take = Math.min(SPOOL_CHUNK_SIZE - this.#buffered, chunk.byteLength - offset);
+        if (this.#buffered === this.#capacity) await this.#flushChunk();
+        const take = Math.min(this.#capacity - this.#buffered, chunk.byteLength - offset);
         this.#reserve(this.#buffered + take);
         this.#buffer.set(chunk.subarray(offset, offset + take), this.#buffered);
         this.#buffered += take;
@@ -118,11 +127,11 @@ export class KvSpoolWriter implements SpoolWriter {
     this.#assertOpen("commit message");
     this.#state = "failed";
     const message = toQueuedMessage(envelope, { id: this.id, size: this.#size });
-    if (this.#file) {
+    if (this.#logBody) {
       // Durable before the queue entry that points at it.
-      await this.#file.append(this.#buffer.subarray(0, this.#buffered));
+      await this.#logBody.append(this.#buffer.subarray(0, this.#buffered));
       this.#buffered = 0;
-      await this.#file.finish();
+      await this.#logBody.durable();
     }
     const write = this.#claim();
     let chunks = this.#chunks;
@@ -135,7 +144,7 @@ export class KvSpoolWriter implements SpoolWriter {
       message,
       chunks,
       delivery,
-      ...(this.#file ? { bodyFile: true } : {}),
+      ...(this.#logBody ? { bodyLog: this.#logBody.extents() } : {}),
     };
     write.mutations.push(
       { type: "set", key: queueKey(this.id), value: entry },
@@ -159,7 +168,7 @@ export class KvSpoolWriter implements SpoolWriter {
     if (this.#state === "committed" || this.#state === "aborted") return;
     this.#state = "failed";
     this.#buffered = 0;
-    await this.#file?.discard();
+    await this.#logBody?.discard();
     // Without a marker of its own, this writer wrote nothing to KV (the first chunk carries it).
     if (this.#markerVersionstamp !== undefined) {
       const keys = Array.from({ length: this.#chunks }, (_, n) => spoolChunkKey(this.id, n));
@@ -168,27 +177,27 @@ export class KvSpoolWriter implements SpoolWriter {
     this.#state = "aborted";
   }
 
-  /** Grows the buffer to hold at least `bytes` (at most one chunk), keeping its contents. */
+  /** Grows the buffer to hold at least `bytes` (at most `#capacity`), keeping its contents. */
   #reserve(bytes: number): void {
     if (bytes <= this.#buffer.byteLength) return;
     const grown = new Uint8Array(
-      Math.min(SPOOL_CHUNK_SIZE, Math.max(bytes, 2 * this.#buffer.byteLength, MIN_BUFFER_SIZE)),
+      Math.min(this.#capacity, Math.max(bytes, 2 * this.#buffer.byteLength, MIN_BUFFER_SIZE)),
     );
     grown.set(this.#buffer.subarray(0, this.#buffered));
     this.#buffer = grown;
   }
 
   /**
-   * Writes the full buffer: to the body file when there are body files (the
-   * first such write creates it), else as the next KV chunk, the first with
-   * the pending marker.
+   * Writes the full buffer: to the body log when there is one, else as the
+   * next KV chunk, the first with the pending marker.
    */
   async #flushChunk(): Promise<void> {
-    const { bodies } = this.#target;
-    if (bodies) {
-      this.#file ??= await bodies.create(this.id);
-      await this.#file.append(this.#buffer);
+    const { log } = this.#target;
+    if (log) {
+      this.#logBody ??= log.begin();
+      await this.#logBody.append(this.#buffer.subarray(0, this.#buffered));
       this.#buffered = 0;
+      if (this.#size >= LARGE_BODY) this.#capacity = LARGE_BODY;
       return;
     }
     const first = this.#markerVersionstamp === undefined;

@@ -31,10 +31,15 @@
  * marker last. A marker without a queue entry at open means a crash mid-DATA
  * (or mid-remove): {@linkcode openKvStores} deletes that spool first.
  *
- * With `bodyDir`, a body that outgrows one chunk goes to a file of its own
- * instead (`body_files.ts`: SQLite's cost per byte set the pace for large
- * mail), fsynced before the queue entry (`bodyFile: true`) is committed; a
- * file without a queue entry at open is deleted the same way.
+ * With `bodyDir`, a body that outgrows one chunk is appended to the body
+ * log in `bodyDir/log/` instead (`body_log.ts`: SQLite's cost per byte set
+ * the pace for large mail, and a file per body the kernel's), made durable
+ * before the queue entry that names its pieces (`bodyLog`) is committed.
+ * When such a message is deferred, its body moves to a file of its own
+ * (`bodyDir/<id>`, `body_files.ts`, `bodyFile: true`) so that it does not
+ * keep a segment of delivered mail on disk while it waits. At open, the
+ * queue is scanned once: log segments no entry names, and body files whose
+ * entry does not name them, are deleted (a crash left them).
  *
  * ## Durability
  *
@@ -74,12 +79,14 @@ import type {
   UserStore,
 } from "../store/types.ts";
 import { BodyFiles } from "./body_files.ts";
+import { BodyLog } from "./body_log.ts";
 import { KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
 import {
   deleteIfPresent,
   domainKey,
   listAfter,
   networkKey,
+  type QueueEntry,
   queueKey,
   routeKey,
   userKey,
@@ -263,7 +270,11 @@ export class KvRouteStore implements RouteStore {
 export interface OpenKvStoresOptions extends QueueIdGeneratorOptions {
   /** The clock for queue ids and spool markers (ms since epoch); defaults to `Date.now`. */
   now?: () => number;
-  /** A folder for bodies larger than one 60 KiB chunk (`body_files.ts`); without it, KV chunks. */
+  /**
+   * A folder for bodies larger than one 60 KiB chunk: the body log in `log/`
+   * (`body_log.ts`) and the bodies of deferred messages (`body_files.ts`);
+   * without it, KV chunks.
+   */
   bodyDir?: string;
 }
 
@@ -271,7 +282,7 @@ export interface OpenKvStoresOptions extends QueueIdGeneratorOptions {
 export interface OpenedKvStores {
   /** Every store, on the one KV database. */
   stores: Stores;
-  /** How many spools and body files a crash had left (now deleted): worth a log line. */
+  /** How many spools, body files and log segments a crash had left (now deleted): worth a log line. */
   abandonedSpools: number;
   /** Closes the database; the stores are unusable afterwards. */
   close(): void;
@@ -299,10 +310,17 @@ export async function openKvStores(
   const kv = await Deno.openKv(path);
   const bodies = options.bodyDir === undefined ? undefined : new BodyFiles(options.bodyDir);
   let abandonedSpools: number;
+  let log: BodyLog | undefined;
   try {
     abandonedSpools = await deleteAbandonedSpools(kv);
-    const isQueued = async (id: string) => (await kv.get(queueKey(id))).versionstamp !== null;
-    abandonedSpools += await bodies?.removeOrphans(isQueued) ?? 0;
+    const hasBodyFile = async (id: string) =>
+      (await kv.get<QueueEntry>(queueKey(id))).value?.bodyFile === true;
+    abandonedSpools += await bodies?.removeOrphans(hasBodyFile) ?? 0;
+    if (options.bodyDir !== undefined) {
+      const opened = await BodyLog.open(`${options.bodyDir}/log`, await bodyLogReferences(kv));
+      log = opened.log;
+      abandonedSpools += opened.removed;
+    }
   } catch (error) {
     kv.close();
     throw error;
@@ -311,7 +329,7 @@ export async function openKvStores(
     domains: new KvDomainStore(kv),
     users: new KvUserStore(kv),
     networks: new KvNetworkStore(kv),
-    queue: new KvMessageQueue(kv, options.now ?? Date.now, { ...options, bodies }),
+    queue: new KvMessageQueue(kv, options.now ?? Date.now, { ...options, bodies, log }),
     routes: new KvRouteStore(kv),
     senders: new KvSenderStore(kv),
   };
@@ -319,8 +337,22 @@ export async function openKvStores(
     stores,
     abandonedSpools,
     close: () => {
+      log?.close();
       bodies?.close();
       kv.close();
     },
   };
+}
+
+/** How many pieces of queued bodies each body log segment holds (a scan of the queue). */
+async function bodyLogReferences(kv: Deno.Kv): Promise<Map<string, number>> {
+  const references = new Map<string, number>();
+  for await (const entry of kv.list<QueueEntry>({ prefix: ["queue"] }, { batchSize: 500 })) {
+    const body = entry.value.bodyLog;
+    for (let at = 0; body && at < body.extents.length; at += 3) {
+      const name = body.segments[body.extents[at]];
+      references.set(name, (references.get(name) ?? 0) + 1);
+    }
+  }
+  return references;
 }

@@ -8,6 +8,7 @@
  */
 import { deepEqual, equal, match } from "node:assert/strict";
 import nodemailer from "nodemailer";
+import { fileNames, withReopenedStores } from "./_data_dir.ts";
 import { startDnsmasq } from "./_dnsmasq.ts";
 import { parseDsn } from "./_dsn.ts";
 import { addLocalUser, adminOk, type RunningTollgate, startTollgate } from "./_server.ts";
@@ -139,6 +140,45 @@ Deno.test("delivery: a 451 from the relay is retried, then the message is delive
       match(tollgate.output(), /friend@example\.net deferred: 451 4\.3\.0 try again later/);
     } finally {
       await tollgate.stop();
+    }
+  });
+});
+
+Deno.test("delivery: a large message deferred once moves out of the body log and arrives whole", () => {
+  let attempts = 0;
+  return withRelay({
+    refuseRecipient: () => ++attempts === 1 ? { code: 451, message: "4.3.0 later" } : undefined,
+  }, async (relay) => {
+    const dataDir = await Deno.makeTempDir({ prefix: "tollgate-deferred-" });
+    const tollgate = await tollgateWithRelay(relay.port, {}, dataDir);
+    try {
+      const text = Array.from({ length: 3000 }, (_, n) => `line ${n} ${"d".repeat(60)}`).join("\n");
+      const id = await submit(tollgate, {
+        to: "friend@example.net",
+        subject: "moved",
+        text: `${text}\n`,
+      });
+      // Deferred by the 451: its body is now a file of its own, named by its id.
+      await eventually(
+        "the body file",
+        async () => (await fileNames(`${dataDir}/bodies`)).includes(id) || undefined,
+      );
+      const [delivered] = await eventually(
+        "the relay to take the message",
+        () => Promise.resolve(relay.messages.length > 0 ? relay.messages : undefined),
+      );
+      equal(
+        delivered.body.slice(delivered.body.indexOf("line 0 ")),
+        `${text.replaceAll("\n", "\r\n")}\r\n`,
+      );
+      await eventually(
+        "the queue to drop it",
+        async () => (await queueItem(tollgate, id)) === undefined || undefined,
+      );
+      deepEqual(await fileNames(`${dataDir}/bodies`), ["log"], "the body file went with it");
+    } finally {
+      await tollgate.stop();
+      await Deno.remove(dataDir, { recursive: true });
     }
   });
 });
@@ -306,8 +346,9 @@ Deno.test("delivery: mail for a local user lands in its Maildir", async () => {
   }
 });
 
-Deno.test("delivery: a large message (kept in a body file) arrives whole; the file goes with it", async () => {
-  const tollgate = await startTollgate({ env: FAST_RETRY });
+Deno.test("delivery: a large message (kept in the body log) arrives whole; its body goes with it", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "tollgate-large-" });
+  const tollgate = await startTollgate({ env: FAST_RETRY, dataDir });
   try {
     await addLocalUser(tollgate, SENDER);
     const text = Array.from({ length: 3000 }, (_, n) => `line ${n} ${"z".repeat(60)}`).join("\n");
@@ -327,11 +368,16 @@ Deno.test("delivery: a large message (kept in a body file) arrives whole; the fi
       "the queue to drop it",
       async () => (await queueItem(tollgate, id)) === undefined ? true : undefined,
     );
-    const left = [];
-    for await (const entry of Deno.readDir(`${tollgate.dataDir}/bodies`)) left.push(entry.name);
-    deepEqual(left, []);
   } finally {
     await tollgate.stop();
+  }
+  try {
+    // Nothing queued names its log segment any more: a restart deletes it.
+    equal(await withReopenedStores(dataDir, async () => {}), 1);
+    deepEqual(await fileNames(`${dataDir}/bodies`), ["log"]);
+    deepEqual(await fileNames(`${dataDir}/bodies/log`), []);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
   }
 });
 

@@ -1,11 +1,13 @@
 /**
  * Clients that hang up in the middle of DATA: whatever the server had spooled of their bodies
- * (KV chunks, or a body file once a body outgrows one chunk) is deleted, nothing is queued for
- * them, and other clients are served as usual.
+ * (KV chunks, or pieces of the body log once a body outgrows one chunk) is given up, nothing is
+ * queued for them, and other clients are served as usual.
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { RawSmtpClient, sendMessage } from "./_raw_smtp.ts";
 import { addLocalUser, listQueue, startTollgate } from "./_server.ts";
+import { fileNames, withReopenedStores } from "./_data_dir.ts";
+import { readAll } from "./_store_helpers.ts";
 
 const USER = { address: "test@domain.de", password: "testing" };
 const LINE = `${"h".repeat(70)}\r\n`;
@@ -25,21 +27,13 @@ async function hangUpMidData(port: number, lines: number): Promise<void> {
   }
 }
 
-async function bodyFiles(dataDir: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(`${dataDir}/bodies`)) names.push(entry.name);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return names;
-}
-
-Deno.test("a client hanging up mid-DATA leaves no spool and no body file behind", async () => {
-  const server = await startTollgate();
+Deno.test("a client hanging up mid-DATA leaves no spool and no body behind", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "tollgate-hangup-" });
+  const server = await startTollgate({ dataDir });
+  let stayerId = "";
   try {
     await addLocalUser(server, USER);
-    // ~2 KiB (KV chunks) and ~360 KiB (a body file of its own).
+    // ~2 KiB (KV chunks) and ~360 KiB (the body log).
     await Promise.all([hangUpMidData(server.smtpPort, 30), hangUpMidData(server.smtpPort, 5000)]);
 
     const client = await RawSmtpClient.connect(server.smtpPort);
@@ -56,15 +50,36 @@ Deno.test("a client hanging up mid-DATA leaves no spool and no body file behind"
       client.close();
     }
 
-    // The server notices each hang-up when its read ends; wait (bounded) for the clean-up.
     const queued = await listQueue(server);
     deepEqual(queued.map((message) => message.from), ["stayer@example.net"]);
-    for (let waited = 0; waited < 10_000; waited += 50) {
-      if ((await bodyFiles(server.dataDir)).length <= 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    deepEqual(await bodyFiles(server.dataDir), [queued[0].id]);
+    stayerId = queued[0].id;
   } finally {
     await server.stop();
+  }
+  try {
+    // Reopened, the stores keep the stayer's body whole and nothing of the quitters':
+    // no KV spool, no body file, and the log segment the long one wrote to goes.
+    await withReopenedStores(dataDir, async (stores) => {
+      const body = new TextDecoder().decode(await readAll(stores.queue.readBody(stayerId)));
+      equal(
+        body.slice(body.indexOf("Subject: finished")),
+        `Subject: finished\r\n\r\n${LINE.repeat(5000)}`,
+      );
+    });
+    deepEqual(await fileNames(`${dataDir}/bodies`), ["log"]);
+    equal((await fileNames(`${dataDir}/bodies/log`)).length, 1, "the stayer's segment alone");
+    const kv = await Deno.openKv(`${dataDir}/tollgate.kv`);
+    try {
+      for await (const entry of kv.list({ prefix: ["spool"] })) {
+        throw new Error(`left: ${entry.key}`);
+      }
+      for await (const entry of kv.list({ prefix: ["spool-pending"] })) {
+        throw new Error(`left: ${entry.key}`);
+      }
+    } finally {
+      kv.close();
+    }
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
   }
 });

@@ -1,0 +1,386 @@
+/**
+ * Message bodies larger than one spool chunk, appended to shared log files
+ * (segments) instead of a file each.
+ *
+ * A file per body cost the kernel an inode, a directory entry, a fresh block
+ * allocation and a journal commit per message (and a discard when it was
+ * deleted): at 100 KiB and 20 clients that, not the protocol, took most of
+ * the CPU. Here bodies are appended to a few segment files ("lanes", written
+ * side by side), and the writers that finish together share one
+ * `fdatasync` per lane. A segment is retired when it is full and deleted
+ * once no body in it is referenced (counted per piece: every piece of a
+ * body written or queued holds one reference).
+ *
+ * A body is durable before the queue entry that names its pieces is
+ * committed; a crash in between leaves pieces nobody references, and
+ * {@linkcode BodyLog.open} deletes segments that no queued message uses.
+ *
+ * @module
+ */
+import { FolderSync } from "./body_files.ts";
+import { GroupSync } from "./group_sync.ts";
+
+/** Where a body lies in the log: its pieces in order. */
+export interface BodyExtents {
+  /** The segments its pieces are in. */
+  segments: string[];
+  /** `[segment index, offset, length]` for each piece, flattened. */
+  extents: number[];
+}
+
+/** Options for {@linkcode BodyLog.open}. */
+export interface BodyLogOptions {
+  /** Segments written side by side (each with its own fdatasync); 8 unless given. */
+  lanes?: number;
+  /** A segment is retired once it holds this many bytes; 8 MiB unless given. */
+  segmentBytes?: number;
+}
+
+/** What {@linkcode BodyLog.open} returns. */
+export interface OpenedBodyLog {
+  /** The log, appending to new segments. */
+  log: BodyLog;
+  /** Segments deleted because no queued message used them (a crash left them). */
+  removed: number;
+}
+
+/** How much of a piece one read returns. */
+const READ_SIZE = 64 * 1024;
+/** Segment names: a counter in 16 hex digits. */
+const SEGMENT_NAME = /^[0-9a-f]{16}$/;
+
+/**
+ * The body log in one folder.
+ *
+ * @example
+ * ```ts
+ * import { BodyLog } from "./body_log.ts";
+ * const { log } = await BodyLog.open(await Deno.makeTempDir(), new Map());
+ * const writer = log.begin();
+ * await writer.append(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
+ * await writer.durable();
+ * const body = writer.extents(); // goes into the queue entry
+ * for await (const piece of log.read(body)) console.log(piece.length); // 22
+ * await log.release(body); // the message is gone
+ * log.close();
+ * ```
+ */
+export class BodyLog {
+  /** The folder of segments. */
+  readonly dir: string;
+  readonly #segments = new Map<string, Segment>();
+  readonly #lanes: Lane[];
+  readonly #folder: FolderSync;
+  #lastSegment: number;
+  #nextLane = 0;
+
+  private constructor(dir: string, lastSegment: number, options: BodyLogOptions) {
+    this.dir = dir;
+    this.#lastSegment = lastSegment;
+    const folder = new FolderSync(dir);
+    this.#folder = folder;
+    const host: LaneHost = {
+      segmentBytes: options.segmentBytes ?? 8 * 1024 * 1024,
+      create: () => this.#createSegment(),
+      retired: (segment) => this.#deleteIfUnused(segment),
+    };
+    this.#lanes = Array.from({ length: options.lanes ?? 8 }, () => new Lane(host));
+  }
+
+  /**
+   * Opens the log in `dir` (made if missing): keeps the segments that
+   * `references` counts (pieces of queued bodies per segment name), deletes
+   * the others, and appends only to new segments. Call it before anything
+   * writes.
+   */
+  static async open(
+    dir: string,
+    references: ReadonlyMap<string, number>,
+    options: BodyLogOptions = {},
+  ): Promise<OpenedBodyLog> {
+    await Deno.mkdir(dir, { recursive: true });
+    const kept: Segment[] = [];
+    let lastSegment = 0;
+    let removed = 0;
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !SEGMENT_NAME.test(entry.name)) continue;
+      lastSegment = Math.max(lastSegment, parseInt(entry.name, 16));
+      const count = references.get(entry.name) ?? 0;
+      if (count === 0) {
+        await Deno.remove(`${dir}/${entry.name}`);
+        removed++;
+      } else {
+        kept.push(new Segment(entry.name, count));
+      }
+    }
+    const log = new BodyLog(dir, lastSegment, options);
+    for (const segment of kept) log.#segments.set(segment.name, segment);
+    return { log, removed };
+  }
+
+  /** A writer for one body, on the next lane. */
+  begin(): BodyLogWriter {
+    const lane = this.#lanes[this.#nextLane];
+    this.#nextLane = (this.#nextLane + 1) % this.#lanes.length;
+    return new LaneWriter(lane, (body) => this.release(body));
+  }
+
+  /** The body in pieces of up to 64 KiB; rejects if a segment is gone or short. */
+  async *read(body: BodyExtents): AsyncIterable<Uint8Array> {
+    let open: { index: number; file: Deno.FsFile } | undefined;
+    try {
+      for (let at = 0; at < body.extents.length; at += 3) {
+        const [index, offset, length] = body.extents.slice(at, at + 3);
+        if (open?.index !== index) {
+          open?.file.close();
+          open = undefined;
+          open = { index, file: await this.#openForRead(body.segments[index]) };
+        }
+        yield* readPiece(open.file, offset, length, body.segments[index]);
+      }
+    } finally {
+      open?.file.close();
+    }
+  }
+
+  /** Drops the references of a body that is gone; deletes segments nothing uses any more. */
+  async release(body: BodyExtents): Promise<void> {
+    for (let at = 0; at < body.extents.length; at += 3) {
+      const segment = this.#segments.get(body.segments[body.extents[at]]);
+      if (segment) segment.references--;
+    }
+    for (const name of new Set(body.segments)) {
+      const segment = this.#segments.get(name);
+      if (segment) await this.#deleteIfUnused(segment);
+    }
+  }
+
+  /** Closes the segments being appended to; pieces not yet made durable may be lost. */
+  close(): void {
+    for (const lane of this.#lanes) lane.close();
+    this.#folder.close();
+  }
+
+  async #createSegment(): Promise<Segment> {
+    const name = (++this.#lastSegment).toString(16).padStart(16, "0");
+    const file = await Deno.open(`${this.dir}/${name}`, { createNew: true, write: true });
+    const segment = new Segment(name, 0, file);
+    this.#segments.set(name, segment);
+    await this.#folder.sync();
+    return segment;
+  }
+
+  /** Deletes a segment that is retired and referenced by nothing. */
+  async #deleteIfUnused(segment: Segment): Promise<void> {
+    if (segment.references > 0 || segment.appending) return;
+    if (this.#segments.get(segment.name) !== segment) return; // deleted already
+    this.#segments.delete(segment.name);
+    await Deno.remove(`${this.dir}/${segment.name}`).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+
+  async #openForRead(name: string): Promise<Deno.FsFile> {
+    try {
+      return await Deno.open(`${this.dir}/${name}`, { read: true });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      throw new Error(`Cannot read message body: log segment ${name} is gone (removed?)`);
+    }
+  }
+}
+
+/**
+ * One body being appended to the log. Made by {@linkcode BodyLog.begin}.
+ *
+ * @example
+ * ```ts
+ * import { BodyLog } from "./body_log.ts";
+ * const { log } = await BodyLog.open(await Deno.makeTempDir(), new Map());
+ * const writer = log.begin();
+ * await writer.append(new Uint8Array(70_000));
+ * await writer.discard(); // the message was given up: its pieces hold nothing
+ * log.close();
+ * ```
+ */
+export interface BodyLogWriter {
+  /** Appends all of `bytes` as the body's next piece; `bytes` may be reused once it resolves. */
+  append(bytes: Uint8Array): Promise<void>;
+  /** Resolves once every piece appended so far is on disk (fdatasync, shared with other writers). */
+  durable(): Promise<void>;
+  /** Where the body lies: for the queue entry, and for {@linkcode BodyLog.read}. */
+  extents(): BodyExtents;
+  /** Gives the pieces up (the message was not queued). */
+  discard(): Promise<void>;
+}
+
+/** A {@linkcode BodyLogWriter} on one lane. */
+class LaneWriter implements BodyLogWriter {
+  readonly #lane: Lane;
+  readonly #release: (body: BodyExtents) => Promise<void>;
+  readonly #segments: Segment[] = [];
+  readonly #extents: number[] = [];
+
+  constructor(lane: Lane, release: (body: BodyExtents) => Promise<void>) {
+    this.#lane = lane;
+    this.#release = release;
+  }
+
+  async append(bytes: Uint8Array): Promise<void> {
+    if (bytes.length === 0) return;
+    const { segment, offset } = await this.#lane.append(bytes);
+    let index = this.#segments.indexOf(segment);
+    if (index < 0) index = this.#segments.push(segment) - 1;
+    const last = this.#extents.length - 3;
+    const [lastIndex, lastOffset, lastLength] = this.#extents.slice(last);
+    if (last >= 0 && lastIndex === index && lastOffset + lastLength === offset) {
+      this.#extents[last + 2] += bytes.length; // right after the previous piece: one piece
+      segment.references--; // the lane counted it as a piece of its own
+    } else {
+      this.#extents.push(index, offset, bytes.length);
+    }
+  }
+
+  async durable(): Promise<void> {
+    await Promise.all(this.#segments.map((segment) => segment.durable()));
+  }
+
+  extents(): BodyExtents {
+    return { segments: this.#segments.map((segment) => segment.name), extents: [...this.#extents] };
+  }
+
+  async discard(): Promise<void> {
+    const body = this.extents();
+    this.#extents.length = 0;
+    await this.#release(body);
+  }
+}
+
+/** Reads `length` bytes at `offset` of `file` (segment `name`), in pieces of up to 64 KiB. */
+async function* readPiece(
+  file: Deno.FsFile,
+  offset: number,
+  length: number,
+  name: string,
+): AsyncIterable<Uint8Array> {
+  await file.seek(offset, Deno.SeekMode.Start);
+  for (let left = length; left > 0;) {
+    const buffer = new Uint8Array(Math.min(left, READ_SIZE));
+    const count = await file.read(buffer);
+    if (count === null) throw new Error(`Cannot read message body: log segment ${name} is short`);
+    left -= count;
+    yield buffer.subarray(0, count);
+  }
+}
+
+/**
+ * One segment file: appended to by one lane until full (then retired), read
+ * by anyone, deleted when retired and unreferenced.
+ */
+class Segment {
+  readonly name: string;
+  /** Pieces of bodies (being written or queued) in it. */
+  references: number;
+  /** Bytes appended so far. */
+  size = 0;
+  /** Its file and shared fdatasync while it is appended to. */
+  #open: { file: Deno.FsFile; group: GroupSync } | undefined;
+  #retired: Promise<void> | undefined;
+
+  /** A segment of an earlier run, or (with `file`) a new one to append to. */
+  constructor(name: string, references: number, file?: Deno.FsFile) {
+    this.name = name;
+    this.references = references;
+    this.#open = file && { file, group: new GroupSync(() => file.syncData()) };
+  }
+
+  /** Still being appended to. */
+  get appending(): boolean {
+    return this.#open !== undefined;
+  }
+
+  /** Appends all of `bytes`. */
+  async write(bytes: Uint8Array): Promise<void> {
+    const open = this.#open;
+    if (!open) throw new Error(`Cannot append to log segment ${this.name}: it is retired`);
+    for (let written = 0; written < bytes.length;) {
+      written += await open.file.write(bytes.subarray(written));
+    }
+  }
+
+  /** Resolves once every byte appended before this call is on disk. */
+  durable(): Promise<void> {
+    return this.#retired ?? this.#open?.group.sync() ?? Promise.resolve();
+  }
+
+  /** Stops appending: one last fdatasync, then the file is closed. */
+  retire(): Promise<void> {
+    const open = this.#open;
+    if (!open) return this.#retired ?? Promise.resolve();
+    this.#open = undefined;
+    this.#retired = open.group.sync().finally(() => open.file.close());
+    return this.#retired;
+  }
+
+  /** Closes the file at once (shutdown); bytes not yet made durable may be lost. */
+  close(): void {
+    this.#open?.file.close();
+    this.#open = undefined;
+  }
+}
+
+/** What a lane needs of its log. */
+interface LaneHost {
+  /** A segment is retired once it holds this many bytes. */
+  segmentBytes: number;
+  /** A new, empty segment, its name durable in the folder. */
+  create(): Promise<Segment>;
+  /** Called once a segment is retired (and synced): deletes it if unreferenced. */
+  retired(segment: Segment): Promise<void>;
+}
+
+/** Appends one at a time to its current segment; starts a new one when it is full. */
+class Lane {
+  readonly #host: LaneHost;
+  #segment: Segment | undefined;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(host: LaneHost) {
+    this.#host = host;
+  }
+
+  /** Appends `bytes` after every earlier append of this lane; where they went. */
+  append(bytes: Uint8Array): Promise<{ segment: Segment; offset: number }> {
+    const appended = this.#tail.then(() => this.#write(bytes));
+    this.#tail = appended.catch(() => {});
+    return appended;
+  }
+
+  close(): void {
+    this.#segment?.close();
+    this.#segment = undefined;
+  }
+
+  async #write(bytes: Uint8Array): Promise<{ segment: Segment; offset: number }> {
+    if (this.#segment && this.#segment.size >= this.#host.segmentBytes) await this.#retire();
+    const segment = this.#segment ??= await this.#host.create();
+    const offset = segment.size;
+    try {
+      await segment.write(bytes);
+    } catch (error) {
+      await this.#retire(); // where its end is after a failed write is unknown: start afresh
+      throw error;
+    }
+    segment.size += bytes.length;
+    segment.references++;
+    return { segment, offset };
+  }
+
+  async #retire(): Promise<void> {
+    const segment = this.#segment;
+    if (!segment) return;
+    this.#segment = undefined;
+    await segment.retire().catch(() => {}); // writers waiting on it see the error themselves
+    await this.#host.retired(segment);
+  }
+}

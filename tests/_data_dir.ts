@@ -1,0 +1,37 @@
+/**
+ * Looking into a data folder: its files, and its stores opened the way a
+ * restart opens them.
+ *
+ * @module
+ */
+import { openKvStores } from "../deno/kv_stores.ts";
+import type { Stores } from "../store/types.ts";
+
+/**
+ * Opens the KV stores in `dataDir` (`tollgate.kv`, bodies in `bodies/`) as a
+ * (re)start does, which first deletes what a crash left unqueued; runs
+ * `body`, closes them, and returns how many such leftovers were deleted.
+ */
+export async function withReopenedStores(
+  dataDir: string,
+  body: (stores: Stores) => Promise<void>,
+): Promise<number> {
+  const opened = await openKvStores(`${dataDir}/tollgate.kv`, { bodyDir: `${dataDir}/bodies` });
+  try {
+    await body(opened.stores);
+  } finally {
+    opened.close();
+  }
+  return opened.abandonedSpools;
+}
+
+/** The names in `dir`, sorted; none if it does not exist. */
+export async function fileNames(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return names.sort();
+}
