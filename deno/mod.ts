@@ -33,6 +33,14 @@ export {
   type OpenKvStoresOptions,
 } from "./kv_stores.ts";
 export { BodyFile, BodyFiles } from "./body_files.ts";
+export {
+  type BodyExtents,
+  BodyLog,
+  type BodyLogOptions,
+  type BodyLogWriter,
+  type OpenedBodyLog,
+} from "./body_log.ts";
+export { GroupSync } from "./group_sync.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export {
   type ConnectionDeps,
