@@ -27,11 +27,12 @@ export const SPOOL_CHUNK_SIZE = 60 * 1024;
 const MIN_BUFFER_SIZE = 8 * 1024;
 
 /**
- * Past this size, a body in the log is appended in pieces of up to 1 MiB
- * instead of one chunk: fewer pieces to name in its queue entry (a KV value
- * holds 64 KiB), at the price of a 1 MiB buffer while it is written.
+ * The pieces a body in the log is appended in: most large mail is written
+ * at once, at commit, and a body has few pieces to name in its queue entry
+ * (a KV value holds 64 KiB: ~5,000 pieces, 1.2 GiB), at the price of a
+ * 256 KiB buffer while it is written.
  */
-const LARGE_BODY = 1024 * 1024;
+const LOG_PIECE_SIZE = 256 * 1024;
 
 /** Deletes per atomic operation; KV allows 1,000 mutations. */
 const DELETE_BATCH = 500;
@@ -82,7 +83,7 @@ export class KvSpoolWriter implements SpoolWriter {
   /** Grows up to `#capacity` as the body does: most bodies are a few KiB. */
   #buffer = new Uint8Array(0);
   #buffered = 0;
-  /** How much is buffered before a write: one chunk, or 1 MiB for a large body in the log. */
+  /** How much is buffered before a write: one chunk, or a log piece once the body is in the log. */
   #capacity = SPOOL_CHUNK_SIZE;
   /** Chunks written or being written; after a failed write, one may be missing. */
   #chunks = 0;
@@ -103,7 +104,7 @@ export class KvSpoolWriter implements SpoolWriter {
     try {
       for (let offset = 0; offset < chunk.byteLength;) {
         // A full buffer is written once more bytes come: the last one goes with the commit.
-        if (this.#buffered === this.#capacity) await this.#flushChunk();
+        if (this.#buffered === this.#capacity) await this.#makeRoom();
         const take = Math.min(this.#capacity - this.#buffered, chunk.byteLength - offset);
         this.#reserve(this.#buffered + take);
         this.#buffer.set(chunk.subarray(offset, offset + take), this.#buffered);
@@ -188,16 +189,22 @@ export class KvSpoolWriter implements SpoolWriter {
   }
 
   /**
-   * Writes the full buffer: to the body log when there is one, else as the
-   * next KV chunk, the first with the pending marker.
+   * Makes room in the full buffer. With a body log, the body goes there:
+   * the first time, the buffer grows to a log piece instead (most large
+   * bodies then reach the log in one write, at commit); after that, each
+   * full piece is appended. Without one, the buffer is written as the next
+   * KV chunk, the first with the pending marker.
    */
-  async #flushChunk(): Promise<void> {
+  async #makeRoom(): Promise<void> {
     const { log } = this.#target;
-    if (log) {
-      this.#logBody ??= log.begin();
+    if (log && !this.#logBody) {
+      this.#logBody = log.begin();
+      this.#capacity = LOG_PIECE_SIZE;
+      return;
+    }
+    if (this.#logBody) {
       await this.#logBody.append(this.#buffer.subarray(0, this.#buffered));
       this.#buffered = 0;
-      if (this.#size >= LARGE_BODY) this.#capacity = LARGE_BODY;
       return;
     }
     const first = this.#markerVersionstamp === undefined;
