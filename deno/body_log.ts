@@ -7,9 +7,11 @@
  * deleted): at 100 KiB and 20 clients that, not the protocol, took most of
  * the CPU. Here bodies are appended to a few segment files ("lanes", written
  * side by side), and the writers that finish together share one
- * `fdatasync` per lane. A segment is retired when it is full and deleted
- * once no body in it is referenced (counted per piece: every piece of a
- * body written or queued holds one reference).
+ * `fdatasync` per lane. A segment is retired when it is full, or when no
+ * body in it is referenced any more (counted per piece: every piece of a
+ * body written or queued holds one reference); a retired segment is
+ * deleted once nothing references it. So once every message is delivered,
+ * no body is left on disk.
  *
  * A body is durable before the queue entry that names its pieces is
  * committed; a crash in between leaves pieces nobody references, and
@@ -151,7 +153,10 @@ export class BodyLog {
     }
     for (const name of new Set(body.segments)) {
       const segment = this.#segments.get(name);
-      if (segment) await this.#deleteIfUnused(segment);
+      if (!segment || segment.references > 0) continue;
+      // Unused and still appended to: retired now, so delivered mail does not linger on disk.
+      const lane = this.#lanes.find((lane) => lane.appendsTo(segment));
+      await (lane ? lane.retireIfUnused(segment) : this.#deleteIfUnused(segment));
     }
   }
 
@@ -359,6 +364,20 @@ class Lane {
   close(): void {
     this.#segment?.close();
     this.#segment = undefined;
+  }
+
+  /** Whether `segment` is the one this lane appends to. */
+  appendsTo(segment: Segment): boolean {
+    return this.#segment === segment;
+  }
+
+  /** Retires `segment` (and so deletes it) if it is still this lane's and nothing uses it. */
+  retireIfUnused(segment: Segment): Promise<void> {
+    const retired = this.#tail.then(async () => {
+      if (this.#segment === segment && segment.references === 0) await this.#retire();
+    });
+    this.#tail = retired.catch(() => {});
+    return retired;
   }
 
   async #write(bytes: Uint8Array): Promise<{ segment: Segment; offset: number }> {
