@@ -1,5 +1,5 @@
 import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
-import { BodyLog } from "../deno/body_log.ts";
+import { type BodyExtents, BodyLog } from "../deno/body_log.ts";
 import { GroupSync } from "../deno/group_sync.ts";
 import type { Stores } from "../store/types.ts";
 import { fileNames, withReopenedStores } from "./_data_dir.ts";
@@ -105,6 +105,48 @@ Deno.test("body log: a full or unused segment is retired, and deleted once no bo
       await third.append(testBytes(10, 4)); // and the lane starts a new one
       await third.durable();
       deepEqual(await readAll(log.read(third.extents())), testBytes(10, 4));
+    } finally {
+      log.close();
+    }
+  }));
+
+Deno.test("body log: many writers, small segments: every kept body reads back, and nothing is left once all are gone", () =>
+  withTempDir(async (dir) => {
+    const { log } = await BodyLog.open(dir, new Map(), { lanes: 3, segmentBytes: 4096 });
+    let seed = 7;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % below;
+    };
+    try {
+      const kept: { body: Uint8Array; extents: BodyExtents }[] = [];
+      await Promise.all(Array.from({ length: 40 }, async (_, n) => {
+        const writer = log.begin();
+        const pieces = Array.from(
+          { length: 1 + random(6) },
+          (_, p) => testBytes(1 + random(3000), n * 10 + p + 1),
+        );
+        for (const piece of pieces) {
+          await writer.append(piece);
+          if (random(3) === 0) await new Promise((resolve) => setTimeout(resolve, random(3)));
+        }
+        await writer.durable();
+        if (n % 4 === 0) await writer.discard();
+        else kept.push({ body: concat(pieces), extents: writer.extents() });
+      }));
+      for (let n = 0; n < 5; n++) {
+        // One at a time: pieces one after the other in a lane are merged into one.
+        const writer = log.begin();
+        const pieces = [testBytes(700, 500 + n), testBytes(900, 600 + n)];
+        for (const piece of pieces) await writer.append(piece);
+        await writer.durable();
+        kept.push({ body: concat(pieces), extents: writer.extents() });
+      }
+      ok(kept.some(({ extents }) => extents.extents.length === 3), "some pieces merged");
+      for (const { body, extents } of kept) deepEqual(await readAll(log.read(extents)), body);
+      ok((await fileNames(dir)).length > 3, "bodies spread over many segments");
+      for (const { extents } of kept) await log.release(extents);
+      deepEqual(await fileNames(dir), []);
     } finally {
       log.close();
     }
