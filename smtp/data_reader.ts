@@ -124,6 +124,10 @@ export class DataReader {
             continue;
           }
           if (byte === LF) return this.#bareNewline(chunks, i - start);
+          if (!this.#inHeaders) {
+            i = this.#scanBodyLines(input, i) - 1;
+            continue;
+          }
           const stop = lineBytesEnd(input, i);
           this.#countLineBytes(input, i, stop);
           i = stop - 1;
@@ -179,6 +183,39 @@ export class DataReader {
     }
     this.#lineLength += to - from;
     if (this.#lineLength > this.#maxLineLength) this.#lineTooLong = true;
+  }
+
+  /**
+   * Scans body lines (past the headers) from `from`, inside a line, for as
+   * long as only line bytes and CRLFs come, each followed by a line that
+   * starts with neither a dot nor CR or LF: the common case, which needs
+   * nothing of the state machine. Returns where the machine takes over: at
+   * a line start (state `LineStart`), or at a CR or LF it must judge, or the
+   * end of the input (state `InLine`).
+   */
+  #scanBodyLines(input: Uint8Array, from: number): number {
+    let length = this.#lineLength;
+    let i = from;
+    while (i < input.length) {
+      const stop = lineBytesEnd(input, i);
+      length += stop - i;
+      i = stop;
+      if (i + 2 >= input.length || input[i] !== CR || input[i + 1] !== LF) break;
+      // CRLF, and the next line's first byte is here.
+      if (length > this.#maxLineLength) this.#lineTooLong = true;
+      length = 0;
+      i += 2;
+      const next = input[i];
+      if (next === DOT || next === CR || next === LF) {
+        this.#lineLength = 0;
+        this.#state = State.LineStart;
+        return i;
+      }
+    }
+    if (length > this.#maxLineLength) this.#lineTooLong = true;
+    this.#lineLength = length;
+    this.#state = State.InLine;
+    return i;
   }
 
   #endLine(): void {
