@@ -25,6 +25,19 @@ export async function withReopenedStores(
   return opened.abandonedSpools;
 }
 
+/** Runs `body` with a fresh temp folder (named `prefix...`), removed afterwards. */
+export async function withTempDir<T>(
+  prefix: string,
+  body: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    return await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** The names in `dir`, sorted; none if it does not exist. */
 export async function fileNames(dir: string): Promise<string[]> {
   const names: string[] = [];

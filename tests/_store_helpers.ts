@@ -4,6 +4,7 @@
  * @module
  */
 import type { Envelope, MessageQueue, QueuedMessage, Stores } from "../store/types.ts";
+import { concatBytes } from "./_fuzz.ts";
 
 /** The spool chunk size of the KV backend: body sizes around it are edge cases. */
 export const CHUNK = 60 * 1024;
@@ -25,13 +26,7 @@ export function testBytes(size: number, seed = 1): Uint8Array {
 export async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const part of body) parts.push(part);
-  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.byteLength;
-  }
-  return all;
+  return concatBytes(parts);
 }
 
 /** An envelope for tests; `overrides` replace single fields. */

@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import { fileNames, withReopenedStores } from "./_data_dir.ts";
+import { fileNames, withReopenedStores, withTempDir } from "./_data_dir.ts";
 import { readAll } from "./_store_helpers.ts";
 import { RawSmtpClient, sendMessage } from "./_raw_smtp.ts";
 import { addLocalUser, listQueue, type QueuedEnvelope, startTollgate } from "./_server.ts";
@@ -37,14 +37,9 @@ Deno.test("every large message (in the body log) acknowledged with 250 survives 
   });
 });
 
-async function withDataDir(body: (dataDir: string) => Promise<unknown>): Promise<void> {
-  const dataDir = await Deno.makeTempDir({ prefix: "tollgate-durability-" });
-  try {
-    await body(dataDir);
-  } finally {
-    await Deno.remove(dataDir, { recursive: true });
-  }
-}
+/** Runs `body` with a fresh data folder, removed afterwards. */
+const withDataDir = (body: (dataDir: string) => Promise<unknown>) =>
+  withTempDir("tollgate-durability-", body);
 
 /**
  * Sends from several clients, kills the server with SIGKILL after a number

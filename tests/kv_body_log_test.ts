@@ -2,18 +2,13 @@ import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
 import { type BodyExtents, BodyLog } from "../deno/body_log.ts";
 import { GroupSync } from "../deno/group_sync.ts";
 import type { Stores } from "../store/types.ts";
-import { fileNames, withReopenedStores } from "./_data_dir.ts";
+import { fileNames, withReopenedStores, withTempDir } from "./_data_dir.ts";
+import { concatBytes } from "./_fuzz.ts";
 import { CHUNK, envelope, readAll, testBytes } from "./_store_helpers.ts";
 
 /** Runs `body` with a fresh temp folder, removed afterwards. */
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "tollgate-bodies-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withBodiesDir = (body: (dir: string) => Promise<void>) =>
+  withTempDir("tollgate-bodies-", body);
 
 async function spoolChunkCount(dir: string): Promise<number> {
   const kv = await Deno.openKv(`${dir}/tollgate.kv`);
@@ -35,7 +30,7 @@ async function queue(stores: Stores, body: Uint8Array): Promise<string> {
 const deferred = { nextAttemptAt: 1_700_000_600_000 };
 
 Deno.test("body log: one chunk stays in KV, a larger body goes to the log, not a file of its own", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     const small = testBytes(CHUNK);
     const large = testBytes(CHUNK + 1, 7);
     await withReopenedStores(dir, async (stores) => {
@@ -51,7 +46,7 @@ Deno.test("body log: one chunk stays in KV, a larger body goes to the log, not a
   }));
 
 Deno.test("body log: bodies written at once share a lane and each reads back whole", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     const { log } = await BodyLog.open(dir, new Map(), { lanes: 1 });
     try {
       const writers = Array.from({ length: 20 }, () => log.begin());
@@ -64,7 +59,7 @@ Deno.test("body log: bodies written at once share a lane and each reads back who
       await Promise.all(writers.map((writer) => writer.durable()));
       for (const [n, writer] of writers.entries()) {
         const expected = [0, 1, 2].map((piece) => testBytes(1000 + n, n * 3 + piece + 1));
-        deepEqual(await readAll(log.read(writer.extents())), concat(expected));
+        deepEqual(await readAll(log.read(writer.extents())), concatBytes(expected));
         equal(writer.extents().extents.length, 9, "three pieces apart");
       }
       const alone = log.begin();
@@ -73,7 +68,7 @@ Deno.test("body log: bodies written at once share a lane and each reads back who
       equal(alone.extents().extents.length, 3, "pieces one after the other are one piece");
       deepEqual(
         await readAll(log.read(alone.extents())),
-        concat([testBytes(10, 1), testBytes(10, 2)]),
+        concatBytes([testBytes(10, 1), testBytes(10, 2)]),
       );
     } finally {
       log.close();
@@ -81,7 +76,7 @@ Deno.test("body log: bodies written at once share a lane and each reads back who
   }));
 
 Deno.test("body log: a full or unused segment is retired, and deleted once no body in it is left", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     const { log } = await BodyLog.open(dir, new Map(), { lanes: 1, segmentBytes: 100 });
     try {
       const first = log.begin();
@@ -94,7 +89,7 @@ Deno.test("body log: a full or unused segment is retired, and deleted once no bo
       deepEqual(second.extents().segments.length, 2, "the second body spans two segments");
       deepEqual(
         await readAll(log.read(second.extents())),
-        concat([testBytes(120, 2), testBytes(50, 3)]),
+        concatBytes([testBytes(120, 2), testBytes(50, 3)]),
       );
 
       await log.release(first.extents());
@@ -111,7 +106,7 @@ Deno.test("body log: a full or unused segment is retired, and deleted once no bo
   }));
 
 Deno.test("body log: many writers, small segments: every kept body reads back, and nothing is left once all are gone", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     const { log } = await BodyLog.open(dir, new Map(), { lanes: 3, segmentBytes: 4096 });
     let seed = 7;
     const random = (below: number) => {
@@ -132,7 +127,7 @@ Deno.test("body log: many writers, small segments: every kept body reads back, a
         }
         await writer.durable();
         if (n % 4 === 0) await writer.discard();
-        else kept.push({ body: concat(pieces), extents: writer.extents() });
+        else kept.push({ body: concatBytes(pieces), extents: writer.extents() });
       }));
       for (let n = 0; n < 5; n++) {
         // One at a time: pieces one after the other in a lane are merged into one.
@@ -140,7 +135,7 @@ Deno.test("body log: many writers, small segments: every kept body reads back, a
         const pieces = [testBytes(700, 500 + n), testBytes(900, 600 + n)];
         for (const piece of pieces) await writer.append(piece);
         await writer.durable();
-        kept.push({ body: concat(pieces), extents: writer.extents() });
+        kept.push({ body: concatBytes(pieces), extents: writer.extents() });
       }
       ok(kept.some(({ extents }) => extents.extents.length === 3), "some pieces merged");
       for (const { body, extents } of kept) deepEqual(await readAll(log.read(extents)), body);
@@ -153,7 +148,7 @@ Deno.test("body log: many writers, small segments: every kept body reads back, a
   }));
 
 Deno.test("body log: open keeps the segments queued bodies use, deletes the rest, and appends anew", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     const first = await BodyLog.open(dir, new Map(), { lanes: 2 });
     const kept = first.log.begin();
     const dropped = first.log.begin();
@@ -179,7 +174,7 @@ Deno.test("body log: open keeps the segments queued bodies use, deletes the rest
   }));
 
 Deno.test("body log: an aborted message and a removed one leave no segment behind", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     await withReopenedStores(dir, async (stores) => {
       const writer = await stores.queue.create();
       await writer.write(testBytes(5 * CHUNK)); // past one 256 KiB piece: some of it is in the log
@@ -195,7 +190,7 @@ Deno.test("body log: an aborted message and a removed one leave no segment behin
   }));
 
 Deno.test("body log: a deferred message's body moves to a file of its own", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     const body = testBytes(2 * CHUNK + 5, 3);
     let id = "";
     await withReopenedStores(dir, async (stores) => {
@@ -215,7 +210,7 @@ Deno.test("body log: a deferred message's body moves to a file of its own", () =
   }));
 
 Deno.test("body log: a body that cannot be copied out stays in the log, and reads as before", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     await withReopenedStores(dir, async (stores) => {
       const id = await queue(stores, testBytes(2 * CHUNK));
       // Its segment is gone (a disk fault, a hand that deleted it): the copy fails.
@@ -233,7 +228,7 @@ Deno.test("body log: a body that cannot be copied out stays in the log, and read
   }));
 
 Deno.test("body log: what a crash left unqueued (segments, a half-moved body file) is deleted at open", () =>
-  withTempDir(async (dir) => {
+  withBodiesDir(async (dir) => {
     let kept = "";
     await withReopenedStores(dir, async (stores) => {
       kept = await queue(stores, testBytes(2 * CHUNK));
@@ -264,13 +259,3 @@ Deno.test("group sync: calls made while a flush runs share the next one", async 
   await group.sync(); // and a later call starts afresh
   equal(flushes, 3);
 });
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.length;
-  }
-  return all;
-}

@@ -1,14 +1,8 @@
 import { deepEqual, equal, match, rejects, throws } from "node:assert/strict";
 import { deliverToMaildir, maildirFor } from "../deno/maildir.ts";
+import { withTempDir } from "./_data_dir.ts";
 
-async function withRoot(body: (root: string) => Promise<void>): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "tollgate-maildir-" });
-  try {
-    await body(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
+const withRoot = (body: (root: string) => Promise<void>) => withTempDir("tollgate-maildir-", body);
 
 async function* pieces(...parts: string[]): AsyncIterable<Uint8Array> {
   for (const part of parts) yield new TextEncoder().encode(part);

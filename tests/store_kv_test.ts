@@ -4,6 +4,7 @@ import { openKvStores } from "../deno/kv_stores.ts";
 import { deleteSpool, SPOOL_CHUNK_SIZE } from "../deno/kv_spool.ts";
 import { runStoreContract } from "./store_contract.ts";
 import { enqueue, envelope, readAll, testBytes } from "./_store_helpers.ts";
+import { withTempDir } from "./_data_dir.ts";
 
 runStoreContract("kv :memory:", () => openKvStores(":memory:"));
 
@@ -32,14 +33,7 @@ runStoreContract("kv file with body files", async () => {
 });
 
 /** Runs `body` with a fresh temp folder, removed afterwards. */
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "tollgate-kv-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withKvDir = (body: (dir: string) => Promise<void>) => withTempDir("tollgate-kv-", body);
 
 /** Every key in the database at `path`, as JSON, sorted by KV order. */
 async function keysIn(path: string): Promise<string[]> {
@@ -54,7 +48,7 @@ async function keysIn(path: string): Promise<string[]> {
 }
 
 Deno.test("kv: a reopened file keeps everything written, in a folder it created", () =>
-  withTempDir(async (dir) => {
+  withKvDir(async (dir) => {
     const path = `${dir}/nested/data/store.kv`;
     const body = testBytes(2 * SPOOL_CHUNK_SIZE + 3);
     const first = await openKvStores(path);
@@ -82,7 +76,7 @@ Deno.test("kv: a reopened file keeps everything written, in a folder it created"
   }));
 
 Deno.test("kv: a body is stored in chunks of at most 60 KiB", () =>
-  withTempDir(async (dir) => {
+  withKvDir(async (dir) => {
     const path = `${dir}/store.kv`;
     const opened = await openKvStores(path);
     const message = await enqueue(opened.stores.queue, testBytes(2 * SPOOL_CHUNK_SIZE + 1), {
@@ -102,7 +96,7 @@ Deno.test("kv: a body is stored in chunks of at most 60 KiB", () =>
   }));
 
 Deno.test("kv: remove and abort leave no key behind", () =>
-  withTempDir(async (dir) => {
+  withKvDir(async (dir) => {
     const path = `${dir}/store.kv`;
     const opened = await openKvStores(path);
     const removed = await enqueue(opened.stores.queue, testBytes(3 * SPOOL_CHUNK_SIZE));
@@ -115,7 +109,7 @@ Deno.test("kv: remove and abort leave no key behind", () =>
   }));
 
 Deno.test("kv: opening deletes a spool left by a crash mid-DATA, and nothing else", () =>
-  withTempDir(async (dir) => {
+  withKvDir(async (dir) => {
     const path = `${dir}/store.kv`;
     const opened = await openKvStores(path);
     const kept = await enqueue(opened.stores.queue, testBytes(SPOOL_CHUNK_SIZE + 1));
@@ -148,7 +142,7 @@ Deno.test("kv: opening deletes a spool left by a crash mid-DATA, and nothing els
   }));
 
 Deno.test("kv: a commit fails when its spool was cleaned up meanwhile", () =>
-  withTempDir(async (dir) => {
+  withKvDir(async (dir) => {
     const path = `${dir}/store.kv`;
     const opened = await openKvStores(path);
     try {
@@ -167,7 +161,7 @@ Deno.test("kv: a commit fails when its spool was cleaned up meanwhile", () =>
   }));
 
 Deno.test("kv: opening keeps a queued body next to a stray pending marker", () =>
-  withTempDir(async (dir) => {
+  withKvDir(async (dir) => {
     const path = `${dir}/store.kv`;
     const opened = await openKvStores(path);
     const kept = await enqueue(opened.stores.queue, testBytes(SPOOL_CHUNK_SIZE + 1));
@@ -202,7 +196,7 @@ Deno.test("kv: deleting the spool of a queued message is refused", async () => {
 });
 
 Deno.test("kv: a body that fits in one chunk writes nothing before its commit", () =>
-  withTempDir(async (dir) => {
+  withKvDir(async (dir) => {
     const path = `${dir}/store.kv`;
     const opened = await openKvStores(path);
     const writer = await opened.stores.queue.create();
@@ -216,7 +210,7 @@ Deno.test("kv: a body that fits in one chunk writes nothing before its commit", 
   }));
 
 Deno.test("kv: the pending marker is written with the first full chunk, dropped at commit", () =>
-  withTempDir(async (dir) => {
+  withKvDir(async (dir) => {
     const path = `${dir}/store.kv`;
     const opened = await openKvStores(path);
     const writer = await opened.stores.queue.create();
