@@ -7,6 +7,8 @@
 import { equal, ok } from "node:assert/strict";
 import { RawSmtpClient, sendMessage } from "./_raw_smtp.ts";
 import { addLocalUser, listQueue, startTollgate } from "./_server.ts";
+import { withReopenedStores } from "./_data_dir.ts";
+import { readAll } from "./_store_helpers.ts";
 
 const TMPFS_BYTES = 6 * 1024 * 1024;
 const MESSAGE = `Subject: filler\r\n\r\n${`${"z".repeat(998)}\r\n`.repeat(100)}`;
@@ -60,8 +62,17 @@ Deno.test("a full disk answers 452, not 250, and recovers once space is back", a
 
     await Deno.remove(filler);
     equal(await send(server.smtpPort, 1000), 250, server.output());
-    const queued = new Set((await listQueue(server)).map((message) => message.from));
-    for (const n of [...accepted, 1000]) ok(queued.has(`m${n}@example.net`), `m${n} was lost`);
+    const queued = await listQueue(server);
+    const senders = new Set(queued.map((message) => message.from));
+    for (const n of [...accepted, 1000]) ok(senders.has(`m${n}@example.net`), `m${n} was lost`);
+    await server.stop();
+    // Every acknowledged body reads back whole, those written before the disk filled included.
+    await withReopenedStores(`${dir}/data`, async (stores) => {
+      for (const message of queued) {
+        const body = new TextDecoder().decode(await readAll(stores.queue.readBody(message.id)));
+        ok(body.endsWith(`\r\n\r\n${MESSAGE.slice(MESSAGE.indexOf("\r\n\r\n") + 4)}`), message.id);
+      }
+    });
   } finally {
     await server.stop();
     await new Deno.Command("umount", { args: [dir] }).output();
