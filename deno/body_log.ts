@@ -79,8 +79,7 @@ export class BodyLog {
   private constructor(dir: string, lastSegment: number, options: BodyLogOptions) {
     this.dir = dir;
     this.#lastSegment = lastSegment;
-    const folder = new FolderSync(dir);
-    this.#folder = folder;
+    this.#folder = new FolderSync(dir);
     const host: LaneHost = {
       segmentBytes: options.segmentBytes ?? 8 * 1024 * 1024,
       create: () => this.#createSegment(),
@@ -135,7 +134,7 @@ export class BodyLog {
         const [index, offset, length] = body.extents.slice(at, at + 3);
         if (open?.index !== index) {
           open?.file.close();
-          open = undefined;
+          open = undefined; // closed: if the next open fails, `finally` has nothing to close
           open = { index, file: await this.#openForRead(body.segments[index]) };
         }
         yield* readPiece(open.file, offset, length, body.segments[index]);
