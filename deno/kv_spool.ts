@@ -26,13 +26,18 @@ export const SPOOL_CHUNK_SIZE = 60 * 1024;
 /** The first buffer of a writer: a typical message fits. */
 const MIN_BUFFER_SIZE = 8 * 1024;
 
+/** Past this size, a body in the log is appended in pieces of {@linkcode LARGE_BODY_PIECE_SIZE}. */
+const LARGE_BODY = 1024 * 1024;
+
 /**
- * The pieces a body in the log is appended in: most large mail is written
- * at once, at commit, and a body has few pieces to name in its queue entry
- * (a KV value holds 64 KiB: ~5,000 pieces, 1.2 GiB), at the price of a
- * 256 KiB buffer while it is written.
+ * The pieces of a large body in the log: a body has few pieces to name in
+ * its queue entry (a KV value holds 64 KiB: ~5,000 pieces, ~1.2 GiB), at the
+ * price of a 256 KiB buffer while it is written. Smaller bodies go in
+ * chunk-sized pieces: with 500 clients sending 100 KiB at once, 256 KiB
+ * pieces for every body raised the peak memory by 146-150 MiB, chunk-sized
+ * ones by 109-115 MiB.
  */
-const LOG_PIECE_SIZE = 256 * 1024;
+const LARGE_BODY_PIECE_SIZE = 256 * 1024;
 
 /** Deletes per atomic operation; KV allows 1,000 mutations. */
 const DELETE_BATCH = 500;
@@ -83,7 +88,7 @@ export class KvSpoolWriter implements SpoolWriter {
   /** Grows up to `#capacity` as the body does: most bodies are a few KiB. */
   #buffer = new Uint8Array(0);
   #buffered = 0;
-  /** How much is buffered before a write: one chunk, or a log piece once the body is in the log. */
+  /** How much is buffered before a write: one chunk, or a larger piece once a body in the log is large. */
   #capacity = SPOOL_CHUNK_SIZE;
   /** Chunks written or being written; after a failed write, one may be missing. */
   #chunks = 0;
@@ -189,22 +194,17 @@ export class KvSpoolWriter implements SpoolWriter {
   }
 
   /**
-   * Makes room in the full buffer. With a body log, the body goes there:
-   * the first time, the buffer grows to a log piece instead (most large
-   * bodies then reach the log in one write, at commit); after that, each
-   * full piece is appended. Without one, the buffer is written as the next
-   * KV chunk, the first with the pending marker.
+   * Makes room in the full buffer: appends it to the body log when there is
+   * one (in larger pieces once the body is large), else writes it as the
+   * next KV chunk, the first with the pending marker.
    */
   async #makeRoom(): Promise<void> {
     const { log } = this.#target;
-    if (log && !this.#logBody) {
-      this.#logBody = log.begin();
-      this.#capacity = LOG_PIECE_SIZE;
-      return;
-    }
-    if (this.#logBody) {
+    if (log) {
+      this.#logBody ??= log.begin();
       await this.#logBody.append(this.#buffer.subarray(0, this.#buffered));
       this.#buffered = 0;
+      if (this.#size >= LARGE_BODY) this.#capacity = LARGE_BODY_PIECE_SIZE;
       return;
     }
     const first = this.#markerVersionstamp === undefined;

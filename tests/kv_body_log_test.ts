@@ -177,7 +177,7 @@ Deno.test("body log: an aborted message and a removed one leave no segment behin
   withBodiesDir(async (dir) => {
     await withReopenedStores(dir, async (stores) => {
       const writer = await stores.queue.create();
-      await writer.write(testBytes(5 * CHUNK)); // past one 256 KiB piece: some of it is in the log
+      await writer.write(testBytes(5 * CHUNK)); // four full chunks of it are in the log
       const id = await queue(stores, testBytes(2 * CHUNK));
       equal((await fileNames(`${dir}/bodies/log`)).length, 2, "two lanes, a segment each");
       await writer.abort();
