@@ -209,6 +209,25 @@ Deno.test("body log: a deferred message's body moves to a file of its own", () =
     deepEqual(await fileNames(`${dir}/bodies`), ["log"]);
   }));
 
+Deno.test("body log: a message removed while its body moves out leaves nothing behind", () =>
+  withBodiesDir(async (dir) => {
+    await withReopenedStores(dir, async (stores) => {
+      for (let round = 0; round < 5; round++) {
+        const id = await queue(stores, testBytes(3 * CHUNK, round + 1));
+        const delivery = await stores.queue.delivery(id);
+        const [, removed] = await Promise.all([
+          stores.queue.update(id, { ...delivery!, ...deferred }),
+          stores.queue.remove(id),
+        ]);
+        equal(removed, true);
+        equal(await stores.queue.get(id), undefined);
+      }
+      deepEqual(await fileNames(`${dir}/bodies`), ["log"], "no body file is left");
+      deepEqual(await fileNames(`${dir}/bodies/log`), [], "no segment is left");
+    });
+    equal(await withReopenedStores(dir, async () => {}), 0);
+  }));
+
 Deno.test("body log: a body that cannot be copied out stays in the log, and reads as before", () =>
   withBodiesDir(async (dir) => {
     await withReopenedStores(dir, async (stores) => {
