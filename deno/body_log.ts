@@ -235,10 +235,10 @@ class LaneWriter implements BodyLogWriter {
     const { segment, offset } = await this.#lane.append(bytes);
     let index = this.#segments.indexOf(segment);
     if (index < 0) index = this.#segments.push(segment) - 1;
-    const last = this.#extents.length - 3;
-    const [lastIndex, lastOffset, lastLength] = this.#extents.slice(last);
-    if (last >= 0 && lastIndex === index && lastOffset + lastLength === offset) {
-      this.#extents[last + 2] += bytes.length; // right after the previous piece: one piece
+    const extents = this.#extents;
+    const last = extents.length - 3; // the previous piece, if any
+    if (last >= 0 && extents[last] === index && extents[last + 1] + extents[last + 2] === offset) {
+      extents[last + 2] += bytes.length; // right after the previous piece: one piece
       segment.references--; // the lane counted it as a piece of its own
     } else {
       this.#extents.push(index, offset, bytes.length);
