@@ -39,7 +39,10 @@ export const queueKey = (id: string): Deno.KvKey => ["queue", id];
 export const dueKey = (at: number, id: string): Deno.KvKey => ["queue-due", at, id];
 /** The prefix of every due-time index entry. */
 export const DUE_PREFIX: Deno.KvKey = ["queue-due"];
-/** `["spool", id, n]` → bytes `n * 60 KiB ..` of a body, at most 60 KiB. */
+/**
+ * `["spool", id, n]` → the `n`th part of a body, read in order: 60 KiB each
+ * but the last few, which may be smaller (see `kv_spool.ts`).
+ */
 export const spoolChunkKey = (id: string, n: number): Deno.KvKey => ["spool", id, n];
 /** `["spool", id]`: the prefix of every chunk of one body. */
 export const spoolPrefix = (id: string): Deno.KvKey => ["spool", id];

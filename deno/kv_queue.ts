@@ -41,6 +41,9 @@ export interface KvMessageQueueOptions extends QueueIdGeneratorOptions {
 /** The most keys one `kv.getMany` call takes. */
 const GET_MANY_LIMIT = 10;
 
+/** Body chunks read with one `kv.getMany`: a small body's parts at once, at most 240 KiB. */
+const CHUNKS_PER_READ = 4;
+
 /**
  * The durable mail queue on Deno KV.
  *
@@ -111,7 +114,8 @@ export class KvMessageQueue implements MessageQueue {
   }
 
   /**
-   * The body, one chunk (at most 60 KiB) at a time, read as it is consumed.
+   * The body, read as it is consumed: KV chunks a few at a time (at most
+   * 240 KiB), the body log's pieces and a body file in pieces.
    * Rejects with a `RangeError` for an unknown id, and with an `Error` if the
    * message is removed while being read.
    */
@@ -128,12 +132,19 @@ export class KvMessageQueue implements MessageQueue {
       yield* this.#bodies.read(id);
       return;
     }
-    for (let n = 0; n < entry.chunks; n++) {
-      const chunk = (await this.#kv.get<Uint8Array>(spoolChunkKey(id, n))).value;
-      if (chunk === null) {
-        throw new Error(`Cannot read message body: chunk ${n} of ${id} is gone (removed?)`);
+    for (let first = 0; first < entry.chunks; first += CHUNKS_PER_READ) {
+      const keys = Array.from(
+        { length: Math.min(CHUNKS_PER_READ, entry.chunks - first) },
+        (_, n) => spoolChunkKey(id, first + n),
+      );
+      for (const [n, chunk] of (await this.#kv.getMany<Uint8Array[]>(keys)).entries()) {
+        if (chunk.value === null) {
+          throw new Error(
+            `Cannot read message body: chunk ${first + n} of ${id} is gone (removed?)`,
+          );
+        }
+        yield chunk.value;
       }
-      yield chunk;
     }
   }
 

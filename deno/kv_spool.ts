@@ -20,8 +20,21 @@ import {
   spoolPrefix,
 } from "./kv_keys.ts";
 
-/** The size of every spool chunk but the last: 60 KiB, under KV's 64 KiB value cap. */
+/** The size of every spool chunk but the last ones: 60 KiB, under KV's 64 KiB value cap. */
 export const SPOOL_CHUNK_SIZE = 60 * 1024;
+
+/**
+ * A small body (or a body's last bytes, if small) is committed in parts of at
+ * most this many bytes. Deno KV's SQLite keeps a row inside its B-tree page
+ * only up to ~1,000 bytes; past that the rest spills to an overflow page of
+ * its own, which the commit (and later the WAL checkpoint) writes whole: a
+ * 1.2 KB body cost a 4 KiB page to itself. In parts that fit, concurrent
+ * messages share pages (measured in `docs/performance.md`, Part E).
+ */
+export const SMALL_PART_SIZE = 900;
+
+/** Up to this size, the last bytes are split into parts (3 at most); beyond it, one chunk is cheaper. */
+const SPLIT_TAIL_LIMIT = 3 * SMALL_PART_SIZE;
 
 /** The first buffer of a writer: a typical message fits. */
 const MIN_BUFFER_SIZE = 8 * 1024;
@@ -124,7 +137,7 @@ export class KvSpoolWriter implements SpoolWriter {
   }
 
   /**
-   * Atomically writes the last chunk, the queue entry (with its first
+   * Atomically writes the last chunk (or its parts), the queue entry (with its first
    * delivery state, due at once, and its due-time index key) and drops the
    * pending marker; rejects if the marker is gone (the spool was cleaned up
    * meanwhile) or, without one, if another writer holds the id.
@@ -141,8 +154,7 @@ export class KvSpoolWriter implements SpoolWriter {
     }
     const write = this.#claim();
     let chunks = this.#chunks;
-    if (this.#buffered > 0) {
-      const value = this.#buffer.subarray(0, this.#buffered);
+    for (const value of tailParts(this.#buffer.subarray(0, this.#buffered))) {
       write.mutations.push({ type: "set", key: spoolChunkKey(this.id, chunks++), value });
     }
     const delivery = initialDelivery(message);
@@ -242,6 +254,20 @@ export class KvSpoolWriter implements SpoolWriter {
       throw new TypeError(`Cannot ${action}: the spool writer is already ${this.#state}`);
     }
   }
+}
+
+/**
+ * The chunks the last bytes of a body are committed as: none for no bytes,
+ * parts of at most {@linkcode SMALL_PART_SIZE} for a few KiB, else one chunk.
+ * Parts are views of `tail`, as even in size as they can be (1,200 bytes: two
+ * of 600).
+ */
+function tailParts(tail: Uint8Array): Uint8Array[] {
+  if (tail.byteLength === 0) return [];
+  if (tail.byteLength > SPLIT_TAIL_LIMIT) return [tail];
+  const count = Math.ceil(tail.byteLength / SMALL_PART_SIZE);
+  const size = Math.ceil(tail.byteLength / count);
+  return Array.from({ length: count }, (_, n) => tail.subarray(n * size, (n + 1) * size));
 }
 
 /**

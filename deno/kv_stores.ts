@@ -13,7 +13,7 @@
  * | `["sender", user, entry]` | `true` (`kv_senders.ts`)                        |
  * | `["queue", id]`           | `{ message, chunks: number, delivery }`         |
  * | `["queue-due", at, id]`   | `true`: `id` is due at `at` (ms), time order    |
- * | `["spool", id, n]`        | body bytes `n * 60 KiB` onward, at most 60 KiB  |
+ * | `["spool", id, n]`        | the `n`th part of a body, at most 60 KiB        |
  * | `["spool-pending", id]`   | ms when the spool started; absent once queued   |
  *
  * Keys are built in `kv_keys.ts` only. Lists come back in KV key order (by
@@ -24,7 +24,8 @@
  * Each 60 KiB of body goes to `["spool", id, n]` once the body goes on past
  * it (the first with `["spool-pending", id]`), so a 25 MiB message never
  * sits in memory.
- * `commit()` writes the last chunk and `["queue", id]` and deletes the marker
+ * `commit()` writes the last chunk (a small one in parts of at most 900
+ * bytes, which fit in SQLite's page) and `["queue", id]` and deletes the marker
  * in one atomic operation: a message is queued whole or not at all, and a
  * body of one chunk (most mail) is written by that commit alone. `abort()`,
  * `remove()` and the clean-up at open delete chunks in batches and drop the

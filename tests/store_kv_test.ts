@@ -1,7 +1,7 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { KvMessageQueue } from "../deno/kv_queue.ts";
 import { openKvStores } from "../deno/kv_stores.ts";
-import { deleteSpool, SPOOL_CHUNK_SIZE } from "../deno/kv_spool.ts";
+import { deleteSpool, SMALL_PART_SIZE, SPOOL_CHUNK_SIZE } from "../deno/kv_spool.ts";
 import { runStoreContract } from "./store_contract.ts";
 import { enqueue, envelope, readAll, testBytes } from "./_store_helpers.ts";
 import { withTempDir } from "./_data_dir.ts";
@@ -75,6 +75,20 @@ Deno.test("kv: a reopened file keeps everything written, in a folder it created"
     }
   }));
 
+/** The sizes of the spool chunks of `id` in the database at `path`, in key order. */
+async function chunkSizes(path: string, id: string): Promise<number[]> {
+  const kv = await Deno.openKv(path);
+  try {
+    const sizes: number[] = [];
+    for await (const chunk of kv.list<Uint8Array>({ prefix: ["spool", id] })) {
+      sizes.push(chunk.value.byteLength);
+    }
+    return sizes;
+  } finally {
+    kv.close();
+  }
+}
+
 Deno.test("kv: a body is stored in chunks of at most 60 KiB", () =>
   withKvDir(async (dir) => {
     const path = `${dir}/store.kv`;
@@ -83,15 +97,35 @@ Deno.test("kv: a body is stored in chunks of at most 60 KiB", () =>
       pieceSize: 50_000,
     });
     opened.close();
-    const kv = await Deno.openKv(path);
-    try {
-      const sizes: number[] = [];
-      for await (const chunk of kv.list<Uint8Array>({ prefix: ["spool", message.id] })) {
-        sizes.push(chunk.value.byteLength);
-      }
-      deepEqual(sizes, [SPOOL_CHUNK_SIZE, SPOOL_CHUNK_SIZE, 1]);
-    } finally {
-      kv.close();
+    deepEqual(await chunkSizes(path, message.id), [SPOOL_CHUNK_SIZE, SPOOL_CHUNK_SIZE, 1]);
+  }));
+
+Deno.test("kv: a small body, or a body's small tail, is stored in parts that fit SQLite's page", () =>
+  withKvDir(async (dir) => {
+    const path = `${dir}/store.kv`;
+    const cases: [number, number[]][] = [
+      [1, [1]],
+      [SMALL_PART_SIZE, [SMALL_PART_SIZE]],
+      [SMALL_PART_SIZE + 1, [451, 450]],
+      [1200, [600, 600]],
+      [3 * SMALL_PART_SIZE, [SMALL_PART_SIZE, SMALL_PART_SIZE, SMALL_PART_SIZE]],
+      [3 * SMALL_PART_SIZE + 1, [3 * SMALL_PART_SIZE + 1]],
+      [SPOOL_CHUNK_SIZE + 1200, [SPOOL_CHUNK_SIZE, 600, 600]],
+      // Read back four chunks at a time: six are two reads.
+      [4 * SPOOL_CHUNK_SIZE + 1200, [...Array(4).fill(SPOOL_CHUNK_SIZE), 600, 600]],
+    ];
+    const opened = await openKvStores(path);
+    const queued = [];
+    for (const [n, [size]] of cases.entries()) {
+      const body = testBytes(size, n + 1);
+      queued.push({ body, message: await enqueue(opened.stores.queue, body, { pieceSize: 700 }) });
+    }
+    for (const { body, message } of queued) {
+      deepEqual(await readAll(opened.stores.queue.readBody(message.id)), body);
+    }
+    opened.close();
+    for (const [n, [, sizes]] of cases.entries()) {
+      deepEqual(await chunkSizes(path, queued[n].message.id), sizes, `a body of ${cases[n][0]}`);
     }
   }));
 
