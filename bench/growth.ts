@@ -150,7 +150,7 @@ export function growthSection(cells: GrowthCell[]): string {
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join("\n")}
 
-One \`smtp-source -c -s <sessions> -m <messages> -l <size>\` run per cell, one message per
+One \`smtp-source -s <sessions> -m <messages> -l <size>\` run per cell, one message per
 connection, each cell on a freshly started server that first took ${WARM_UP.messages} small
 messages (warm-up, not counted); smtp-server runs without its greeting delay and discards.
 *peak RSS* is \`VmHWM\` during the run (reset with \`clear_refs\` just before it); *rise* is that

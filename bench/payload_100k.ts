@@ -64,7 +64,7 @@ export function payload100KSection(results: ThroughputResult[]): string {
 
 ${throughputTable(results)}
 
-\`smtp-source -c -l 102400 -m ${messages} -s ${sessions} [-d]\`, ${warmUpMessages} warm-up
+\`smtp-source -l 102400 -m ${messages} -s ${sessions} [-d]\`, ${warmUpMessages} warm-up
 messages per scenario not counted. Tollgate streams each body into its durable queue before it
 answers \`250\`; smtp-server (without its greeting delay) and smtp-sink read and discard it.
 Tollgate's queue count and smtp-sink's own counter (\`-c\`) confirm every message arrived;

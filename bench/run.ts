@@ -190,7 +190,7 @@ async function describeEnvironment(): Promise<BenchEnvironment> {
       Node: await commandOutput("node", ["--version"]),
       "Postfix smtp-source": await commandOutput("dpkg-query", ["-W", "-f=${Version}", "postfix"]),
     },
-    load: `smtp-source -c -l ${PAYLOAD_BYTES} -m ${MESSAGES_PER_RUN} -s ${SESSIONS} ` +
+    load: `smtp-source -l ${PAYLOAD_BYTES} -m ${MESSAGES_PER_RUN} -s ${SESSIONS} ` +
       `[-d], sender and recipient ${BENCH_USER.address} (a local user of Tollgate); ` +
       `${WARM_UP_MESSAGES} warm-up messages per scenario not counted`,
   };
