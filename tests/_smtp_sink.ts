@@ -25,7 +25,8 @@ export interface RunningSink {
   stop(): Promise<void>;
 }
 
-const COUNTERS = /sess=(\d+) quit=\d+ mesg=(\d+)/g;
+/** One counters record; smtp-sink ends each with a carriage return (a record without one is still being written). */
+const COUNTERS = /sess=(\d+) quit=\d+ mesg=(\d+)\r/g;
 
 /** A free port on 127.0.0.1 (smtp-sink cannot report the one the kernel picks). */
 function freePort(): number {
