@@ -24,9 +24,9 @@ import { ensureSmtpSource } from "./_smtp_source.ts";
 export const PAYLOAD_100K_LOAD = {
   payloadBytes: 100 * 1024,
   sessions: 20,
-  messages: 300,
-  warmUpMessages: 40,
-  runs: 3,
+  messages: 600,
+  warmUpMessages: 60,
+  runs: 5,
 };
 
 function plans(): SourcePlan[] {

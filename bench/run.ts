@@ -34,7 +34,7 @@ import { measureOutboundPool, outboundPoolSection } from "./outbound_pool.ts";
 import { growthSection, measureGrowth } from "./growth.ts";
 import { targetsSection } from "./targets.ts";
 
-const RUNS = 3;
+const RUNS = 5;
 const MESSAGES_PER_RUN = 1000;
 const WARM_UP_MESSAGES = 100;
 const SESSIONS = 20;
