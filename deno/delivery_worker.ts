@@ -118,6 +118,12 @@ export class DeliveryWorker {
   /**
    * Takes the due messages not in delivery (one taker at a time, so no
    * message is taken twice) and starts delivering them.
+   *
+   * A finished pass gives its messages back through the same chain of
+   * takers, never during a take: a take reads the queue, then filters out
+   * what is in delivery. Were a pass that finished in between (its messages
+   * delivered and removed) to drop its ids at once, the take would see them
+   * in its stale read, no longer in delivery, and deliver them a second time.
    */
   #take(): Promise<{ count: number; pass: Promise<void> }> {
     const taken = this.#taking.then(async () => {
@@ -130,8 +136,10 @@ export class DeliveryWorker {
       const pass: Promise<void> = this.#deliver(due)
         .catch((error) => this.#log(`delivery pass failed: ${describe(error)}`))
         .finally(() => {
-          for (const item of due) this.#inFlight.delete(item.message.id);
           this.#passes.delete(pass);
+          this.#taking = this.#taking.then(() => {
+            for (const item of due) this.#inFlight.delete(item.message.id);
+          });
           this.wake();
         });
       this.#passes.add(pass);
