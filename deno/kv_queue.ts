@@ -27,6 +27,7 @@ import {
 } from "./kv_keys.ts";
 import type { BodyFiles } from "./body_files.ts";
 import type { BodyExtents, BodyLog } from "./body_log.ts";
+import type { AtomicWrite } from "./kv_atomic_limits.ts";
 import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
 
@@ -40,6 +41,9 @@ export interface KvMessageQueueOptions extends QueueIdGeneratorOptions {
 
 /** The most keys one `kv.getMany` call takes. */
 const GET_MANY_LIMIT = 10;
+
+/** Up to this many chunks, a removed message's chunks go in the write that removes its entry. */
+const CHUNKS_REMOVED_AT_ONCE = 64;
 
 /** Body chunks read with one `kv.getMany`: a small body's parts at once, at most 240 KiB. */
 const CHUNKS_PER_READ = 4;
@@ -149,30 +153,41 @@ export class KvMessageQueue implements MessageQueue {
   }
 
   /**
-   * Removes a message: drops its queue entry and sets a pending marker in one
-   * step, then deletes the chunks or the body file, or releases its pieces
-   * of the body log (a crash in between leaves a spool, file or segment that
+   * Removes a message: drops its queue entry, its due-time key and its
+   * chunks in one write, grouped with other writers' writes in one commit
+   * (a delivery pass removes many messages at once). A body of more chunks
+   * than fit in that write gets a pending marker instead and its chunks
+   * are deleted after it, as is a body file, or its pieces of the body log
+   * are released (a crash in between leaves a spool, file or segment that
    * the next open cleans up). Returns whether the message existed.
    */
   async remove(id: string): Promise<boolean> {
     for (;;) {
       const entry = await this.#kv.get<QueueEntry>(queueKey(id));
       if (entry.value === null) return false;
-      const operation = this.#kv.atomic().check(entry).delete(queueKey(id));
-      if (entry.value.delivery) operation.delete(dueKey(entry.value.delivery.nextAttemptAt, id));
-      const result = await operation.set(pendingKey(id), this.#now()).commit();
-      if (result.ok) {
-        const chunkKeys = Array.from(
-          { length: entry.value.chunks },
-          (_, n) => spoolChunkKey(id, n),
-        );
-        await deleteSpool(this.#kv, id, chunkKeys);
-        if (entry.value.bodyFile) await this.#bodies?.remove(id);
-        if (entry.value.bodyLog) await this.#log?.release(entry.value.bodyLog);
-        return true;
-      }
+      const { chunks, delivery, bodyFile, bodyLog } = entry.value;
+      const chunkKeys = Array.from({ length: chunks }, (_, n) => spoolChunkKey(id, n));
+      const deleteChunksAtOnce = chunks <= CHUNKS_REMOVED_AT_ONCE;
+      const write: AtomicWrite = {
+        checks: [entry],
+        mutations: [
+          { type: "delete", key: queueKey(id) },
+          ...(delivery
+            ? [{ type: "delete" as const, key: dueKey(delivery.nextAttemptAt, id) }]
+            : []),
+          ...(deleteChunksAtOnce
+            ? chunkKeys.map((key) => ({ type: "delete" as const, key }))
+            : [{ type: "set" as const, key: pendingKey(id), value: this.#now() }]),
+        ],
+      };
+      if (!(await this.#batcher.commit(write)).ok) continue;
+      if (!deleteChunksAtOnce) await deleteSpool(this.#kv, id, chunkKeys);
+      if (bodyFile) await this.#bodies?.remove(id);
+      if (bodyLog) await this.#log?.release(bodyLog);
+      return true;
     }
   }
+
   /** One committed message's delivery state, or undefined. */
   async delivery(id: string): Promise<DeliveryState | undefined> {
     const entry = (await this.#kv.get<QueueEntry>(queueKey(id))).value;
