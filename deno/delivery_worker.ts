@@ -12,7 +12,13 @@
  * @module
  */
 import { buildBounce, readHeaderBlock } from "../relay/bounce.ts";
-import { planDeliveries, type RemoteJob } from "../relay/delivery_plan.ts";
+import {
+  admitDeliveries,
+  type DeliveryPlan,
+  planDeliveries,
+  type RemoteJob,
+  spreadJob,
+} from "../relay/delivery_plan.ts";
 import {
   applyOutcomes,
   type DeliveryOutcome,
@@ -48,7 +54,11 @@ export interface DeliveryWorkerOptions {
   now?: () => number;
   /** How often to look for due messages without being woken; default 1000 ms. */
   pollIntervalMs?: number;
-  /** At most this many messages in delivery at once; default 200. */
+  /**
+   * At most this many messages in delivery at once over SMTP, and as many
+   * more into Maildirs (so a slow next hop never holds local mail back);
+   * default 200. The rest waits in the queue, on disk.
+   */
   maxInFlight?: number;
 }
 
@@ -70,7 +80,9 @@ const HEADER_LIMIT = 64 * 1024;
 export class DeliveryWorker {
   #options: DeliveryWorkerOptions;
   #now: () => number;
-  #inFlight = new Set<string>();
+  /** The messages in delivery, and whether they hold local or remote room. */
+  #inFlight = new Map<string, "local" | "remote">();
+  #maxInFlight: number;
   #slots: Semaphore;
   #wakeUp: () => void = () => {};
   #woken = false;
@@ -84,6 +96,7 @@ export class DeliveryWorker {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#slots = new Semaphore(options.concurrency);
+    this.#maxInFlight = options.maxInFlight ?? 200;
   }
 
   /** Starts the loop. */
@@ -127,26 +140,44 @@ export class DeliveryWorker {
    */
   #take(): Promise<{ count: number; pass: Promise<void> }> {
     const taken = this.#taking.then(async () => {
-      const room = (this.#options.maxInFlight ?? 200) - this.#inFlight.size;
-      if (room <= 0) return { count: 0, pass: Promise.resolve() };
-      const due = (await this.#options.stores.queue.due(this.#now(), room + this.#inFlight.size))
-        .filter((item) => !this.#inFlight.has(item.message.id)).slice(0, room);
-      for (const item of due) this.#inFlight.add(item.message.id);
+      const { stores } = this.#options;
+      const due = (await stores.queue.due(this.#now(), this.#maxInFlight + this.#inFlight.size))
+        .filter((item) => !this.#inFlight.has(item.message.id));
       if (due.length === 0) return { count: 0, pass: Promise.resolve() };
-      const pass: Promise<void> = this.#deliver(due)
+      const planned = await planDeliveries(due, { stores, routes: await stores.routes.list() });
+      const { plan, local, remote } = admitDeliveries(
+        due.map((item) => item.message.id),
+        planned,
+        {
+          local: this.#maxInFlight - this.#inFlightCount("local"),
+          remote: this.#maxInFlight - this.#inFlightCount("remote"),
+        },
+      );
+      for (const id of local) this.#inFlight.set(id, "local");
+      for (const id of remote) this.#inFlight.set(id, "remote");
+      const chosen = new Set([...local, ...remote]);
+      const admitted = due.filter((item) => chosen.has(item.message.id));
+      if (admitted.length === 0) return { count: 0, pass: Promise.resolve() };
+      const pass: Promise<void> = this.#deliver(admitted, plan)
         .catch((error) => this.#log(`delivery pass failed: ${describe(error)}`))
         .finally(() => {
           this.#passes.delete(pass);
           this.#taking = this.#taking.then(() => {
-            for (const item of due) this.#inFlight.delete(item.message.id);
+            for (const item of admitted) this.#inFlight.delete(item.message.id);
           });
           this.wake();
         });
       this.#passes.add(pass);
-      return { count: due.length, pass };
+      return { count: admitted.length, pass };
     });
     this.#taking = taken.then(() => {}, () => {});
     return taken;
+  }
+
+  #inFlightCount(kind: "local" | "remote"): number {
+    let count = 0;
+    for (const held of this.#inFlight.values()) if (held === kind) count++;
+    return count;
   }
 
   async #run(): Promise<void> {
@@ -169,9 +200,7 @@ export class DeliveryWorker {
     }
   }
 
-  async #deliver(due: DueMessage[]): Promise<void> {
-    const { stores } = this.#options;
-    const plan = await planDeliveries(due, { stores, routes: await stores.routes.list() });
+  async #deliver(due: DueMessage[], plan: DeliveryPlan): Promise<void> {
     const byId = new Map(due.map((item) => [item.message.id, item]));
     const outcomes = new Map(
       due.map((item) => [item.message.id, [] as Promise<DeliveryOutcome[]>[]]),
@@ -181,7 +210,8 @@ export class DeliveryWorker {
       const message = byId.get(local.id)!.message;
       outcomes.get(local.id)!.push(this.#deliverLocal(message, local));
     }
-    for (const job of plan.remote) {
+    const spread = { connections: this.#options.concurrency, minMessagesPerConnection: 10 };
+    for (const job of plan.remote.flatMap((one) => spreadJob(one, spread))) {
       const results = this.#slots.run(() => this.#deliverJob(job, byId));
       job.parts.forEach((part, k) => outcomes.get(part.id)!.push(results.then((all) => all[k])));
     }

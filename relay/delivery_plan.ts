@@ -146,3 +146,85 @@ export async function planDeliveries(
   plan.remote = [...jobs.values()];
   return plan;
 }
+
+/** How many more messages may go into delivery, by what they need. */
+export interface DeliveryRoom {
+  /** Messages with only local (Maildir) or settled recipients. */
+  local: number;
+  /** Messages with a recipient to deliver over SMTP. */
+  remote: number;
+}
+
+/**
+ * Keeps the part of `plan` that fits `room`, earliest messages first: a
+ * message with any remote recipient takes remote room, any other local room.
+ * So local mail is never held back by a backlog for a slow next hop; what
+ * does not fit stays queued for a later pass.
+ *
+ * @example
+ * ```ts
+ * import { admitDeliveries } from "@tollgate/tollgate/relay";
+ * const plan = {
+ *   local: [{ id: "a", address: "u@domain.de", mailbox: "u@domain.de" }],
+ *   remote: [{
+ *     destination: { kind: "mx" as const, domain: "example.net" },
+ *     parts: [{ id: "b", to: ["x@example.net"] }, { id: "c", to: ["y@example.net"] }],
+ *   }],
+ *   settled: [],
+ * };
+ * const { plan: admitted, local, remote } = admitDeliveries(["a", "b", "c"], plan, { local: 5, remote: 1 });
+ * console.log(local, remote, admitted.remote[0].parts.length); // ["a"] ["b"] 1
+ * ```
+ */
+export function admitDeliveries(
+  ids: readonly string[],
+  plan: DeliveryPlan,
+  room: DeliveryRoom,
+): { plan: DeliveryPlan; local: string[]; remote: string[] } {
+  const needsRemote = new Set(plan.remote.flatMap((job) => job.parts.map((part) => part.id)));
+  const local = ids.filter((id) => !needsRemote.has(id)).slice(0, Math.max(0, room.local));
+  const remote = ids.filter((id) => needsRemote.has(id)).slice(0, Math.max(0, room.remote));
+  const admitted = new Set([...local, ...remote]);
+  return {
+    local,
+    remote,
+    plan: {
+      local: plan.local.filter((item) => admitted.has(item.id)),
+      settled: plan.settled.filter((item) => admitted.has(item.id)),
+      remote: plan.remote
+        .map((job) => ({ ...job, parts: job.parts.filter((part) => admitted.has(part.id)) }))
+        .filter((job) => job.parts.length > 0),
+    },
+  };
+}
+
+/**
+ * Spreads a job over up to `connections` connections of at least
+ * `minMessagesPerConnection` messages each (one, if it has fewer), in order: a backlog for one next hop goes out in parallel, while a few
+ * messages still share one connection (one connect, EHLO and QUIT).
+ *
+ * @example
+ * ```ts
+ * import { spreadJob } from "@tollgate/tollgate/relay";
+ * const parts = Array.from({ length: 25 }, (_, n) => ({ id: `m${n}`, to: ["x@example.net"] }));
+ * const job = { destination: { kind: "mx" as const, domain: "example.net" }, parts };
+ * console.log(spreadJob(job, { connections: 20, minMessagesPerConnection: 10 })
+ *   .map((one) => one.parts.length)); // [13, 12]
+ * ```
+ */
+export function spreadJob(
+  job: RemoteJob,
+  options: { connections: number; minMessagesPerConnection: number },
+): RemoteJob[] {
+  const count = Math.max(
+    1,
+    Math.min(options.connections, Math.floor(job.parts.length / options.minMessagesPerConnection)),
+  );
+  const jobs: RemoteJob[] = [];
+  for (let k = 0, start = 0; k < count; k++) {
+    const end = start + Math.ceil((job.parts.length - start) / (count - k));
+    jobs.push({ destination: job.destination, parts: job.parts.slice(start, end) });
+    start = end;
+  }
+  return jobs;
+}

@@ -22,6 +22,9 @@ async function setup(options: {
   answer?: Answer;
   lookup?: (domain: string) => Promise<MxLookup>;
   concurrency?: number;
+  maxInFlight?: number;
+  /** Every SMTP delivery waits for it (a next hop that is slow to answer). */
+  hold?: Promise<void>;
 } = {}) {
   let now = T0;
   const stores: Stores = createMemoryStores(() => now);
@@ -39,6 +42,7 @@ async function setup(options: {
       call.messages.push({ from: message.from, to: message.to, body });
     }
     calls.push(call);
+    await options.hold;
     await new Promise((resolve) => setTimeout(resolve, 5));
     running--;
     const answer = options.answer ?? (() => ({ status: "delivered", reply: "250 ok" }));
@@ -52,6 +56,7 @@ async function setup(options: {
     maildirRoot: root,
     policy: { schedule: [MINUTE, 5 * MINUTE], lifetimeMs: 60 * MINUTE },
     concurrency: options.concurrency ?? 4,
+    ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
     deliver,
     lookup: options.lookup ?? (() => Promise.resolve({ kind: "temporary", reply: "no DNS here" })),
     log: (line) => lines.push(line),
@@ -257,6 +262,34 @@ Deno.test("worker: messages for one route share a connection; connections are bo
     equal(t.calls.length, 6);
     equal(t.mostAtOnce(), 2);
   }));
+
+Deno.test("worker: a backlog for one next hop goes out over several connections", () =>
+  withSetup({ concurrency: 3 }, async (t) => {
+    await t.stores.routes.put(relayRoute);
+    for (let n = 0; n < 25; n++) await t.enqueue({ to: [`u${n}@example.net`] });
+    equal(await t.worker.runOnce(), 25);
+    deepEqual(t.calls.map((call) => call.messages.length).sort(), [12, 13]);
+    deepEqual((await t.stores.queue.list({ limit: 30 })).items, []);
+  }));
+
+Deno.test("worker: local mail is delivered while a slow next hop holds every remote slot", () => {
+  let release = () => {};
+  const hold = new Promise<void>((resolve) => release = resolve);
+  return withSetup({ concurrency: 1, maxInFlight: 3, hold }, async (t) => {
+    await t.stores.routes.put(relayRoute);
+    await localUser(t.stores, "test@domain.de");
+    for (let n = 0; n < 5; n++) await t.enqueue({ to: [`u${n}@example.net`] });
+    const remote = t.worker.runOnce();
+    await t.enqueue({ to: ["test@domain.de"] });
+    equal(await t.worker.runOnce(), 1, "the local message is taken although remote room is full");
+    equal((await t.mailbox("test@domain.de")).length, 1);
+    equal((await t.stores.queue.list({ limit: 10 })).items.length, 5, "remote mail still queued");
+    release();
+    equal(await remote, 3, "remote room held three messages");
+    equal(await t.worker.runOnce(), 2);
+    deepEqual((await t.stores.queue.list({ limit: 10 })).items, []);
+  });
+});
 
 Deno.test("worker: MX hosts are tried in order with opportunistic TLS until one takes the mail", () =>
   withSetup({

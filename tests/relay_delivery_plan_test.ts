@@ -1,5 +1,11 @@
 import { deepEqual } from "node:assert/strict";
-import { destinationOf, planDeliveries } from "../relay/delivery_plan.ts";
+import {
+  admitDeliveries,
+  type DeliveryPlan,
+  destinationOf,
+  planDeliveries,
+  spreadJob,
+} from "../relay/delivery_plan.ts";
 import { createMemoryStores } from "../store/memory.ts";
 import type { DueMessage, Stores } from "../store/types.ts";
 
@@ -88,4 +94,55 @@ Deno.test("planDeliveries: groups by connection, skips settled recipients, lists
   deepEqual(plan.settled.map(({ id, outcome }) => [id, outcome.address, outcome.status]), [
     ["m3", "ghost@domain.de", "permanent"],
   ]);
+});
+
+Deno.test("admitDeliveries: local and remote room are separate; earliest first; mixed counts as remote", () => {
+  const plan: DeliveryPlan = {
+    local: [
+      { id: "l1", address: "a@domain.de", mailbox: "a@domain.de" },
+      { id: "mixed", address: "b@domain.de", mailbox: "b@domain.de" },
+      { id: "l2", address: "c@domain.de", mailbox: "c@domain.de" },
+    ],
+    remote: [{
+      destination: { kind: "mx", domain: "example.net" },
+      parts: [{ id: "r1", to: ["x@example.net"] }, { id: "mixed", to: ["y@example.net"] }],
+    }],
+    settled: [{ id: "s1", outcome: { address: "n@domain.de", status: "permanent", reply: "550" } }],
+  };
+  const ids = ["r1", "l1", "mixed", "s1", "l2"];
+  const full = admitDeliveries(ids, plan, { local: 10, remote: 10 });
+  deepEqual(full.local, ["l1", "s1", "l2"]);
+  deepEqual(full.remote, ["r1", "mixed"]);
+  deepEqual(full.plan, plan);
+
+  const tight = admitDeliveries(ids, plan, { local: 1, remote: 0 });
+  deepEqual(tight.local, ["l1"]);
+  deepEqual(tight.remote, []);
+  deepEqual(tight.plan, { local: [plan.local[0]], remote: [], settled: [] });
+
+  const oneRemote = admitDeliveries(ids, plan, { local: -2, remote: 1 });
+  deepEqual(oneRemote.plan.remote, [{ ...plan.remote[0], parts: [plan.remote[0].parts[0]] }]);
+  deepEqual(oneRemote.plan.local, [], "the mixed message's local part waits with it");
+});
+
+Deno.test("spreadJob: a few messages share one connection; a backlog spreads evenly, in order", () => {
+  const job = (count: number) => ({
+    destination: { kind: "mx" as const, domain: "example.net" },
+    parts: Array.from({ length: count }, (_, n) => ({ id: `m${n}`, to: ["x@example.net"] })),
+  });
+  const sizes = (count: number, connections: number) =>
+    spreadJob(job(count), { connections, minMessagesPerConnection: 10 }).map((one) =>
+      one.parts.length
+    );
+  deepEqual(sizes(1, 20), [1]);
+  deepEqual(sizes(19, 20), [19]);
+  deepEqual(sizes(20, 20), [10, 10]);
+  deepEqual(sizes(200, 20), Array(20).fill(10));
+  deepEqual(sizes(205, 20), [...Array(5).fill(11), ...Array(15).fill(10)]);
+  deepEqual(sizes(500, 3), [167, 167, 166]);
+  const spread = spreadJob(job(45), { connections: 4, minMessagesPerConnection: 10 });
+  deepEqual(
+    spread.flatMap((one) => one.parts.map((part) => part.id)),
+    job(45).parts.map((p) => p.id),
+  );
 });
