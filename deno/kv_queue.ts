@@ -99,7 +99,7 @@ export class KvMessageQueue implements MessageQueue {
       now: this.#now,
       ...(this.#log ? { log: this.#log } : {}),
     };
-    return Promise.try(() => new KvSpoolWriter(this.#ids.next(), target));
+    return new Promise((resolve) => resolve(new KvSpoolWriter(this.#ids.next(), target)));
   }
 
   /** A page of committed messages, oldest first; the cursor is the last id. */
