@@ -29,6 +29,7 @@ import type { BodyFiles } from "./body_files.ts";
 import type { BodyExtents, BodyLog } from "./body_log.ts";
 import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
+import type { Kv } from "./kv_port.ts";
 
 /** Options for {@linkcode KvMessageQueue}. */
 export interface KvMessageQueueOptions extends QueueIdGeneratorOptions {
@@ -62,7 +63,7 @@ const CHUNKS_PER_READ = 4;
  * ```
  */
 export class KvMessageQueue implements MessageQueue {
-  #kv: Deno.Kv;
+  #kv: Kv;
   #now: () => number;
   #ids: QueueIdGenerator;
   #batcher: KvCommitBatcher;
@@ -77,7 +78,7 @@ export class KvMessageQueue implements MessageQueue {
    * message is deferred (so a message that waits days for its destination
    * does not keep a log segment of other, long-gone messages on disk).
    */
-  constructor(kv: Deno.Kv, now: () => number, options: KvMessageQueueOptions = {}) {
+  constructor(kv: Kv, now: () => number, options: KvMessageQueueOptions = {}) {
     this.#kv = kv;
     this.#now = now;
     this.#ids = new QueueIdGenerator(now, options);
