@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { decodeCanonicalBase64, encodeBase64Bytes } from "./_encoding.ts";
 
 /** scrypt's cost: N = 2^`ln`, block size `r`, parallelism `p`. */
 export interface ScryptCost {
@@ -51,8 +52,8 @@ export function parseScryptPhc(phc: string): ScryptPhc {
   }
   const cost = { ln: Number(match[1]), r: Number(match[2]), p: Number(match[3]) };
   checkScryptCost(cost);
-  const salt = decodeUnpadded(match[4]);
-  const hash = decodeUnpadded(match[5]);
+  const salt = decodeCanonicalBase64(match[4], "unpadded");
+  const hash = decodeCanonicalBase64(match[5], "unpadded");
   if (salt === undefined || hash === undefined) {
     throw new SyntaxError("Cannot parse password hash: salt or hash is not canonical base64");
   }
@@ -64,13 +65,6 @@ export function parseScryptPhc(phc: string): ScryptPhc {
 
 /** Formats a scrypt PHC string. */
 export function formatScryptPhc({ cost, salt, hash }: ScryptPhc): string {
-  const encode = (bytes: Uint8Array) => bytes.toBase64({ omitPadding: true });
+  const encode = (bytes: Uint8Array) => encodeBase64Bytes(bytes, "unpadded");
   return `$scrypt$ln=${cost.ln},r=${cost.r},p=${cost.p}$${encode(salt)}$${encode(hash)}`;
-}
-
-/** Decodes unpadded base64, only in its one canonical spelling (no stray low bits). */
-function decodeUnpadded(text: string): Uint8Array | undefined {
-  if (text.length % 4 === 1) return undefined;
-  const bytes = Uint8Array.fromBase64(text);
-  return bytes.toBase64({ omitPadding: true }) === text ? bytes : undefined;
 }

@@ -3,13 +3,14 @@
  * required, no whitespace, no bits left over. Anything else is `undefined`,
  * which the mechanisms answer with `501 malformed auth input`.
  *
- * Built on the platform's `Uint8Array.fromBase64` / `toBase64` (ES2026), which
- * on its own would skip ASCII whitespace; the alphabet check in front closes that.
+ * Built on `./_encoding.ts`, which runs on ES2023 runtimes (Node.js 20 has no
+ * `Uint8Array.fromBase64`); only malformed input gives `undefined`.
  *
  * @module
  */
 
-const BASE64_SHAPE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+import { decodeCanonicalBase64, encodeBase64Bytes } from "./_encoding.ts";
+
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const ENCODER = new TextEncoder();
 
@@ -24,13 +25,7 @@ const ENCODER = new TextEncoder();
  * ```
  */
 export function decodeBase64(text: string): Uint8Array | undefined {
-  if (!BASE64_SHAPE.test(text)) return undefined;
-  try {
-    return Uint8Array.fromBase64(text, { lastChunkHandling: "strict" });
-  } catch {
-    // Non-zero padding bits, e.g. "dGVzdB==".
-    return undefined;
-  }
+  return decodeCanonicalBase64(text, "padded");
 }
 
 /**
@@ -66,5 +61,5 @@ export function decodeBase64Utf8(text: string): string | undefined {
  */
 export function encodeBase64(data: Uint8Array | string): string {
   const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
-  return bytes.toBase64();
+  return encodeBase64Bytes(bytes, "padded");
 }

@@ -10,6 +10,7 @@ import {
   notWaitingError,
   readContinuation,
 } from "./_client_response.ts";
+import { encodeHex } from "./_encoding.ts";
 
 const RESPONSE_SHAPE = /^(.+) ([0-9a-fA-F]{32})$/s;
 
@@ -53,7 +54,7 @@ export class CramMd5Mechanism implements ServerMechanism {
     }
     const { hostname, now, randomBytes } = this.#context;
     const seconds = Math.floor(now / 1000);
-    this.#challenge = `<${randomBytes(8).toHex()}.${seconds}@${hostname}>`;
+    this.#challenge = `<${encodeHex(randomBytes(8))}.${seconds}@${hostname}>`;
     this.#state = "waiting";
     return { kind: "challenge", challenge: this.#challenge };
   }

@@ -23,6 +23,7 @@
  * @module
  */
 import { _MD5, md5 } from "@noble/hashes/legacy.js";
+import { decodeHex, encodeHex } from "./_encoding.ts";
 
 const BLOCK_LENGTH = 64;
 const SECRET_SHAPE = /^[0-9a-f]{64}$/i;
@@ -64,7 +65,7 @@ export function cramMd5Secret(password: string): string {
   const bytes = new Uint8Array(32);
   const view = new DataView(bytes.buffer);
   words.forEach((word, i) => view.setUint32(4 * i, word, true));
-  return bytes.toHex();
+  return encodeHex(bytes);
 }
 
 /**
@@ -83,12 +84,14 @@ export function cramMd5Digest(secret: string, challenge: string): string {
   if (!SECRET_SHAPE.test(secret)) {
     throw new TypeError("Cannot use CRAM-MD5 secret: expected 64 hex digits");
   }
-  const view = new DataView(Uint8Array.fromHex(secret).buffer);
+  const bytes = decodeHex(secret);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const words = Array.from({ length: 8 }, (_, i) => view.getUint32(4 * i, true));
   const innerDigest = new ResumableMd5().resume(words.slice(4), BLOCK_LENGTH)
     .update(ENCODER.encode(challenge)).digest();
-  return new ResumableMd5().resume(words.slice(0, 4), BLOCK_LENGTH)
-    .update(innerDigest).digest().toHex();
+  const digest = new ResumableMd5().resume(words.slice(0, 4), BLOCK_LENGTH)
+    .update(innerDigest).digest();
+  return encodeHex(digest);
 }
 
 function padKey(key: Uint8Array, pad: number): Uint8Array {

@@ -13,11 +13,11 @@
  * @module
  */
 import type { VerifyResult } from "./credentials.ts";
+import { encodeBase64 } from "./base64.ts";
 
 /** The protocol's major version; minor versions are compatible. */
 const MAJOR_VERSION = "1";
 const REQUEST_ID = "1";
-const ENCODER = new TextEncoder();
 
 /** What to ask Dovecot. */
 export interface DovecotAuthRequest {
@@ -137,7 +137,7 @@ export class DovecotAuthExchange {
       this.#state = "done";
       return { kind: "done", result: { kind: "rejected" } };
     }
-    const response = ENCODER.encode(`\0${username}\0${password}`).toBase64();
+    const response = encodeBase64(`\0${username}\0${password}`);
     this.#state = "authenticating";
     // `secured`: Tollgate offers AUTH only where its own policy allows plaintext
     // passwords (TLS or loopback); `nologin`: no IMAP/POP3 login follows;

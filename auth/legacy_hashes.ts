@@ -19,6 +19,7 @@ import bcrypt from "bcryptjs";
 import { argon2idAsync } from "@noble/hashes/argon2.js";
 import { timingSafeEqual } from "./constant_time.ts";
 import { cramMd5Secret } from "./cram_md5_secret.ts";
+import { decodeCanonicalBase64 } from "./_encoding.ts";
 
 /** The imported schemes, by Dovecot's names for them. */
 export type LegacyScheme =
@@ -175,8 +176,10 @@ export async function verifyLegacyHash(
 
 async function verifyArgon2id(password: string, value: string): Promise<boolean> {
   const [, memory, passes, parallelism, salt, hash] = SHAPES.ARGON2ID.exec(value)!;
-  const expected = Uint8Array.fromBase64(hash);
-  const derived = await argon2idAsync(password, Uint8Array.fromBase64(salt), {
+  const expected = decodeCanonicalBase64(hash, "unpadded");
+  const saltBytes = decodeCanonicalBase64(salt, "unpadded");
+  if (expected === undefined || saltBytes === undefined) return false;
+  const derived = await argon2idAsync(password, saltBytes, {
     m: Number(memory),
     t: Number(passes),
     p: Number(parallelism),

@@ -9,6 +9,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { md5 } from "@noble/hashes/legacy.js";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import type { MechanismName } from "./sasl.ts";
+import { encodeHex } from "./_encoding.ts";
 
 /** The user name and password to authenticate with at a relay. */
 export interface ClientCredentials {
@@ -185,7 +186,7 @@ class CramMd5Client implements ClientMechanism {
     if (bytes === undefined || bytes.length === 0) {
       return { kind: "cancel", reason: "the CRAM-MD5 challenge is not base64" };
     }
-    const digest = hmac(md5, ENCODER.encode(this.#credentials.password), bytes).toHex();
+    const digest = encodeHex(hmac(md5, ENCODER.encode(this.#credentials.password), bytes));
     return { kind: "respond", response: encodeBase64(`${this.#credentials.username} ${digest}`) };
   }
 }

@@ -15,6 +15,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { Credentials, CredentialVerifier, VerifyResult } from "./credentials.ts";
 import type { UserStore } from "../store/types.ts";
+import { encodeHex } from "./_encoding.ts";
 
 /** Options for {@linkcode VerificationCache}. */
 export interface VerificationCacheOptions {
@@ -106,7 +107,7 @@ export class VerificationCache {
 
   #keyOf(username: string, password: string): string {
     const message = ENCODER.encode(`${username}\0${password}`);
-    return hmac(sha256, this.#key, message).toHex();
+    return encodeHex(hmac(sha256, this.#key, message));
   }
 }
 

@@ -43,7 +43,7 @@ export class GroupSync {
   }
 
   #start(): Promise<void> {
-    const running = Promise.try(this.#flush);
+    const running = new Promise<void>((resolve) => resolve(this.#flush()));
     this.#running = running;
     running.catch(() => {}).finally(() => {
       if (this.#running === running) this.#running = undefined;

@@ -11,13 +11,14 @@
  *
  * @module
  */
+import type { AtomicCheck, KvKey, KvMutation } from "./kv_port.ts";
 
 /** The checks and mutations of one write: they apply together or not at all. */
 export interface AtomicWrite {
   /** Versionstamps that must still hold (`null`: the key must be absent). */
-  checks: Deno.AtomicCheck[];
+  checks: AtomicCheck[];
   /** What to write or delete. */
-  mutations: Deno.KvMutation[];
+  mutations: KvMutation[];
 }
 
 /** How much of an atomic operation's budget a write uses (or a limit for it). */
@@ -108,7 +109,7 @@ export function addAtomicSizes(a: AtomicWriteSize, b: AtomicWriteSize): AtomicWr
   };
 }
 
-function encodedKeyBytes(key: Deno.KvKey): number {
+function encodedKeyBytes(key: KvKey): number {
   let bytes = 0;
   for (const part of key) {
     if (typeof part === "string") bytes += 3 * part.length + 2;

@@ -14,9 +14,10 @@ import {
   KV_ATOMIC_LIMITS,
   measureAtomicWrite,
 } from "./kv_atomic_limits.ts";
+import type { Kv, KvCommitResult } from "./kv_port.ts";
 
 /** What a write's commit returned: `ok: false` when one of its checks failed. */
-export type AtomicWriteResult = Deno.KvCommitResult | Deno.KvCommitError;
+export type AtomicWriteResult = KvCommitResult;
 
 /** Options for {@linkcode KvCommitBatcher}. */
 export interface KvCommitBatcherOptions {
@@ -61,14 +62,14 @@ interface Waiting {
  * ```
  */
 export class KvCommitBatcher {
-  #kv: Pick<Deno.Kv, "atomic">;
+  #kv: Pick<Kv, "atomic">;
   #limits: AtomicWriteSize;
   #commitsInFlight: number;
   #waiting: Waiting[] = [];
   #running = 0;
 
   /** Commits to `kv` (anything with KV's `atomic()`). */
-  constructor(kv: Pick<Deno.Kv, "atomic">, options: KvCommitBatcherOptions = {}) {
+  constructor(kv: Pick<Kv, "atomic">, options: KvCommitBatcherOptions = {}) {
     this.#kv = kv;
     this.#limits = options.limits ?? KV_ATOMIC_LIMITS;
     this.#commitsInFlight = options.commitsInFlight ?? 2;
@@ -80,10 +81,10 @@ export class KvCommitBatcher {
    * error if `write` cannot be committed even on its own.
    */
   commit(write: AtomicWrite): Promise<AtomicWriteResult> {
-    const { promise, resolve, reject } = Promise.withResolvers<AtomicWriteResult>();
-    this.#waiting.push({ write, size: measureAtomicWrite(write), resolve, reject });
-    if (this.#running < this.#commitsInFlight) this.#run();
-    return promise;
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ write, size: measureAtomicWrite(write), resolve, reject });
+      if (this.#running < this.#commitsInFlight) this.#run();
+    });
   }
 
   async #run(): Promise<void> {

@@ -7,6 +7,7 @@
 import { assertPageLimit } from "../store/_paging.ts";
 import type { DeliveryState, Page, PageRequest, QueuedMessage } from "../store/types.ts";
 import type { BodyExtents } from "./body_log.ts";
+import type { Kv, KvEntry, KvKey } from "./kv_port.ts";
 
 /** What `["queue", id]` holds: the message, and how many spool chunks its body has. */
 export interface QueueEntry {
@@ -26,30 +27,30 @@ export interface QueueEntry {
 }
 
 /** `["domain", name]` → `true`. */
-export const domainKey = (domain: string): Deno.KvKey => ["domain", domain];
+export const domainKey = (domain: string): KvKey => ["domain", domain];
 /** `["network", cidr]` → `true`. */
-export const networkKey = (cidr: string): Deno.KvKey => ["network", cidr];
+export const networkKey = (cidr: string): KvKey => ["network", cidr];
 /** `["user", address]` → the `UserRecord`. */
-export const userKey = (address: string): Deno.KvKey => ["user", address];
+export const userKey = (address: string): KvKey => ["user", address];
 /** `["route", pattern]` → the `Route`. */
-export const routeKey = (pattern: string): Deno.KvKey => ["route", pattern];
+export const routeKey = (pattern: string): KvKey => ["route", pattern];
 /** `["queue", id]` → a committed message's {@linkcode QueueEntry}. */
-export const queueKey = (id: string): Deno.KvKey => ["queue", id];
+export const queueKey = (id: string): KvKey => ["queue", id];
 /** `["queue-due", at, id]` → `true`: `id` is due at `at` (ms since epoch); ordered by time. */
-export const dueKey = (at: number, id: string): Deno.KvKey => ["queue-due", at, id];
+export const dueKey = (at: number, id: string): KvKey => ["queue-due", at, id];
 /** The prefix of every due-time index entry. */
-export const DUE_PREFIX: Deno.KvKey = ["queue-due"];
+export const DUE_PREFIX: KvKey = ["queue-due"];
 /**
  * `["spool", id, n]` → the `n`th part of a body, read in order: 60 KiB each
  * but the last few, which may be smaller (see `kv_spool.ts`).
  */
-export const spoolChunkKey = (id: string, n: number): Deno.KvKey => ["spool", id, n];
+export const spoolChunkKey = (id: string, n: number): KvKey => ["spool", id, n];
 /** `["spool", id]`: the prefix of every chunk of one body. */
-export const spoolPrefix = (id: string): Deno.KvKey => ["spool", id];
+export const spoolPrefix = (id: string): KvKey => ["spool", id];
 /** `["spool-pending", id]` → ms when its spool was started; absent once committed. */
-export const pendingKey = (id: string): Deno.KvKey => ["spool-pending", id];
+export const pendingKey = (id: string): KvKey => ["spool-pending", id];
 /** The prefix of every pending marker. */
-export const PENDING_PREFIX: Deno.KvKey = ["spool-pending"];
+export const PENDING_PREFIX: KvKey = ["spool-pending"];
 
 /**
  * One page of the entries under `prefix` whose next key part (a string) sorts
@@ -66,14 +67,14 @@ export const PENDING_PREFIX: Deno.KvKey = ["spool-pending"];
  * ```
  */
 export async function listAfter<T>(
-  kv: Deno.Kv,
-  prefix: Deno.KvKey,
+  kv: Kv,
+  prefix: KvKey,
   page: PageRequest,
-): Promise<Page<Deno.KvEntry<T>>> {
+): Promise<Page<KvEntry<T>>> {
   assertPageLimit(page.limit);
   const cursor = page.cursor;
   const selector = cursor === undefined ? { prefix } : { prefix, start: [...prefix, cursor] };
-  const entries: Deno.KvEntry<T>[] = [];
+  const entries: KvEntry<T>[] = [];
   // One extra to skip the cursor's own entry, one more to learn if a page follows.
   for await (const entry of kv.list<T>(selector, { limit: page.limit + 2 })) {
     if (entry.key[prefix.length] !== cursor) entries.push(entry);
@@ -97,7 +98,7 @@ export async function listAfter<T>(
  * kv.close();
  * ```
  */
-export async function deleteIfPresent(kv: Deno.Kv, key: Deno.KvKey): Promise<boolean> {
+export async function deleteIfPresent(kv: Kv, key: KvKey): Promise<boolean> {
   for (;;) {
     const entry = await kv.get(key);
     if (entry.versionstamp === null) return false;

@@ -30,6 +30,7 @@ import type { BodyExtents, BodyLog } from "./body_log.ts";
 import type { AtomicWrite } from "./kv_atomic_limits.ts";
 import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
+import type { Kv } from "./kv_port.ts";
 
 /** Options for {@linkcode KvMessageQueue}. */
 export interface KvMessageQueueOptions extends QueueIdGeneratorOptions {
@@ -66,7 +67,7 @@ const CHUNKS_PER_READ = 4;
  * ```
  */
 export class KvMessageQueue implements MessageQueue {
-  #kv: Deno.Kv;
+  #kv: Kv;
   #now: () => number;
   #ids: QueueIdGenerator;
   #batcher: KvCommitBatcher;
@@ -81,7 +82,7 @@ export class KvMessageQueue implements MessageQueue {
    * message is deferred (so a message that waits days for its destination
    * does not keep a log segment of other, long-gone messages on disk).
    */
-  constructor(kv: Deno.Kv, now: () => number, options: KvMessageQueueOptions = {}) {
+  constructor(kv: Kv, now: () => number, options: KvMessageQueueOptions = {}) {
     this.#kv = kv;
     this.#now = now;
     this.#ids = new QueueIdGenerator(now, options);
@@ -103,7 +104,7 @@ export class KvMessageQueue implements MessageQueue {
       now: this.#now,
       ...(this.#log ? { log: this.#log } : {}),
     };
-    return Promise.try(() => new KvSpoolWriter(this.#ids.next(), target));
+    return new Promise((resolve) => resolve(new KvSpoolWriter(this.#ids.next(), target)));
   }
 
   /** A page of committed messages, oldest first; the cursor is the last id. */

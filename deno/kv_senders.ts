@@ -7,8 +7,9 @@
  */
 import type { SenderStore } from "../store/senders.ts";
 import { deleteIfPresent } from "./kv_keys.ts";
+import type { Kv, KvKey } from "./kv_port.ts";
 
-const senderKey = (user: string, entry: string): Deno.KvKey => ["sender", user, entry];
+const senderKey = (user: string, entry: string): KvKey => ["sender", user, entry];
 
 /**
  * Sender grants on Deno KV.
@@ -24,9 +25,9 @@ const senderKey = (user: string, entry: string): Deno.KvKey => ["sender", user, 
  * ```
  */
 export class KvSenderStore implements SenderStore {
-  #kv: Deno.Kv;
+  #kv: Kv;
   /** Keeps the grants in `kv`. */
-  constructor(kv: Deno.Kv) {
+  constructor(kv: Kv) {
     this.#kv = kv;
   }
   /** The user's entries, sorted. */

@@ -19,6 +19,7 @@ import {
   spoolChunkKey,
   spoolPrefix,
 } from "./kv_keys.ts";
+import type { Kv, KvKey } from "./kv_port.ts";
 
 /** The size of every spool chunk but the last ones: 60 KiB, under KV's 64 KiB value cap. */
 export const SPOOL_CHUNK_SIZE = 60 * 1024;
@@ -58,7 +59,7 @@ const DELETE_BATCH = 500;
 /** Where a {@linkcode KvSpoolWriter} writes. */
 export interface KvSpoolTarget {
   /** The database, for clean-up. */
-  kv: Deno.Kv;
+  kv: Kv;
   /** Every chunk and the commit go through it, grouped with other writers' writes. */
   batcher: KvCommitBatcher;
   /** Dates the pending marker (ms since epoch). */
@@ -285,7 +286,7 @@ function tailParts(tail: Uint8Array): Uint8Array[] {
  * kv.close();
  * ```
  */
-export async function deleteSpool(kv: Deno.Kv, id: string, chunkKeys: Deno.KvKey[]): Promise<void> {
+export async function deleteSpool(kv: Kv, id: string, chunkKeys: KvKey[]): Promise<void> {
   const keys = [...chunkKeys, pendingKey(id)];
   for (let start = 0; start < keys.length; start += DELETE_BATCH) {
     const operation = kv.atomic().check({ key: queueKey(id), versionstamp: null });
@@ -312,7 +313,7 @@ export async function deleteSpool(kv: Deno.Kv, id: string, chunkKeys: Deno.KvKey
  * kv.close();
  * ```
  */
-export async function deleteAbandonedSpools(kv: Deno.Kv): Promise<number> {
+export async function deleteAbandonedSpools(kv: Kv): Promise<number> {
   const ids: string[] = [];
   for await (const marker of kv.list({ prefix: PENDING_PREFIX })) ids.push(String(marker.key[1]));
   for (const id of ids) {
@@ -321,7 +322,7 @@ export async function deleteAbandonedSpools(kv: Deno.Kv): Promise<number> {
       await kv.delete(pendingKey(id));
       continue;
     }
-    const chunkKeys: Deno.KvKey[] = [];
+    const chunkKeys: KvKey[] = [];
     for await (const chunk of kv.list({ prefix: spoolPrefix(id) }, { batchSize: 8 })) {
       chunkKeys.push(chunk.key);
     }

@@ -92,11 +92,12 @@ import {
   routeKey,
   userKey,
 } from "./kv_keys.ts";
-import { KvMessageQueue } from "./kv_queue.ts";
+import { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
 import { KvSenderStore } from "./kv_senders.ts";
 import { deleteAbandonedSpools } from "./kv_spool.ts";
+import type { Kv } from "./kv_port.ts";
 
-async function listNames(kv: Deno.Kv, prefix: string): Promise<string[]> {
+async function listNames(kv: Kv, prefix: string): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of kv.list({ prefix: [prefix] })) names.push(String(entry.key[1]));
   return names;
@@ -116,9 +117,9 @@ async function listNames(kv: Deno.Kv, prefix: string): Promise<string[]> {
  * ```
  */
 export class KvDomainStore implements DomainStore {
-  #kv: Deno.Kv;
+  #kv: Kv;
   /** Keeps the domains in `kv`. */
-  constructor(kv: Deno.Kv) {
+  constructor(kv: Kv) {
     this.#kv = kv;
   }
   /** Every entry, sorted. */
@@ -153,9 +154,9 @@ export class KvDomainStore implements DomainStore {
  * ```
  */
 export class KvNetworkStore implements NetworkStore {
-  #kv: Deno.Kv;
+  #kv: Kv;
   /** Keeps the networks in `kv`. */
-  constructor(kv: Deno.Kv) {
+  constructor(kv: Kv) {
     this.#kv = kv;
   }
   /** Every entry, sorted. */
@@ -186,9 +187,9 @@ export class KvNetworkStore implements NetworkStore {
  * ```
  */
 export class KvUserStore implements UserStore {
-  #kv: Deno.Kv;
+  #kv: Kv;
   /** Keeps the users in `kv`. */
-  constructor(kv: Deno.Kv) {
+  constructor(kv: Kv) {
     this.#kv = kv;
   }
   /** The user with this address, or undefined. */
@@ -226,9 +227,9 @@ const MAX_ATOMIC_MUTATIONS = KV_ATOMIC_LIMITS.mutations;
  * ```
  */
 export class KvRouteStore implements RouteStore {
-  #kv: Deno.Kv;
+  #kv: Kv;
   /** Keeps the routes in `kv`. */
-  constructor(kv: Deno.Kv) {
+  constructor(kv: Kv) {
     this.#kv = kv;
   }
   /** Every route, sorted by pattern. */
@@ -265,6 +266,37 @@ export class KvRouteStore implements RouteStore {
   remove(pattern: string): Promise<boolean> {
     return deleteIfPresent(this.#kv, routeKey(pattern));
   }
+}
+
+/**
+ * Every store on one open KV database, `Deno.openKv`'s or `@deno/kv`'s (see
+ * `kv_port.ts`). It opens nothing and deletes nothing: {@linkcode openKvStores}
+ * is the Deno entry that also opens the database and the body files and
+ * cleans up after a crash.
+ *
+ * @example
+ * ```ts
+ * import { createKvStores } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const stores = createKvStores(kv, Date.now);
+ * await stores.domains.add("example.net");
+ * console.log(await stores.domains.has("example.net")); // true
+ * kv.close();
+ * ```
+ */
+export function createKvStores(
+  kv: Kv,
+  now: () => number,
+  options: KvMessageQueueOptions = {},
+): Stores {
+  return {
+    domains: new KvDomainStore(kv),
+    users: new KvUserStore(kv),
+    networks: new KvNetworkStore(kv),
+    queue: new KvMessageQueue(kv, now, options),
+    routes: new KvRouteStore(kv),
+    senders: new KvSenderStore(kv),
+  };
 }
 
 /** Options for {@linkcode openKvStores}. */
@@ -326,16 +358,8 @@ export async function openKvStores(
     kv.close();
     throw error;
   }
-  const stores: Stores = {
-    domains: new KvDomainStore(kv),
-    users: new KvUserStore(kv),
-    networks: new KvNetworkStore(kv),
-    queue: new KvMessageQueue(kv, options.now ?? Date.now, { ...options, bodies, log }),
-    routes: new KvRouteStore(kv),
-    senders: new KvSenderStore(kv),
-  };
   return {
-    stores,
+    stores: createKvStores(kv, options.now ?? Date.now, { ...options, bodies, log }),
     abandonedSpools,
     close: () => {
       log?.close();
@@ -346,7 +370,7 @@ export async function openKvStores(
 }
 
 /** How many pieces of queued bodies each body log segment holds (a scan of the queue). */
-async function bodyLogReferences(kv: Deno.Kv): Promise<Map<string, number>> {
+async function bodyLogReferences(kv: Kv): Promise<Map<string, number>> {
   const references = new Map<string, number>();
   for await (const entry of kv.list<QueueEntry>({ prefix: ["queue"] }, { batchSize: 500 })) {
     const body = entry.value.bodyLog;

@@ -24,7 +24,21 @@ export {
   type TollgateConfig,
 } from "./config.ts";
 export { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
+export type {
+  AtomicCheck,
+  Kv,
+  KvAtomic,
+  KvCommitResult,
+  KvEntry,
+  KvEntryMaybe,
+  KvKey,
+  KvKeyPart,
+  KvListOptions,
+  KvListSelector,
+  KvMutation,
+} from "./kv_port.ts";
 export {
+  createKvStores,
   KvDomainStore,
   KvNetworkStore,
   KvUserStore,

@@ -72,9 +72,7 @@ export function serveConnection(
   deps: ConnectionDeps,
   peer: Peer,
 ): Promise<void> {
-  const { promise, resolve } = Promise.withResolvers<void>();
-  startConnection(stream, deps, peer, () => resolve());
-  return promise;
+  return new Promise((resolve) => startConnection(stream, deps, peer, () => resolve()));
 }
 
 /**
@@ -201,9 +199,7 @@ class ConnectionRun implements InputWaiter {
         return;
       }
     } catch (error) {
-      if (
-        !(error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe)
-      ) {
+      if (!isPeerHangup(error)) {
         const reason = error instanceof Error ? error.message : error;
         this.#deps.log(`smtp ${this.#peer.peer} error ${reason}`);
       }
@@ -352,4 +348,12 @@ async function verifyCredentials(
   );
   if (outcome.banned) return session.credentialsVerified({ kind: "locked-out" }, now);
   return session.credentialsVerified(result, now, { failureDelayMs: outcome.delayMs });
+}
+
+/** A reset or broken connection: the peer's doing, not worth a log line (Deno's or Node's names). */
+function isPeerHangup(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return ["ConnectionReset", "BrokenPipe"].includes(error.name) ||
+    code === "ECONNRESET" || code === "EPIPE";
 }

@@ -123,10 +123,10 @@ export class MemoryUserStore implements UserStore {
   }
   /** A page of users sorted by address; the cursor is the last address. */
   list(page: PageRequest): Promise<Page<UserRecord>> {
-    return Promise.try(() => {
+    return new Promise((resolve) => {
       const sorted = [...this.#users.values()].sort((a, b) => a.address < b.address ? -1 : 1);
       const result = pageOf(sorted, (user) => user.address, page);
-      return { ...result, items: result.items.map(copyUserRecord) };
+      resolve({ ...result, items: result.items.map(copyUserRecord) });
     });
   }
 }
@@ -171,11 +171,11 @@ export class MemoryMessageQueue implements MessageQueue {
   }
   /** A page of committed messages, oldest first; the cursor is the last id. */
   list(page: PageRequest): Promise<Page<QueuedMessage>> {
-    return Promise.try(() => {
+    return new Promise((resolve) => {
       const sorted = [...this.#messages.keys()].sort();
       const result = pageOf(sorted, (id) => id, page);
       const items = result.items.map((id) => copyQueuedMessage(this.#messages.get(id)!.message));
-      return { ...result, items };
+      resolve({ ...result, items });
     });
   }
   /** One committed message's envelope, or undefined. */
@@ -200,7 +200,7 @@ export class MemoryMessageQueue implements MessageQueue {
   }
   /** Due messages, earliest `nextAttemptAt` first, ties by id. */
   due(now: number, limit: number): Promise<DueMessage[]> {
-    return Promise.try(() => {
+    return new Promise((resolve) => {
       assertPageLimit(limit);
       const due = [...this.#messages.values()]
         .filter((stored) => stored.delivery.nextAttemptAt <= now)
@@ -208,10 +208,12 @@ export class MemoryMessageQueue implements MessageQueue {
           a.delivery.nextAttemptAt - b.delivery.nextAttemptAt ||
           (a.message.id < b.message.id ? -1 : 1)
         );
-      return due.slice(0, limit).map((stored) => ({
-        message: copyQueuedMessage(stored.message),
-        delivery: copyDelivery(stored.delivery),
-      }));
+      resolve(
+        due.slice(0, limit).map((stored) => ({
+          message: copyQueuedMessage(stored.message),
+          delivery: copyDelivery(stored.delivery),
+        })),
+      );
     });
   }
   /** Replaces a message's delivery state; false when the message is gone. */

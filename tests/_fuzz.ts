@@ -9,14 +9,15 @@
  * @module
  */
 import type { Parameters } from "fast-check";
+import { env } from "node:process";
 
 /** The seed every fuzz test uses unless `TOLLGATE_FUZZ_SEED` says otherwise. */
 export const DEFAULT_FUZZ_SEED = 20_250_106;
 
 /** fast-check parameters: `numRuns` runs (times the scale) from the fixed seed. */
 export function fuzzParameters<T>(numRuns: number): Parameters<T> {
-  const seed = Number(Deno.env.get("TOLLGATE_FUZZ_SEED") ?? DEFAULT_FUZZ_SEED);
-  const scale = Number(Deno.env.get("TOLLGATE_FUZZ_SCALE") ?? 1);
+  const seed = Number(env.TOLLGATE_FUZZ_SEED ?? DEFAULT_FUZZ_SEED);
+  const scale = Number(env.TOLLGATE_FUZZ_SCALE ?? 1);
   return { numRuns: Math.max(1, Math.round(numRuns * scale)), seed };
 }
 

@@ -14,6 +14,7 @@ import {
   testBytes,
   withStores,
 } from "./_store_helpers.ts";
+import { test } from "./_portable.ts";
 
 const T0 = 1_700_000_000_000;
 
@@ -35,7 +36,7 @@ function attempted(nextAttemptAt: number, reply: string): DeliveryState {
 
 /** Registers the delivery-state tests of the contract. */
 export function registerDeliveryContract(name: string, open: OpenStores): void {
-  Deno.test(`${name}: delivery starts queued, due at receivedAt`, () =>
+  test(`${name}: delivery starts queued, due at receivedAt`, () =>
     withStores(open, async ({ queue }) => {
       const message = await enqueue(queue, testBytes(10), {
         envelope: envelope({ receivedAt: T0 }),
@@ -55,7 +56,7 @@ export function registerDeliveryContract(name: string, open: OpenStores): void {
       }]);
     }));
 
-  Deno.test(`${name}: due lists earliest first, up to the limit, and not the future`, () =>
+  test(`${name}: due lists earliest first, up to the limit, and not the future`, () =>
     withStores(open, async ({ queue }) => {
       const late = await enqueue(queue, testBytes(1), { envelope: envelope({ receivedAt: T0 }) });
       const early = await enqueue(queue, testBytes(2), {
@@ -73,7 +74,7 @@ export function registerDeliveryContract(name: string, open: OpenStores): void {
       await rejects(queue.due(T0, 0), RangeError);
     }));
 
-  Deno.test(`${name}: update replaces the state and moves the message in due order`, () =>
+  test(`${name}: update replaces the state and moves the message in due order`, () =>
     withStores(open, async ({ queue }) => {
       const body = testBytes(70_000, 3);
       const first = await enqueue(queue, body, { envelope: envelope({ receivedAt: T0 }) });
@@ -99,7 +100,7 @@ export function registerDeliveryContract(name: string, open: OpenStores): void {
       ]);
     }));
 
-  Deno.test(`${name}: update of a missing message fails; a removed message is not due`, () =>
+  test(`${name}: update of a missing message fails; a removed message is not due`, () =>
     withStores(open, async ({ queue }) => {
       const message = await enqueue(queue, testBytes(10), {
         envelope: envelope({ receivedAt: T0 }),
@@ -112,7 +113,7 @@ export function registerDeliveryContract(name: string, open: OpenStores): void {
       equal(await queue.get(message.id), undefined);
     }));
 
-  Deno.test(`${name}: delivery states are copied in and out`, () =>
+  test(`${name}: delivery states are copied in and out`, () =>
     withStores(open, async ({ queue }) => {
       const message = await enqueue(queue, testBytes(10), {
         envelope: envelope({ receivedAt: T0 }),

@@ -14,6 +14,7 @@ import {
   testBytes,
   withStores,
 } from "./_store_helpers.ts";
+import { test } from "./_portable.ts";
 
 async function listAll(queue: MessageQueue, limit: number): Promise<QueuedMessage[][]> {
   const pages: QueuedMessage[][] = [];
@@ -28,7 +29,7 @@ async function listAll(queue: MessageQueue, limit: number): Promise<QueuedMessag
 
 /** Registers the queue tests of the contract. */
 export function registerQueueContract(name: string, open: OpenStores): void {
-  Deno.test(`${name}: queue commit, list, get, readBody, remove`, () =>
+  test(`${name}: queue commit, list, get, readBody, remove`, () =>
     withStores(open, async ({ queue }) => {
       const body = new TextEncoder().encode("Received: from x\r\nSubject: hi\r\n\r\nhello\r\n");
       const writer = await queue.create();
@@ -49,7 +50,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       await rejects(readAll(queue.readBody(writer.id)), RangeError);
     }));
 
-  Deno.test(`${name}: queue keeps the null sender and omits a missing authUser`, () =>
+  test(`${name}: queue keeps the null sender and omits a missing authUser`, () =>
     withStores(open, async ({ queue }) => {
       const message = await enqueue(queue, testBytes(10), { envelope: envelope({ from: "" }) });
       const stored = await queue.get(message.id);
@@ -57,7 +58,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       equal(stored !== undefined && "authUser" in stored, false);
     }));
 
-  Deno.test(`${name}: queue hands out copies and keeps its own`, () =>
+  test(`${name}: queue hands out copies and keeps its own`, () =>
     withStores(open, async ({ queue }) => {
       const to = ["one@example.org"];
       const message = await enqueue(queue, testBytes(10), { envelope: envelope({ to }) });
@@ -68,7 +69,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       deepEqual((await queue.get(message.id))!.to, ["one@example.org"]);
     }));
 
-  Deno.test(`${name}: queue copies written bytes before write resolves`, () =>
+  test(`${name}: queue copies written bytes before write resolves`, () =>
     withStores(open, async ({ queue }) => {
       const writer = await queue.create();
       const buffer = new Uint8Array(4).fill(1);
@@ -80,7 +81,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       deepEqual(await readAll(queue.readBody(writer.id)), new Uint8Array([1, 1, 1, 1, 2, 2, 2, 2]));
     }));
 
-  Deno.test(`${name}: queue hides uncommitted messages`, () =>
+  test(`${name}: queue hides uncommitted messages`, () =>
     withStores(open, async ({ queue }) => {
       const pending = await queue.create();
       await pending.write(testBytes(CHUNK + 1));
@@ -96,7 +97,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       ]);
     }));
 
-  Deno.test(`${name}: queue abort leaves nothing and may repeat`, () =>
+  test(`${name}: queue abort leaves nothing and may repeat`, () =>
     withStores(open, async ({ queue }) => {
       const writer = await queue.create();
       await writer.write(testBytes(3 * CHUNK + 5));
@@ -111,7 +112,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       equal(await queue.get(writer.id), undefined);
     }));
 
-  Deno.test(`${name}: queue writer refuses to write or commit after commit; abort keeps it`, () =>
+  test(`${name}: queue writer refuses to write or commit after commit; abort keeps it`, () =>
     withStores(open, async ({ queue }) => {
       const writer = await queue.create();
       await writer.write(testBytes(10));
@@ -124,7 +125,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
     }));
 
   for (const size of [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 2 * CHUNK + 1]) {
-    Deno.test(`${name}: queue round-trips a ${size}-byte body`, () =>
+    test(`${name}: queue round-trips a ${size}-byte body`, () =>
       withStores(open, async ({ queue }) => {
         const body = testBytes(size, size + 7);
         const message = await enqueue(queue, body, { pieceSize: 1000 });
@@ -133,7 +134,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       }));
   }
 
-  Deno.test(`${name}: queue round-trips a 5 MiB body written in odd and oversized pieces`, () =>
+  test(`${name}: queue round-trips a 5 MiB body written in odd and oversized pieces`, () =>
     withStores(open, async ({ queue }) => {
       const body = testBytes(5 * 1024 * 1024 + 17, 99);
       const odd = await enqueue(queue, body, { pieceSize: 7919 });
@@ -145,7 +146,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       }
     }));
 
-  Deno.test(`${name}: queue ids are unique and sort by creation, whatever the commit order`, () =>
+  test(`${name}: queue ids are unique and sort by creation, whatever the commit order`, () =>
     withStores(open, async ({ queue }) => {
       const writers = [];
       for (let i = 0; i < 30; i++) writers.push(await queue.create());
@@ -156,7 +157,7 @@ export function registerQueueContract(name: string, open: OpenStores): void {
       deepEqual((await queue.list({ limit: 100 })).items.map((m) => m.id), ids);
     }));
 
-  Deno.test(`${name}: queue list pages oldest first with a cursor`, () =>
+  test(`${name}: queue list pages oldest first with a cursor`, () =>
     withStores(open, async ({ queue }) => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await enqueue(queue, testBytes(i + 1, i + 1))).id);

@@ -6,6 +6,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import type { Route } from "../relay/routes.ts";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
+import { test } from "./_portable.ts";
 
 function route(pattern: string, extra: Partial<Route> = {}): Route {
   return { pattern, relay: "mail.provider.de", tls: "starttls", ...extra };
@@ -23,7 +24,7 @@ const FULL: Route = {
 
 /** Registers the route tests of the contract. */
 export function registerRouteContract(name: string, open: OpenStores): void {
-  Deno.test(`${name}: routes put, get, list sorted by pattern, replace, remove`, () =>
+  test(`${name}: routes put, get, list sorted by pattern, replace, remove`, () =>
     withStores(open, async ({ routes }) => {
       deepEqual(await routes.list(), []);
       equal(await routes.get("*"), undefined);
@@ -51,7 +52,7 @@ export function registerRouteContract(name: string, open: OpenStores): void {
       equal((await routes.list()).length, 3);
     }));
 
-  Deno.test(`${name}: routes keep no undefined fields and no stray properties`, () =>
+  test(`${name}: routes keep no undefined fields and no stray properties`, () =>
     withStores(open, async ({ routes }) => {
       const withExtras = { ...route("example.net"), port: undefined, note: "stray" } as Route;
       await routes.put(withExtras);
@@ -60,7 +61,7 @@ export function registerRouteContract(name: string, open: OpenStores): void {
       deepEqual(Object.keys(stored!).sort(), ["pattern", "relay", "tls"]);
     }));
 
-  Deno.test(`${name}: routes are copied in and out`, () =>
+  test(`${name}: routes are copied in and out`, () =>
     withStores(open, async ({ routes }) => {
       const original = structuredClone(FULL);
       await routes.put(original);
@@ -72,7 +73,7 @@ export function registerRouteContract(name: string, open: OpenStores): void {
       deepEqual(await routes.get(FULL.pattern), FULL);
     }));
 
-  Deno.test(`${name}: routes putAll adds and replaces in one step`, () =>
+  test(`${name}: routes putAll adds and replaces in one step`, () =>
     withStores(open, async ({ routes }) => {
       await routes.put(route("keep.example"));
       await routes.put(route("testdomain.de", { relay: "old.example" }));

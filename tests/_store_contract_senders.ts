@@ -5,10 +5,11 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
+import { test } from "./_portable.ts";
 
 /** Registers the sender-grant tests of the contract. */
 export function registerSenderContract(name: string, open: OpenStores): void {
-  Deno.test(`${name}: senders add, list sorted per user, remove`, () =>
+  test(`${name}: senders add, list sorted per user, remove`, () =>
     withStores(open, async ({ senders }) => {
       deepEqual(await senders.list("test@domain.de"), []);
       await senders.add("test@domain.de", "info@domain.de");
@@ -29,7 +30,7 @@ export function registerSenderContract(name: string, open: OpenStores): void {
       deepEqual(await senders.list("other@domain.de"), ["sales@domain.de"]);
     }));
 
-  Deno.test(`${name}: senders of one user never show under a user whose name is its prefix`, () =>
+  test(`${name}: senders of one user never show under a user whose name is its prefix`, () =>
     withStores(open, async ({ senders }) => {
       await senders.add("test@domain.de.evil", "@evil.example");
       await senders.add("test@domain.dex", "x@domain.dex");
@@ -38,7 +39,7 @@ export function registerSenderContract(name: string, open: OpenStores): void {
       deepEqual(await senders.list("test@domain.de.evil"), ["@evil.example"]);
     }));
 
-  Deno.test(`${name}: senders list returns a copy`, () =>
+  test(`${name}: senders list returns a copy`, () =>
     withStores(open, async ({ senders }) => {
       await senders.add("test@domain.de", "info@domain.de");
       (await senders.list("test@domain.de")).push("@intruder.example");

@@ -2,6 +2,7 @@ import { deepEqual, equal, throws } from "node:assert/strict";
 import { createAdminApp } from "../admin/mod.ts";
 import { createMemoryStores } from "../store/memory.ts";
 import { adminFixture, call, TOKEN } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
 /** Every /api request, each with a body that would be valid if it were authorised. */
 const PROTECTED_REQUESTS: [string, unknown][] = [
@@ -21,7 +22,7 @@ const PROTECTED_REQUESTS: [string, unknown][] = [
 const BARE_CHALLENGE = 'Bearer realm="tollgate-admin"';
 const INVALID_TOKEN_CHALLENGE = 'Bearer realm="tollgate-admin", error="invalid_token"';
 
-Deno.test("GET /healthz needs no token", async () => {
+test("GET /healthz needs no token", async () => {
   const { app } = adminFixture();
   const response = await call(app, "GET /healthz", { authorization: null });
   equal(response.status, 200);
@@ -38,7 +39,7 @@ for (
     ["the scheme without a token", "Bearer", BARE_CHALLENGE],
   ] as const
 ) {
-  Deno.test(`every /api route answers 401 to ${name}`, async () => {
+  test(`every /api route answers 401 to ${name}`, async () => {
     const { app, stores, logs } = adminFixture();
     for (const [request, json] of PROTECTED_REQUESTS) {
       const response = await call(app, request, { authorization, json });
@@ -53,13 +54,13 @@ for (
   });
 }
 
-Deno.test("the Bearer scheme name is case-insensitive", async () => {
+test("the Bearer scheme name is case-insensitive", async () => {
   const { app } = adminFixture();
   const response = await call(app, "GET /api/domains", { authorization: `bearer ${TOKEN}` });
   equal(response.status, 200);
 });
 
-Deno.test("responses carry no CORS headers, not even to a preflight", async () => {
+test("responses carry no CORS headers, not even to a preflight", async () => {
   const { app } = adminFixture();
   for (const request of ["GET /api/domains", "OPTIONS /api/domains", "GET /healthz"]) {
     const response = await call(app, request);
@@ -74,7 +75,7 @@ Deno.test("responses carry no CORS headers, not even to a preflight", async () =
 for (
   const token of ["", "short-token", "has a space in it, long enough", "tøken-with-non-ascii-1234"]
 ) {
-  Deno.test(`createAdminApp refuses the token ${JSON.stringify(token)}`, () => {
+  test(`createAdminApp refuses the token ${JSON.stringify(token)}`, () => {
     throws(
       () =>
         createAdminApp({

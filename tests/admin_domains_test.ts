@@ -1,7 +1,8 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { adminFixture, call } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
-Deno.test("GET /api/domains lists the store's entries, sorted", async () => {
+test("GET /api/domains lists the store's entries, sorted", async () => {
   const { app, stores } = adminFixture();
   deepEqual((await call(app, "GET /api/domains")).body, { domains: [] });
   await stores.domains.add("example.org");
@@ -11,7 +12,7 @@ Deno.test("GET /api/domains lists the store's entries, sorted", async () => {
   deepEqual(response.body, { domains: [".example.net", "example.org"] });
 });
 
-Deno.test("PUT /api/domains/{domain} creates (201), then finds it exists (200)", async () => {
+test("PUT /api/domains/{domain} creates (201), then finds it exists (200)", async () => {
   const { app, stores, logs } = adminFixture();
   const created = await call(app, "PUT /api/domains/example.net");
   equal(created.status, 201);
@@ -23,7 +24,7 @@ Deno.test("PUT /api/domains/{domain} creates (201), then finds it exists (200)",
   deepEqual(logs, ["admin: added local domain example.net"]);
 });
 
-Deno.test("PUT /api/domains stores the normal form of the entry", async () => {
+test("PUT /api/domains stores the normal form of the entry", async () => {
   const { app, stores } = adminFixture();
   equal((await call(app, "PUT /api/domains/Mail.Example.NET.")).status, 201);
   equal((await call(app, "PUT /api/domains/.Example.ORG")).status, 201);
@@ -32,7 +33,7 @@ Deno.test("PUT /api/domains stores the normal form of the entry", async () => {
 });
 
 for (const domain of ["exa_mple.net", "192.0.2.1", "%5B192.0.2.1%5D", "-bad.example", "a..b"]) {
-  Deno.test(`PUT /api/domains/${domain} is refused with 400`, async () => {
+  test(`PUT /api/domains/${domain} is refused with 400`, async () => {
     const { app, stores, logs } = adminFixture();
     const response = await call(app, `PUT /api/domains/${domain}`);
     equal(response.status, 400);
@@ -42,7 +43,7 @@ for (const domain of ["exa_mple.net", "192.0.2.1", "%5B192.0.2.1%5D", "-bad.exam
   });
 }
 
-Deno.test("DELETE /api/domains/{domain} removes it (204), then 404", async () => {
+test("DELETE /api/domains/{domain} removes it (204), then 404", async () => {
   const { app, stores, logs } = adminFixture();
   await stores.domains.add("example.net");
   await stores.domains.add("example.org");
@@ -56,7 +57,7 @@ Deno.test("DELETE /api/domains/{domain} removes it (204), then 404", async () =>
   deepEqual(logs, ["admin: removed local domain example.net"]);
 });
 
-Deno.test("DELETE /api/domains refuses an invalid entry with 400", async () => {
+test("DELETE /api/domains refuses an invalid entry with 400", async () => {
   const { app } = adminFixture();
   const response = await call(app, "DELETE /api/domains/not_a_domain");
   equal(response.status, 400);

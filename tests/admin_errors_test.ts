@@ -2,6 +2,7 @@ import { deepEqual, equal } from "node:assert/strict";
 import { MAX_REQUEST_BODY_BYTES } from "../admin/mod.ts";
 import type { UserStore } from "../store/types.ts";
 import { adminFixture, call, HASH_MARKER, TOKEN } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
 for (
   const [name, options, error] of [
@@ -36,7 +37,7 @@ for (
     ],
   ] as const
 ) {
-  Deno.test(`a body with ${name} is refused with 400`, async () => {
+  test(`a body with ${name} is refused with 400`, async () => {
     const { app, stores, logs } = adminFixture();
     const response = await call(app, "POST /api/relay-networks", options);
     equal(response.status, 400);
@@ -46,7 +47,7 @@ for (
   });
 }
 
-Deno.test("a content type with parameters and upper case is accepted", async () => {
+test("a content type with parameters and upper case is accepted", async () => {
   const { app } = adminFixture();
   const response = await call(app, "POST /api/relay-networks", {
     body: '{"cidr": "192.0.2.0/24"}',
@@ -55,7 +56,7 @@ Deno.test("a content type with parameters and upper case is accepted", async () 
   equal(response.status, 201);
 });
 
-Deno.test("a body over the limit is refused with 413, with or without Content-Length", async () => {
+test("a body over the limit is refused with 413, with or without Content-Length", async () => {
   const { app, stores } = adminFixture();
   const padding = "x".repeat(MAX_REQUEST_BODY_BYTES);
   const body = JSON.stringify({ password: padding });
@@ -67,16 +68,19 @@ Deno.test("a body over the limit is refused with 413, with or without Content-Le
   });
   equal(declared.status, 413);
   deepEqual(await declared.json(), { error: "Request body larger than 65536 bytes" });
-  const streamed = await app.request("/api/users/test@domain.de", {
+  // A streamed request body needs `duplex` in Node.js (fetch spec); Deno's types lack it.
+  const streamedInit: RequestInit & { duplex: "half" } = {
     method: "PUT",
     headers,
     body: ReadableStream.from([new TextEncoder().encode(body)]),
-  });
+    duplex: "half",
+  };
+  const streamed = await app.request("/api/users/test@domain.de", streamedInit);
   equal(streamed.status, 413);
   equal(await stores.users.get("test@domain.de"), undefined);
 });
 
-Deno.test("a body at the limit is read (and judged on its content)", async () => {
+test("a body at the limit is read (and judged on its content)", async () => {
   const { app } = adminFixture();
   const body = JSON.stringify({ cidr: "192.0.2.0/24" }).padEnd(MAX_REQUEST_BODY_BYTES, " ");
   const response = await call(app, "POST /api/relay-networks", {
@@ -96,7 +100,7 @@ for (
     "PATCH /api/users/a@b.example",
   ]
 ) {
-  Deno.test(`${request} is an unknown route: 404 JSON`, async () => {
+  test(`${request} is an unknown route: 404 JSON`, async () => {
     const { app } = adminFixture();
     const response = await call(app, request);
     equal(response.status, 404);
@@ -110,7 +114,7 @@ function failingUserStore(message: string): UserStore {
   return { get: fail, put: fail, remove: fail, list: fail };
 }
 
-Deno.test("a store that throws gives 503 JSON and one log line", async () => {
+test("a store that throws gives 503 JSON and one log line", async () => {
   const { app, logs } = adminFixture({ stores: { users: failingUserStore("connection refused") } });
   for (const request of ["GET /api/users", "DELETE /api/users/test@domain.de"]) {
     const response = await call(app, request);
@@ -123,7 +127,7 @@ Deno.test("a store that throws gives 503 JSON and one log line", async () => {
   ]);
 });
 
-Deno.test("a failed password change logs neither the password nor the hash", async () => {
+test("a failed password change logs neither the password nor the hash", async () => {
   const { app, stores, logs } = adminFixture();
   stores.users.put = () => Promise.reject(new TypeError("database is locked"));
   const password = "never-in-a-log-line";

@@ -9,6 +9,7 @@ import {
 import { auditLogLine } from "../admin/audit_log_line.ts";
 import { createMemoryStores } from "../store/memory.ts";
 import { call, TOKEN } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
 const WRONG = "Bearer not-the-admin-token-at-all";
 
@@ -37,7 +38,7 @@ function hardenedApp() {
   return { app, clock, audits, logs, stores, request };
 }
 
-Deno.test("after too many failed tokens a client gets 429 with Retry-After, even with the right token", async () => {
+test("after too many failed tokens a client gets 429 with Retry-After, even with the right token", async () => {
   const { clock, request } = hardenedApp();
   for (let i = 0; i < MAX_TOKEN_FAILURES; i++) {
     clock.now += 1_000;
@@ -56,7 +57,7 @@ Deno.test("after too many failed tokens a client gets 429 with Retry-After, even
   equal((await request("GET /api/domains", "203.0.113.9", `Bearer ${TOKEN}`)).status, 200);
 });
 
-Deno.test("failed tokens from one client do not block another; an IPv6 /64 is one client", async () => {
+test("failed tokens from one client do not block another; an IPv6 /64 is one client", async () => {
   const { request } = hardenedApp();
   for (let i = 0; i < MAX_TOKEN_FAILURES; i++) {
     await request("GET /api/domains", `2001:db8:1:1::${i + 1}`, WRONG);
@@ -67,7 +68,7 @@ Deno.test("failed tokens from one client do not block another; an IPv6 /64 is on
   equal((await request("GET /healthz", "2001:db8:1:1::1", "")).status, 200);
 });
 
-Deno.test("successful requests never count towards the throttle", async () => {
+test("successful requests never count towards the throttle", async () => {
   const { request } = hardenedApp();
   for (let i = 0; i < 3 * MAX_TOKEN_FAILURES; i++) {
     equal((await request("GET /api/domains", "192.0.2.1", `Bearer ${TOKEN}`)).status, 200);
@@ -78,7 +79,7 @@ Deno.test("successful requests never count towards the throttle", async () => {
   equal((await request("GET /api/domains", "192.0.2.1", `Bearer ${TOKEN}`)).status, 200);
 });
 
-Deno.test("every change attempt by a token holder is audited: who, what, when, outcome", async () => {
+test("every change attempt by a token holder is audited: who, what, when, outcome", async () => {
   const { clock, audits, request } = hardenedApp();
   const token = `Bearer ${TOKEN}`;
   await request("PUT /api/domains/example.net", "192.0.2.7", token);
@@ -113,7 +114,7 @@ Deno.test("every change attempt by a token holder is audited: who, what, when, o
   equal(JSON.stringify(audits).includes("hunter2"), false);
 });
 
-Deno.test("a change that fails in the store is audited with its 503", async () => {
+test("a change that fails in the store is audited with its 503", async () => {
   const audits: AuditEntry[] = [];
   const stores = createMemoryStores(() => 0);
   stores.domains.add = () => Promise.reject(new Error("disk full"));
@@ -137,7 +138,7 @@ Deno.test("a change that fails in the store is audited with its 503", async () =
   }]);
 });
 
-Deno.test("auditLogLine writes one line with who, what, when and the outcome", () => {
+test("auditLogLine writes one line with who, what, when and the outcome", () => {
   equal(
     auditLogLine({
       time: Date.UTC(2025, 0, 2, 3, 4, 5),

@@ -4,6 +4,7 @@ import { createUserSecrets } from "../auth/user_secrets.ts";
 import { UserStoreVerifier } from "../auth/store_verifier.ts";
 import { createMemoryStores } from "../store/memory.ts";
 import { call, TOKEN } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
 /** The real hasher at a low scrypt cost, over the stores the SMTP side would read. */
 function liveAdmin() {
@@ -22,7 +23,7 @@ function plain(username: string, password: string) {
   return { kind: "password", mechanism: "PLAIN", username, password } as const;
 }
 
-Deno.test("a password set through the API takes effect for SMTP AUTH at once", async () => {
+test("a password set through the API takes effect for SMTP AUTH at once", async () => {
   const { app, verifier } = liveAdmin();
   equal((await verifier.verify(plain("test@domain.de", "first"))).kind, "rejected");
   equal(
@@ -43,7 +44,7 @@ Deno.test("a password set through the API takes effect for SMTP AUTH at once", a
   equal((await verifier.verify(plain("test@domain.de", "second"))).kind, "rejected");
 });
 
-Deno.test("with the real hasher, no response shows the PHC hash or CRAM-MD5 secret", async () => {
+test("with the real hasher, no response shows the PHC hash or CRAM-MD5 secret", async () => {
   const { app } = liveAdmin();
   const put = await call(app, "PUT /api/users/test@domain.de", { json: { password: "pw" } });
   const list = await call(app, "GET /api/users");

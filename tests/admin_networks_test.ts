@@ -1,7 +1,8 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { adminFixture, call } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
-Deno.test("GET /api/relay-networks lists the store's networks", async () => {
+test("GET /api/relay-networks lists the store's networks", async () => {
   const { app, stores } = adminFixture();
   deepEqual((await call(app, "GET /api/relay-networks")).body, { networks: [] });
   await stores.networks.add("192.0.2.0/24");
@@ -10,7 +11,7 @@ Deno.test("GET /api/relay-networks lists the store's networks", async () => {
   deepEqual(response.body, { networks: ["192.0.2.0/24"] });
 });
 
-Deno.test("POST /api/relay-networks adds the normalised network (201), then 200", async () => {
+test("POST /api/relay-networks adds the normalised network (201), then 200", async () => {
   const { app, stores, logs } = adminFixture();
   const created = await call(app, "POST /api/relay-networks", {
     json: { cidr: "2001:DB8:0::/32" },
@@ -31,7 +32,7 @@ Deno.test("POST /api/relay-networks adds the normalised network (201), then 200"
 });
 
 for (const cidr of ["192.0.2.1/24", "0.0.0.0/0", "not-a-network", "192.0.2.0/33"]) {
-  Deno.test(`POST /api/relay-networks refuses ${cidr} with 400`, async () => {
+  test(`POST /api/relay-networks refuses ${cidr} with 400`, async () => {
     const { app, stores } = adminFixture();
     const response = await call(app, "POST /api/relay-networks", { json: { cidr } });
     equal(response.status, 400);
@@ -40,7 +41,7 @@ for (const cidr of ["192.0.2.1/24", "0.0.0.0/0", "not-a-network", "192.0.2.0/33"
   });
 }
 
-Deno.test("DELETE /api/relay-networks/{cidr} takes the cidr URL-encoded (204, then 404)", async () => {
+test("DELETE /api/relay-networks/{cidr} takes the cidr URL-encoded (204, then 404)", async () => {
   const { app, stores, logs } = adminFixture();
   await stores.networks.add("192.0.2.0/24");
   await stores.networks.add("2001:db8::/32");
@@ -56,7 +57,7 @@ Deno.test("DELETE /api/relay-networks/{cidr} takes the cidr URL-encoded (204, th
   ]);
 });
 
-Deno.test("DELETE /api/relay-networks refuses an invalid network with 400", async () => {
+test("DELETE /api/relay-networks refuses an invalid network with 400", async () => {
   const { app } = adminFixture();
   const response = await call(app, "DELETE /api/relay-networks/192.0.2.1%2F24");
   equal(response.status, 400);

@@ -1,6 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import type { Stores } from "../store/types.ts";
 import { adminFixture, call, NOW } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
 async function enqueue(stores: Stores): Promise<string> {
   const writer = await stores.queue.create();
@@ -16,7 +17,7 @@ async function enqueue(stores: Stores): Promise<string> {
   return message.id;
 }
 
-Deno.test("GET /api/queue/{id} shows the envelope and each recipient's delivery state", async () => {
+test("GET /api/queue/{id} shows the envelope and each recipient's delivery state", async () => {
   const { app, stores } = adminFixture();
   const id = await enqueue(stores);
   await stores.queue.update(id, {
@@ -63,7 +64,7 @@ Deno.test("GET /api/queue/{id} shows the envelope and each recipient's delivery 
   });
 });
 
-Deno.test("POST /api/queue/{id}/retry makes the message due now and keeps its history", async () => {
+test("POST /api/queue/{id}/retry makes the message due now and keeps its history", async () => {
   const { app, stores, logs } = adminFixture();
   const id = await enqueue(stores);
   const later = {
@@ -83,7 +84,7 @@ Deno.test("POST /api/queue/{id}/retry makes the message due now and keeps its hi
   deepEqual(logs.filter((line) => line.includes(id)), [`queue ${id} retry now`]);
 });
 
-Deno.test("DELETE /api/queue/{id} removes the message; unknown and malformed ids", async () => {
+test("DELETE /api/queue/{id} removes the message; unknown and malformed ids", async () => {
   const { app, stores, logs } = adminFixture();
   const id = await enqueue(stores);
   equal((await call(app, `DELETE /api/queue/${id}`)).status, 204);

@@ -1,6 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import type { Envelope, MessageQueue } from "../store/types.ts";
 import { adminFixture, call } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
 async function enqueue(queue: MessageQueue, body: string, envelope: Envelope): Promise<string> {
   const writer = await queue.create();
@@ -8,7 +9,7 @@ async function enqueue(queue: MessageQueue, body: string, envelope: Envelope): P
   return (await writer.commit(envelope)).id;
 }
 
-Deno.test("GET /api/queue lists committed envelopes with ISO times", async () => {
+test("GET /api/queue lists committed envelopes with ISO times", async () => {
   const { app, stores } = adminFixture();
   const first = await enqueue(stores.queue, "Subject: one\r\n\r\nhi\r\n", {
     from: "a@example.net",
@@ -56,7 +57,7 @@ Deno.test("GET /api/queue lists committed envelopes with ISO times", async () =>
   });
 });
 
-Deno.test("GET /api/queue pages through more than two pages with the cursor", async () => {
+test("GET /api/queue pages through more than two pages with the cursor", async () => {
   const { app, stores } = adminFixture();
   const ids: string[] = [];
   for (let index = 0; index < 5; index++) {
@@ -82,7 +83,7 @@ Deno.test("GET /api/queue pages through more than two pages with the cursor", as
   deepEqual(pages, [ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
 });
 
-Deno.test("GET /api/queue accepts limits from 1 to 100000", async () => {
+test("GET /api/queue accepts limits from 1 to 100000", async () => {
   const { app } = adminFixture();
   for (const limit of ["1", "100000", "000007"]) {
     const response = await call(app, `GET /api/queue?limit=${limit}`);
@@ -92,7 +93,7 @@ Deno.test("GET /api/queue accepts limits from 1 to 100000", async () => {
 });
 
 for (const query of ["limit=0", "limit=100001", "limit=-1", "limit=1.5", "limit=", "limit=ten"]) {
-  Deno.test(`GET /api/queue?${query} is refused with 400`, async () => {
+  test(`GET /api/queue?${query} is refused with 400`, async () => {
     const { app } = adminFixture();
     const response = await call(app, `GET /api/queue?${query}`);
     equal(response.status, 400);
@@ -103,7 +104,7 @@ for (const query of ["limit=0", "limit=100001", "limit=-1", "limit=1.5", "limit=
 }
 
 for (const query of ["cursor=", `cursor=${"c".repeat(1025)}`]) {
-  Deno.test(`GET /api/queue and /api/users refuse ${query.slice(0, 12)} with 400`, async () => {
+  test(`GET /api/queue and /api/users refuse ${query.slice(0, 12)} with 400`, async () => {
     const { app } = adminFixture();
     for (const path of ["/api/queue", "/api/users"]) {
       const response = await call(app, `GET ${path}?${query}`);

@@ -1,6 +1,7 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { call } from "./_admin_fixture.ts";
 import { routeAdminFixture } from "./_admin_routes_fixture.ts";
+import { test } from "./_portable.ts";
 
 /** The seed's routes: its two scenarios in one file, and its client test's route. */
 const SEED_SCENARIOS = ":mail.provider.de dHJvdHRlbA== aWNo\n" +
@@ -16,7 +17,7 @@ function assertNoPassword(text: string): void {
   }
 }
 
-Deno.test("admin import: the seed's routes, resolved as the seed describes", async () => {
+test("admin import: the seed's routes, resolved as the seed describes", async () => {
   const { app, logs } = routeAdminFixture();
   const imported = await call(app, "POST /api/routes/import", asText(SEED_SCENARIOS));
   equal(imported.status, 200);
@@ -47,7 +48,7 @@ Deno.test("admin import: the seed's routes, resolved as the seed describes", asy
   equal(logs.at(-1), "admin: imported 3 routes from smtproutes (3 created, 0 replaced)");
 });
 
-Deno.test("admin import: the decoded user name shows the seed's typo", async () => {
+test("admin import: the decoded user name shows the seed's typo", async () => {
   const { app, stores } = routeAdminFixture();
   await call(app, "POST /api/routes/import", asText(SEED_SCENARIOS));
   const imported = await call(app, "POST /api/routes/import", asText(SEED_KUNDE));
@@ -66,7 +67,7 @@ Deno.test("admin import: the decoded user name shows the seed's typo", async () 
   equal((await stores.routes.get("testdomain.de"))?.username, "trottel");
 });
 
-Deno.test("admin import: plain credentials and Hoffmann's form", async () => {
+test("admin import: plain credentials and Hoffmann's form", async () => {
   const { app, stores } = routeAdminFixture();
   const text = "testdomain.de:mail.provider.de kunde0815@domain.de 4711\n" +
     ".testdomain.de:mail.provider.de:587|kunde0815@domain.de|4711\n";
@@ -80,7 +81,7 @@ Deno.test("admin import: plain credentials and Hoffmann's form", async () => {
   equal((await stores.routes.get(".testdomain.de"))?.password, "4711");
 });
 
-Deno.test("admin import: every bad line reported with its number, nothing imported", async () => {
+test("admin import: every bad line reported with its number, nothing imported", async () => {
   const { app, stores } = routeAdminFixture();
   await call(app, "PUT /api/routes/keep.example", { json: { relay: "relay.example" } });
   const text = "# seed\n" + SEED_SCENARIOS + "broken.example mail.provider.de\n" +
@@ -98,7 +99,7 @@ Deno.test("admin import: every bad line reported with its number, nothing import
   deepEqual((await stores.routes.list()).map((route) => route.pattern), ["keep.example"]);
 });
 
-Deno.test("admin import: refuses other content types, unknown options and empty files", async () => {
+test("admin import: refuses other content types, unknown options and empty files", async () => {
   const { app } = routeAdminFixture();
   const cases: [string, { body: string; contentType?: string }, RegExp][] = [
     ["POST /api/routes/import", { body: SEED_KUNDE }, /text\/plain/],
@@ -113,7 +114,7 @@ Deno.test("admin import: refuses other content types, unknown options and empty 
   }
 });
 
-Deno.test("admin import: more routes than one commit holds are refused whole", async () => {
+test("admin import: more routes than one commit holds are refused whole", async () => {
   const { app, stores } = routeAdminFixture();
   const lines = Array.from({ length: 1001 }, (_, n) => `d${n}.example:\n`).join("");
   const refused = await call(app, "POST /api/routes/import", asText(lines));
@@ -122,7 +123,7 @@ Deno.test("admin import: more routes than one commit holds are refused whole", a
   deepEqual(await stores.routes.list(), []);
 });
 
-Deno.test("admin export: smtproutes without passwords unless asked, and back again", async () => {
+test("admin export: smtproutes without passwords unless asked, and back again", async () => {
   const { app, stores, logs } = routeAdminFixture();
   await call(app, "POST /api/routes/import", asText(SEED_SCENARIOS));
   const withheld = await call(app, "GET /api/routes/export");

@@ -1,6 +1,7 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { call } from "./_admin_fixture.ts";
 import { routeAdminFixture } from "./_admin_routes_fixture.ts";
+import { test } from "./_portable.ts";
 
 const PASSWORD = "Pw-Never-Shown-7";
 const PROVIDER = {
@@ -11,7 +12,7 @@ const PROVIDER = {
   tls: "starttls",
 };
 
-Deno.test("admin routes: PUT creates, lists, replaces; the password never comes back", async () => {
+test("admin routes: PUT creates, lists, replaces; the password never comes back", async () => {
   const { app, stores, logs } = routeAdminFixture();
   const created = await call(app, "PUT /api/routes/*", { json: PROVIDER });
   equal(created.status, 201);
@@ -45,7 +46,7 @@ Deno.test("admin routes: PUT creates, lists, replaces; the password never comes 
   ]);
 });
 
-Deno.test("admin routes: PUT without a password keeps it for the same user only", async () => {
+test("admin routes: PUT without a password keeps it for the same user only", async () => {
   const { app, stores, logs } = routeAdminFixture();
   await call(app, "PUT /api/routes/testdomain.de", { json: PROVIDER });
   const { password: _, ...withoutPassword } = PROVIDER;
@@ -70,7 +71,7 @@ Deno.test("admin routes: PUT without a password keeps it for the same user only"
   equal((await stores.routes.get("testdomain.de"))?.port, 2525);
 });
 
-Deno.test("admin routes: PUT refuses bad patterns and bodies with 400, quoting no password", async () => {
+test("admin routes: PUT refuses bad patterns and bodies with 400, quoting no password", async () => {
   const { app, stores } = routeAdminFixture();
   const cases: [string, { json?: unknown; body?: string; contentType?: string }, RegExp][] = [
     ["PUT /api/routes/*.example.com", { json: {} }, /^Cannot parse route: .*wildcard/],
@@ -95,7 +96,7 @@ Deno.test("admin routes: PUT refuses bad patterns and bodies with 400, quoting n
   deepEqual(await stores.routes.list(), []);
 });
 
-Deno.test("admin routes: DELETE removes by pattern, * also as %2A; 404 when absent", async () => {
+test("admin routes: DELETE removes by pattern, * also as %2A; 404 when absent", async () => {
   const { app, logs } = routeAdminFixture();
   await call(app, "PUT /api/routes/*", { json: { relay: "mail.provider.de" } });
   equal((await call(app, "DELETE /api/routes/%2A")).status, 204);
@@ -106,7 +107,7 @@ Deno.test("admin routes: DELETE removes by pattern, * also as %2A; 404 when abse
   equal(logs.at(-1), "admin: removed route *");
 });
 
-Deno.test("admin routes: resolve names the route and why, or MX", async () => {
+test("admin routes: resolve names the route and why, or MX", async () => {
   const { app } = routeAdminFixture();
   await call(app, "PUT /api/routes/.testdomain.de", { json: PROVIDER });
   const sub = await call(app, "GET /api/routes/resolve?domain=Sub.TestDomain.de");
@@ -130,7 +131,7 @@ Deno.test("admin routes: resolve names the route and why, or MX", async () => {
   equal((await call(app, "GET /api/routes/resolve?domain=a@b.example")).status, 400);
 });
 
-Deno.test("admin routes: test probes the relay and reports each step, password redacted", async () => {
+test("admin routes: test probes the relay and reports each step, password redacted", async () => {
   const { app, probed, logs } = routeAdminFixture((route) => ({
     steps: [
       { step: "connect", ok: true, detail: `connected to ${route.relay}:587` },
@@ -157,7 +158,7 @@ Deno.test("admin routes: test probes the relay and reports each step, password r
   );
 });
 
-Deno.test("admin routes: test answers 404, 400 for an MX route, 501 without a probe", async () => {
+test("admin routes: test answers 404, 400 for an MX route, 501 without a probe", async () => {
   const withProbe = routeAdminFixture(() => ({
     steps: [{ step: "connect", ok: true, detail: "" }],
   }));
@@ -174,7 +175,7 @@ Deno.test("admin routes: test answers 404, 400 for an MX route, 501 without a pr
   equal((await call(without.app, "POST /api/routes/example.org/test")).status, 501);
 });
 
-Deno.test("admin routes: every endpoint needs the token", async () => {
+test("admin routes: every endpoint needs the token", async () => {
   const { app } = routeAdminFixture();
   for (const request of ["GET /api/routes", "GET /api/routes/export", "POST /api/routes/import"]) {
     equal((await call(app, request, { authorization: null })).status, 401, request);

@@ -1,8 +1,9 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { checkSender } from "../relay/sender_policy.ts";
 import { adminFixture, call } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
-Deno.test("POST /api/users/{address}/senders grants an address or a domain, lower-cased", async () => {
+test("POST /api/users/{address}/senders grants an address or a domain, lower-cased", async () => {
   const { app, stores, logs } = adminFixture();
   const created = await call(app, "POST /api/users/Test@Domain.de/senders", {
     json: { sender: "Info@Domain.DE" },
@@ -31,7 +32,7 @@ Deno.test("POST /api/users/{address}/senders grants an address or a domain, lowe
   });
 });
 
-Deno.test("a granted sender is accepted by the sender check, a withdrawn one is not", async () => {
+test("a granted sender is accepted by the sender check, a withdrawn one is not", async () => {
   const { app, stores } = adminFixture();
   await call(app, "POST /api/users/test@domain.de/senders", { json: { sender: "@shop.de" } });
   const request = { sender: "sales@shop.de", authenticatedUser: "test@domain.de" };
@@ -41,7 +42,7 @@ Deno.test("a granted sender is accepted by the sender check, a withdrawn one is 
   deepEqual(await checkSender(request, stores), { kind: "reject" });
 });
 
-Deno.test("DELETE /api/users/{address}/senders/{sender} answers 404 for a sender not granted", async () => {
+test("DELETE /api/users/{address}/senders/{sender} answers 404 for a sender not granted", async () => {
   const { app, logs } = adminFixture();
   const response = await call(app, "DELETE /api/users/test@domain.de/senders/x@domain.de");
   equal(response.status, 404);
@@ -49,7 +50,7 @@ Deno.test("DELETE /api/users/{address}/senders/{sender} answers 404 for a sender
   deepEqual(logs, []);
 });
 
-Deno.test("the sender routes refuse malformed users, senders and bodies with 400", async () => {
+test("the sender routes refuse malformed users, senders and bodies with 400", async () => {
   const { app, stores } = adminFixture();
   const cases: [string, unknown, string][] = [
     ["POST /api/users/nobody/senders", { sender: "a@b.de" }, "Cannot parse address: missing '@'"],
@@ -90,7 +91,7 @@ Deno.test("the sender routes refuse malformed users, senders and bodies with 400
   deepEqual(await stores.senders.list("a@b.de"), []);
 });
 
-Deno.test("the sender routes need the token", async () => {
+test("the sender routes need the token", async () => {
   const { app, stores } = adminFixture();
   const response = await call(app, "POST /api/users/a@b.de/senders", {
     json: { sender: "@evil.example" },

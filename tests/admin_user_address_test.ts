@@ -1,5 +1,6 @@
 import { equal, throws } from "node:assert/strict";
 import { normalizeUserAddress } from "../admin/mod.ts";
+import { test } from "./_portable.ts";
 
 for (
   const [text, address] of [
@@ -10,7 +11,7 @@ for (
     [`${"l".repeat(64)}@domain.de`, `${"l".repeat(64)}@domain.de`],
   ]
 ) {
-  Deno.test(`normalizeUserAddress accepts ${JSON.stringify(text.slice(0, 30))}`, () => {
+  test(`normalizeUserAddress accepts ${JSON.stringify(text.slice(0, 30))}`, () => {
     equal(normalizeUserAddress(text), address);
   });
 }
@@ -33,12 +34,12 @@ for (
     ["a@", "Cannot parse domain: empty entry"],
   ]
 ) {
-  Deno.test(`normalizeUserAddress refuses ${JSON.stringify(text.slice(0, 30))}`, () => {
+  test(`normalizeUserAddress refuses ${JSON.stringify(text.slice(0, 30))}`, () => {
     throws(() => normalizeUserAddress(text), { name: "RangeError", message });
   });
 }
 
-Deno.test("normalizeUserAddress passes the domain's own error through", () => {
+test("normalizeUserAddress passes the domain's own error through", () => {
   throws(() => normalizeUserAddress("a@[192.0.2.1]"), (error: unknown) => {
     return error instanceof RangeError && error.message.startsWith("Cannot parse domain: ");
   });

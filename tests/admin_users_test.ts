@@ -7,10 +7,11 @@ import {
   HASH_MARKER,
   NOW,
 } from "./_admin_fixture.ts";
+import { test } from "./_portable.ts";
 
 const NOW_ISO = new Date(NOW).toISOString();
 
-Deno.test("PUT /api/users/{address} creates a user (201), then re-passwords it (200)", async () => {
+test("PUT /api/users/{address} creates a user (201), then re-passwords it (200)", async () => {
   const { app, stores, logs } = adminFixture();
   const created = await call(app, "PUT /api/users/Test@Domain.DE", { json: { password: "first" } });
   equal(created.status, 201);
@@ -29,7 +30,7 @@ Deno.test("PUT /api/users/{address} creates a user (201), then re-passwords it (
   ]);
 });
 
-Deno.test("PUT /api/users stores the CRAM-MD5 secret when the hasher gives one", async () => {
+test("PUT /api/users stores the CRAM-MD5 secret when the hasher gives one", async () => {
   const { app, stores, logs } = adminFixture({ cramMd5: true });
   const created = await call(app, "PUT /api/users/test@domain.de", { json: { password: "pw" } });
   equal(created.status, 201);
@@ -38,7 +39,7 @@ Deno.test("PUT /api/users stores the CRAM-MD5 secret when the hasher gives one",
   deepEqual(logs, ["admin: created user test@domain.de (with CRAM-MD5 secret)"]);
 });
 
-Deno.test("GET /api/users lists users without secrets", async () => {
+test("GET /api/users lists users without secrets", async () => {
   const { app } = adminFixture({ cramMd5: true });
   await call(app, "PUT /api/users/b@example.net", { json: { password: "pw-b" } });
   await call(app, "PUT /api/users/a@example.net", { json: { password: "pw-a" } });
@@ -52,7 +53,7 @@ Deno.test("GET /api/users lists users without secrets", async () => {
   });
 });
 
-Deno.test("GET /api/users pages through more than two pages with the cursor", async () => {
+test("GET /api/users pages through more than two pages with the cursor", async () => {
   const { app } = adminFixture();
   const addresses = ["u1", "u2", "u3", "u4", "u5", "u6", "u7"].map((name) => `${name}@example.net`);
   for (const address of addresses) {
@@ -70,7 +71,7 @@ Deno.test("GET /api/users pages through more than two pages with the cursor", as
   deepEqual(pages, [addresses.slice(0, 3), addresses.slice(3, 6), addresses.slice(6)]);
 });
 
-Deno.test("DELETE /api/users/{address} removes the user (204), then 404", async () => {
+test("DELETE /api/users/{address} removes the user (204), then 404", async () => {
   const { app, stores, logs } = adminFixture();
   await call(app, "PUT /api/users/test@domain.de", { json: { password: "pw" } });
   const removed = await call(app, "DELETE /api/users/TEST@domain.de");
@@ -91,7 +92,7 @@ for (
     ["a@exa_mple.net", /^Cannot parse domain: /],
   ] as const
 ) {
-  Deno.test(`PUT and DELETE /api/users/${address} are refused with 400`, async () => {
+  test(`PUT and DELETE /api/users/${address} are refused with 400`, async () => {
     const { app, logs } = adminFixture();
     for (const request of [`PUT /api/users/${address}`, `DELETE /api/users/${address}`]) {
       const response = await call(app, request, { json: { password: "pw" } });
@@ -110,7 +111,7 @@ for (
     ["a password that is not a string", 12345, 'field "password": Invalid input'],
   ] as const
 ) {
-  Deno.test(`PUT /api/users refuses ${name} with 400, without echoing it`, async () => {
+  test(`PUT /api/users refuses ${name} with 400, without echoing it`, async () => {
     const { app, stores } = adminFixture();
     const response = await call(app, "PUT /api/users/test@domain.de", { json: { password } });
     equal(response.status, 400);
@@ -122,7 +123,7 @@ for (
   });
 }
 
-Deno.test("no response body and no log line contains a password, hash or secret", async () => {
+test("no response body and no log line contains a password, hash or secret", async () => {
   const { app, logs } = adminFixture({ cramMd5: true });
   const password = "Pa55-word-that-must-never-leak";
   const responses: CallResult[] = [

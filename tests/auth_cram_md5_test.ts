@@ -2,6 +2,7 @@ import { deepEqual, equal, throws } from "node:assert/strict";
 import { encodeBase64 } from "../auth/base64.ts";
 import { CramMd5Mechanism } from "../auth/cram_md5.ts";
 import type { MechanismContext } from "../auth/sasl.ts";
+import { test } from "./_portable.ts";
 
 const RFC_DIGEST = "b913a602c7eda7a495b4e6e7334d3890";
 
@@ -23,7 +24,7 @@ function started(): { cram: CramMd5Mechanism; challenge: string } {
   return { cram, challenge: step.challenge };
 }
 
-Deno.test("CRAM-MD5: the challenge is <RANDOM.TIME@hostname> from 8 injected random bytes", () => {
+test("CRAM-MD5: the challenge is <RANDOM.TIME@hostname> from 8 injected random bytes", () => {
   const requested: number[] = [];
   const step = new CramMd5Mechanism(context(requested)).start();
   deepEqual(step, {
@@ -33,7 +34,7 @@ Deno.test("CRAM-MD5: the challenge is <RANDOM.TIME@hostname> from 8 injected ran
   deepEqual(requested, [8]);
 });
 
-Deno.test("CRAM-MD5: `user SP digest` completes with the challenge that was sent", () => {
+test("CRAM-MD5: `user SP digest` completes with the challenge that was sent", () => {
   const { cram, challenge } = started();
   deepEqual(cram.next(encodeBase64(`tim ${RFC_DIGEST}`)), {
     kind: "done",
@@ -47,7 +48,7 @@ Deno.test("CRAM-MD5: `user SP digest` completes with the challenge that was sent
   });
 });
 
-Deno.test("CRAM-MD5: an upper-case digest is passed on lower-cased", () => {
+test("CRAM-MD5: an upper-case digest is passed on lower-cased", () => {
   const { cram } = started();
   const step = cram.next(encodeBase64(`tim ${RFC_DIGEST.toUpperCase()}`));
   equal(
@@ -56,13 +57,13 @@ Deno.test("CRAM-MD5: an upper-case digest is passed on lower-cased", () => {
   );
 });
 
-Deno.test("CRAM-MD5: the user name is everything before the last space", () => {
+test("CRAM-MD5: the user name is everything before the last space", () => {
   const { cram } = started();
   const step = cram.next(encodeBase64(`tim smith ${RFC_DIGEST}`));
   equal(step.kind === "done" && step.credentials.username, "tim smith");
 });
 
-Deno.test("CRAM-MD5: anything but `user SP 32-hex-digest` is malformed", () => {
+test("CRAM-MD5: anything but `user SP 32-hex-digest` is malformed", () => {
   const responses = [
     RFC_DIGEST, // no user
     ` ${RFC_DIGEST}`, // empty user
@@ -80,14 +81,14 @@ Deno.test("CRAM-MD5: anything but `user SP 32-hex-digest` is malformed", () => {
   }
 });
 
-Deno.test("CRAM-MD5: bad base64 is malformed, `*` cancels", () => {
+test("CRAM-MD5: bad base64 is malformed, `*` cancels", () => {
   const bad = started();
   deepEqual(bad.cram.next("dGltIGI5MTNh YTYw"), { kind: "malformed" });
   const cancel = started();
   deepEqual(cancel.cram.next("*"), { kind: "cancelled" });
 });
 
-Deno.test("CRAM-MD5: an initial response is a protocol error (RFC 2195 has none)", () => {
+test("CRAM-MD5: an initial response is a protocol error (RFC 2195 has none)", () => {
   const requested: number[] = [];
   const cram = new CramMd5Mechanism(context(requested));
   deepEqual(cram.start(encodeBase64(`tim ${RFC_DIGEST}`)), { kind: "malformed" });
@@ -96,7 +97,7 @@ Deno.test("CRAM-MD5: an initial response is a protocol error (RFC 2195 has none)
   throws(() => cram.next("*"), TypeError);
 });
 
-Deno.test("CRAM-MD5: a line after the end, or before the start, is a programming error", () => {
+test("CRAM-MD5: a line after the end, or before the start, is a programming error", () => {
   const { cram } = started();
   cram.next(encodeBase64(`tim ${RFC_DIGEST}`));
   throws(() => cram.next(encodeBase64(`tim ${RFC_DIGEST}`)), TypeError);

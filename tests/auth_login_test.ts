@@ -2,6 +2,7 @@ import { deepEqual, equal, throws } from "node:assert/strict";
 import { encodeBase64 } from "../auth/base64.ts";
 import { LoginMechanism } from "../auth/login.ts";
 import type { SaslStep } from "../auth/sasl.ts";
+import { test } from "./_portable.ts";
 
 const USERNAME = { kind: "challenge", challenge: "Username:" };
 const PASSWORD = { kind: "challenge", challenge: "Password:" };
@@ -17,31 +18,31 @@ function wire(step: SaslStep): string {
   return encodeBase64(step.challenge);
 }
 
-Deno.test("LOGIN: the seed's dialogue, byte for byte on the 334 lines", () => {
+test("LOGIN: the seed's dialogue, byte for byte on the 334 lines", () => {
   const login = new LoginMechanism();
   equal(wire(login.start()), "VXNlcm5hbWU6");
   equal(wire(login.next("dGVzdEBkb21haW4uZGU=")), "UGFzc3dvcmQ6");
   deepEqual(login.next("dGVzdGluZw=="), done("test@domain.de", "testing"));
 });
 
-Deno.test("LOGIN: the seed's telnet typo decodes to test@doiain.de, which is what gets checked", () => {
+test("LOGIN: the seed's telnet typo decodes to test@doiain.de, which is what gets checked", () => {
   const login = new LoginMechanism();
   login.start();
   login.next("dGVzdEBkb2lhaW4uZGU=");
   deepEqual(login.next("dGVzdGluZw=="), done("test@doiain.de", "testing"));
 });
 
-Deno.test("LOGIN: an initial response is the user name", () => {
+test("LOGIN: an initial response is the user name", () => {
   const login = new LoginMechanism();
   deepEqual(login.start("dGVzdEBkb21haW4uZGU="), PASSWORD);
   deepEqual(login.next("dGVzdGluZw=="), done("test@domain.de", "testing"));
 });
 
-Deno.test("LOGIN: `=` as the initial response is an empty user name, hence malformed", () => {
+test("LOGIN: `=` as the initial response is an empty user name, hence malformed", () => {
   deepEqual(new LoginMechanism().start("="), { kind: "malformed" });
 });
 
-Deno.test("LOGIN: an empty user name or password is malformed", () => {
+test("LOGIN: an empty user name or password is malformed", () => {
   const noUser = new LoginMechanism();
   noUser.start();
   deepEqual(noUser.next(""), { kind: "malformed" });
@@ -51,7 +52,7 @@ Deno.test("LOGIN: an empty user name or password is malformed", () => {
   deepEqual(noPassword.next(""), { kind: "malformed" });
 });
 
-Deno.test("LOGIN: NUL in a field is malformed (it would split checkpassword's input)", () => {
+test("LOGIN: NUL in a field is malformed (it would split checkpassword's input)", () => {
   const login = new LoginMechanism();
   login.start();
   deepEqual(login.next(encodeBase64("test\0x")), { kind: "malformed" });
@@ -60,7 +61,7 @@ Deno.test("LOGIN: NUL in a field is malformed (it would split checkpassword's in
   deepEqual(password.next(encodeBase64("pass\0word")), { kind: "malformed" });
 });
 
-Deno.test("LOGIN: bad base64 is malformed at each step", () => {
+test("LOGIN: bad base64 is malformed at each step", () => {
   deepEqual(new LoginMechanism().start("dGVzdA"), { kind: "malformed" });
   const login = new LoginMechanism();
   login.start();
@@ -71,7 +72,7 @@ Deno.test("LOGIN: bad base64 is malformed at each step", () => {
   deepEqual(password.next("dGVzdGluZw== "), { kind: "malformed" });
 });
 
-Deno.test("LOGIN: `*` cancels at either prompt", () => {
+test("LOGIN: `*` cancels at either prompt", () => {
   const atUser = new LoginMechanism();
   deepEqual(atUser.start(), USERNAME);
   deepEqual(atUser.next("*"), { kind: "cancelled" });
@@ -81,7 +82,7 @@ Deno.test("LOGIN: `*` cancels at either prompt", () => {
   deepEqual(atPassword.next("*"), { kind: "cancelled" });
 });
 
-Deno.test("LOGIN: a line after the end is a programming error", () => {
+test("LOGIN: a line after the end is a programming error", () => {
   const login = new LoginMechanism();
   login.start("dGVzdA==");
   login.next("dGVzdA==");

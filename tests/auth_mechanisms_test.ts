@@ -1,6 +1,7 @@
 import { deepEqual, equal, notEqual } from "node:assert/strict";
 import { createServerMechanism, isMechanismName } from "../auth/mechanisms.ts";
 import type { MechanismContext } from "../auth/sasl.ts";
+import { test } from "./_portable.ts";
 
 const CONTEXT: MechanismContext = {
   hostname: "mail.domain.de",
@@ -8,19 +9,19 @@ const CONTEXT: MechanismContext = {
   randomBytes: (n) => new Uint8Array(n),
 };
 
-Deno.test("isMechanismName: parses AUTH's argument case-insensitively to the canonical name", () => {
+test("isMechanismName: parses AUTH's argument case-insensitively to the canonical name", () => {
   equal(isMechanismName("PLAIN"), "PLAIN");
   equal(isMechanismName("login"), "LOGIN");
   equal(isMechanismName("Cram-Md5"), "CRAM-MD5");
 });
 
-Deno.test("isMechanismName: anything Tollgate does not offer is undefined", () => {
+test("isMechanismName: anything Tollgate does not offer is undefined", () => {
   for (const text of ["DIGEST-MD5", "XOAUTH2", "SCRAM-SHA-256", "", "LOGIN ", "CRAM_MD5"]) {
     equal(isMechanismName(text), undefined, text);
   }
 });
 
-Deno.test("createServerMechanism: each name gives that mechanism, fresh each time", () => {
+test("createServerMechanism: each name gives that mechanism, fresh each time", () => {
   const plain = createServerMechanism("PLAIN", CONTEXT);
   equal(plain.name, "PLAIN");
   deepEqual(plain.start(), { kind: "challenge", challenge: "" });

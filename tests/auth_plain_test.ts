@@ -1,13 +1,14 @@
 import { deepEqual, throws } from "node:assert/strict";
 import { encodeBase64 } from "../auth/base64.ts";
 import { PlainMechanism } from "../auth/plain.ts";
+import { test } from "./_portable.ts";
 
 const done = (username: string, password: string) => ({
   kind: "done",
   credentials: { kind: "password", mechanism: "PLAIN", username, password },
 });
 
-Deno.test("PLAIN: without an initial response the challenge is empty (334 )", () => {
+test("PLAIN: without an initial response the challenge is empty (334 )", () => {
   const plain = new PlainMechanism();
   deepEqual(plain.start(), { kind: "challenge", challenge: "" });
   deepEqual(
@@ -16,22 +17,22 @@ Deno.test("PLAIN: without an initial response the challenge is empty (334 )", ()
   );
 });
 
-Deno.test("PLAIN: an initial response completes at once (RFC 4954 §4)", () => {
+test("PLAIN: an initial response completes at once (RFC 4954 §4)", () => {
   const step = new PlainMechanism().start("AHRlc3RAZG9tYWluLmRlAHRlc3Rpbmc=");
   deepEqual(step, done("test@domain.de", "testing"));
 });
 
-Deno.test("PLAIN: an authzid equal to the user name (any case) is accepted", () => {
+test("PLAIN: an authzid equal to the user name (any case) is accepted", () => {
   const message = encodeBase64("Test@Domain.de\0test@domain.de\0testing");
   deepEqual(new PlainMechanism().start(message), done("test@domain.de", "testing"));
 });
 
-Deno.test("PLAIN: acting as another user (a different authzid) is malformed", () => {
+test("PLAIN: acting as another user (a different authzid) is malformed", () => {
   const message = encodeBase64("admin@domain.de\0test@domain.de\0testing");
   deepEqual(new PlainMechanism().start(message), { kind: "malformed" });
 });
 
-Deno.test("PLAIN: missing or empty fields are malformed", () => {
+test("PLAIN: missing or empty fields are malformed", () => {
   const messages = [
     "\0\0testing", // empty authcid
     "\0test@domain.de\0", // empty password
@@ -45,25 +46,25 @@ Deno.test("PLAIN: missing or empty fields are malformed", () => {
   }
 });
 
-Deno.test("PLAIN: `=` as the initial response is an empty message, hence malformed", () => {
+test("PLAIN: `=` as the initial response is an empty message, hence malformed", () => {
   deepEqual(new PlainMechanism().start("="), { kind: "malformed" });
 });
 
-Deno.test("PLAIN: bad base64 is malformed, at start and in answer to the challenge", () => {
+test("PLAIN: bad base64 is malformed, at start and in answer to the challenge", () => {
   deepEqual(new PlainMechanism().start("AHRlc3QAdGVzdGluZw"), { kind: "malformed" });
   const plain = new PlainMechanism();
   plain.start();
   deepEqual(plain.next("not base64!"), { kind: "malformed" });
 });
 
-Deno.test("PLAIN: `*` cancels in answer to the challenge, but is malformed as an initial response", () => {
+test("PLAIN: `*` cancels in answer to the challenge, but is malformed as an initial response", () => {
   const plain = new PlainMechanism();
   plain.start();
   deepEqual(plain.next("*"), { kind: "cancelled" });
   deepEqual(new PlainMechanism().start("*"), { kind: "malformed" });
 });
 
-Deno.test("PLAIN: feeding a line after the end, or starting twice, is a programming error", () => {
+test("PLAIN: feeding a line after the end, or starting twice, is a programming error", () => {
   const finished = new PlainMechanism();
   finished.start(encodeBase64("\0a\0b"));
   throws(() => finished.next("*"), TypeError);

@@ -6,6 +6,7 @@ import { LoginMechanism } from "../auth/login.ts";
 import { PlainMechanism } from "../auth/plain.ts";
 import type { SaslStep, ServerMechanism } from "../auth/sasl.ts";
 import { fuzzParameters } from "./_fuzz.ts";
+import { test } from "./_portable.ts";
 
 const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 /** Text that is often base64-shaped, sometimes not: what a client may send after `334`. */
@@ -16,7 +17,7 @@ const clientLine = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 12 }).map((text) => encodeBase64(text)),
 );
 
-Deno.test("fuzz base64: decoding is strict, so what decodes re-encodes to the same text", () => {
+test("fuzz base64: decoding is strict, so what decodes re-encodes to the same text", () => {
   fc.assert(
     fc.property(clientLine, (text) => {
       const bytes = decodeBase64(text);
@@ -29,7 +30,7 @@ Deno.test("fuzz base64: decoding is strict, so what decodes re-encodes to the sa
   );
 });
 
-Deno.test("fuzz base64: any bytes and any text survive a round trip", () => {
+test("fuzz base64: any bytes and any text survive a round trip", () => {
   fc.assert(
     fc.property(
       fc.uint8Array({ maxLength: 64 }),
@@ -74,7 +75,7 @@ function assertWellFormed(step: SaslStep): void {
   }
 }
 
-Deno.test("fuzz SASL mechanisms: any client input gives a well-formed step, never an exception", () => {
+test("fuzz SASL mechanisms: any client input gives a well-formed step, never an exception", () => {
   const initial = fc.option(clientLine, { nil: undefined });
   fc.assert(
     fc.property(initial, fc.array(clientLine, { maxLength: 4 }), (initialResponse, lines) => {
@@ -95,7 +96,7 @@ Deno.test("fuzz SASL mechanisms: any client input gives a well-formed step, neve
 const field = fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 })
   .filter((text) => !text.includes("\0"));
 
-Deno.test("fuzz SASL PLAIN and LOGIN: any usable user name and password come through unchanged", () => {
+test("fuzz SASL PLAIN and LOGIN: any usable user name and password come through unchanged", () => {
   fc.assert(
     fc.property(field, field, fc.boolean(), (username, password, withAuthzid) => {
       const authzid = withAuthzid ? username.toUpperCase() : "";

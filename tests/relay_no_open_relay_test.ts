@@ -7,6 +7,7 @@ import { deepEqual, notEqual } from "node:assert/strict";
 import { checkRecipient } from "../relay/recipient_check.ts";
 import { createMemoryStores } from "../store/memory.ts";
 import type { Stores } from "../store/types.ts";
+import { test } from "./_portable.ts";
 
 const CLIENT_ADDRESSES = [
   "127.0.0.1",
@@ -59,7 +60,7 @@ async function storesFor(domains: string[], networks: string[]): Promise<Stores>
   return stores;
 }
 
-Deno.test("with empty stores every foreign recipient is denied unless authenticated", async () => {
+test("with empty stores every foreign recipient is denied unless authenticated", async () => {
   const stores = await storesFor([], []);
   for (const clientAddress of CLIENT_ADDRESSES) {
     for (const recipient of FOREIGN_RECIPIENTS) {
@@ -81,7 +82,7 @@ Deno.test("with empty stores every foreign recipient is denied unless authentica
   }
 });
 
-Deno.test("no misconfiguration accepts a foreign recipient from an unauthenticated client", async () => {
+test("no misconfiguration accepts a foreign recipient from an unauthenticated client", async () => {
   for (const { name, domains, networks } of MISCONFIGURATIONS) {
     const stores = await storesFor(domains, networks);
     for (const clientAddress of CLIENT_ADDRESSES) {
@@ -93,7 +94,7 @@ Deno.test("no misconfiguration accepts a foreign recipient from an unauthenticat
   }
 });
 
-Deno.test("a .com entry turns foreign .com recipients into unknown users, not relays", async () => {
+test("a .com entry turns foreign .com recipients into unknown users, not relays", async () => {
   const stores = await storesFor([".com"], []);
   deepEqual(
     await checkRecipient({ recipient: "someone@example.com", clientAddress: "127.0.0.1" }, stores),

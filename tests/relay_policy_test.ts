@@ -2,6 +2,7 @@ import { deepEqual } from "node:assert/strict";
 import type { RecipientFacts } from "../relay/relay_policy.ts";
 import { decideRecipient } from "../relay/relay_policy.ts";
 import type { RecipientVerdict } from "../relay/verdict.ts";
+import { test } from "./_portable.ts";
 
 const LOCAL: RecipientVerdict = { kind: "accept", because: "local" };
 const AUTHENTICATED: RecipientVerdict = { kind: "accept", because: "authenticated" };
@@ -9,7 +10,7 @@ const TRUSTED: RecipientVerdict = { kind: "accept", because: "trusted-network" }
 const UNKNOWN: RecipientVerdict = { kind: "unknown-user" };
 const DENIED: RecipientVerdict = { kind: "relay-denied" };
 
-Deno.test("decideRecipient: every combination of facts", () => {
+test("decideRecipient: every combination of facts", () => {
   // [isLocalDomain, userExists, authenticated, clientTrusted] -> verdict
   const table: [boolean, boolean, boolean, boolean, RecipientVerdict][] = [
     [true, true, false, false, LOCAL],
@@ -41,7 +42,7 @@ Deno.test("decideRecipient: every combination of facts", () => {
   }
 });
 
-Deno.test("decideRecipient: only a fact that is exactly true grants anything", () => {
+test("decideRecipient: only a fact that is exactly true grants anything", () => {
   const truthyButNotTrue = [1, "true", "yes", {}, [], undefined, null] as unknown[];
   for (const value of truthyButNotTrue) {
     const facts = {

@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, throws } from "node:assert/strict";
 import { normalizeRoutePattern, resolveRoute, type Route, routePort } from "../relay/routes.ts";
 import { createRoute, normalizeRelayHost } from "../relay/route_fields.ts";
+import { test } from "./_portable.ts";
 
 const provider = (pattern: string, extra: Partial<Route> = {}): Route => ({
   pattern,
@@ -9,14 +10,14 @@ const provider = (pattern: string, extra: Partial<Route> = {}): Route => ({
   ...extra,
 });
 
-Deno.test("route patterns: default, domain, subdomains, normalised", () => {
+test("route patterns: default, domain, subdomains, normalised", () => {
   equal(normalizeRoutePattern(""), "*");
   equal(normalizeRoutePattern("*"), "*");
   equal(normalizeRoutePattern("TestDomain.DE."), "testdomain.de");
   equal(normalizeRoutePattern(".testdomain.de"), ".testdomain.de");
 });
 
-Deno.test("route patterns: bad input is a RangeError naming the route", () => {
+test("route patterns: bad input is a RangeError naming the route", () => {
   for (
     const text of ["*.example.com", "a..b", "[192.0.2.1]", "192.0.2.1", "ex ample.com", "-a.de"]
   ) {
@@ -28,7 +29,7 @@ Deno.test("route patterns: bad input is a RangeError naming the route", () => {
   }
 });
 
-Deno.test("resolve: exact domain beats subdomain pattern beats default", () => {
+test("resolve: exact domain beats subdomain pattern beats default", () => {
   const routes = [provider("*"), provider("testdomain.de"), provider(".testdomain.de")];
   deepEqual(
     ["testdomain.de", "sub.testdomain.de", "a.b.testdomain.de", "other.de", "xtestdomain.de"].map(
@@ -38,14 +39,14 @@ Deno.test("resolve: exact domain beats subdomain pattern beats default", () => {
   );
 });
 
-Deno.test("resolve: .example.com does not match example.com itself", () => {
+test("resolve: .example.com does not match example.com itself", () => {
   const found = resolveRoute("testdomain.de", [provider(".testdomain.de")]);
   equal(found.route, undefined);
   equal(found.matched, undefined);
   match(found.why, /^No route matches "testdomain.de" .*MX hosts/);
 });
 
-Deno.test("resolve: the longest suffix wins, as qmail-remote looks it up", () => {
+test("resolve: the longest suffix wins, as qmail-remote looks it up", () => {
   const routes = [provider(".de"), provider(".b.example.de", { relay: "inner.example" })];
   const found = resolveRoute("a.b.example.de", routes);
   equal(found.route?.relay, "inner.example");
@@ -58,16 +59,16 @@ Deno.test("resolve: the longest suffix wins, as qmail-remote looks it up", () =>
   equal(resolveRoute("c.example.de", routes).matched, ".de");
 });
 
-Deno.test("resolve: case and a trailing dot do not matter", () => {
+test("resolve: case and a trailing dot do not matter", () => {
   equal(resolveRoute("Sub.TestDomain.DE.", [provider(".testdomain.de")]).matched, ".testdomain.de");
 });
 
-Deno.test("resolve: an address literal only takes the default route", () => {
+test("resolve: an address literal only takes the default route", () => {
   equal(resolveRoute("[192.0.2.1]", [provider(".1")]).matched, undefined);
   equal(resolveRoute("[192.0.2.1]", [provider("*")]).matched, "*");
 });
 
-Deno.test("resolve: why names the pattern, the skipped ones, relay, TLS and AUTH", () => {
+test("resolve: why names the pattern, the skipped ones, relay, TLS and AUTH", () => {
   const routes = [provider("*", { username: "trottel", password: "ich", port: 587 })];
   equal(
     resolveRoute("sub.testdomain.de", routes).why,
@@ -86,13 +87,13 @@ Deno.test("resolve: why names the pattern, the skipped ones, relay, TLS and AUTH
   );
 });
 
-Deno.test("route port: explicit, else 465 for implicit TLS, else 25", () => {
+test("route port: explicit, else 465 for implicit TLS, else 25", () => {
   equal(routePort({ port: 2525, tls: "implicit" }), 2525);
   equal(routePort({ tls: "implicit" }), 465);
   equal(routePort({ tls: "starttls" }), 25);
 });
 
-Deno.test("relay hosts: names, IPv4, IPv6, brackets", () => {
+test("relay hosts: names, IPv4, IPv6, brackets", () => {
   equal(normalizeRelayHost("Mail.Provider.DE."), "mail.provider.de");
   equal(normalizeRelayHost("192.0.2.1"), "192.0.2.1");
   equal(normalizeRelayHost("[192.0.2.1]"), "192.0.2.1");
@@ -102,7 +103,7 @@ Deno.test("relay hosts: names, IPv4, IPv6, brackets", () => {
   }
 });
 
-Deno.test("createRoute: TLS defaults to implicit on 465, starttls with AUTH, else opportunistic", () => {
+test("createRoute: TLS defaults to implicit on 465, starttls with AUTH, else opportunistic", () => {
   equal(createRoute("*", { relay: "r.example", port: 465 }).tls, "implicit");
   equal(createRoute("*", { relay: "r.example", username: "u", password: "p" }).tls, "starttls");
   equal(createRoute("*", { relay: "r.example" }).tls, "opportunistic");
@@ -110,7 +111,7 @@ Deno.test("createRoute: TLS defaults to implicit on 465, starttls with AUTH, els
   equal(createRoute("*", { relay: "r.example", tls: "none" }).tls, "none");
 });
 
-Deno.test("createRoute: keeps only the fields given, normalised", () => {
+test("createRoute: keeps only the fields given, normalised", () => {
   deepEqual(
     createRoute(".Example.NET", {
       relay: "[192.0.2.7]",
@@ -135,7 +136,7 @@ Deno.test("createRoute: keeps only the fields given, normalised", () => {
   });
 });
 
-Deno.test("createRoute: refuses inconsistent or invalid fields without quoting the password", () => {
+test("createRoute: refuses inconsistent or invalid fields without quoting the password", () => {
   const cases: [string, Parameters<typeof createRoute>[1], RegExp][] = [
     ["*", { relay: "r.example", port: 0 }, /port 0/],
     ["*", { relay: "r.example", port: 65536 }, /port 65536/],

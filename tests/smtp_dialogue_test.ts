@@ -1,5 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { dialogueServer } from "./_dialogue.ts";
+import { test } from "./_portable.ts";
 
 const EHLO_REPLY = `
 S: 250-mail.domain.de
@@ -10,7 +11,7 @@ S: 250-8BITMIME
 S: 250-SIZE 1048576
 S: 250 ENHANCEDSTATUSCODES`;
 
-Deno.test("the seed's telnet session, byte for byte: its typo'd user name is refused", async () => {
+test("the seed's telnet session, byte for byte: its typo'd user name is refused", async () => {
   const server = await dialogueServer();
   const client = server.connect();
   // The seed sends dGVzdEBkb2lhaW4uZGU= ("test@doiain.de"), not test@domain.de.
@@ -30,7 +31,7 @@ Deno.test("the seed's telnet session, byte for byte: its typo'd user name is ref
   await client.finished;
 });
 
-Deno.test("the seed's telnet session with the user name it meant: 235, then relaying works", async () => {
+test("the seed's telnet session with the user name it meant: 235, then relaying works", async () => {
   const server = await dialogueServer();
   const client = server.connect();
   await client.play(`
@@ -72,7 +73,7 @@ Deno.test("the seed's telnet session with the user name it meant: 235, then rela
   equal(body.slice(body.indexOf("Subject")), "Subject: hello\r\n\r\nrelayed after AUTH\r\n");
 });
 
-Deno.test("without AUTH: relaying is refused with qmail's 553, local mail is accepted", async () => {
+test("without AUTH: relaying is refused with qmail's 553, local mail is accepted", async () => {
   const server = await dialogueServer();
   const client = server.connect();
   await client.play(`
@@ -99,7 +100,7 @@ Deno.test("without AUTH: relaying is refused with qmail's 553, local mail is acc
   deepEqual(message.to, ["Test@domain.de"]);
 });
 
-Deno.test("pipelined commands in one packet are answered in order", async () => {
+test("pipelined commands in one packet are answered in order", async () => {
   const server = await dialogueServer();
   const client = server.connect();
   await client.play("S~ 220\nC: EHLO client.test");
@@ -127,7 +128,7 @@ Deno.test("pipelined commands in one packet are answered in order", async () => 
   equal(body.slice(body.indexOf("line one")), "line one\r\n.dot line\r\n");
 });
 
-Deno.test("RFC 4954: every AUTH error gets its reply", async () => {
+test("RFC 4954: every AUTH error gets its reply", async () => {
   const server = await dialogueServer();
   const client = server.connect();
   await client.play(`
@@ -168,7 +169,7 @@ Deno.test("RFC 4954: every AUTH error gets its reply", async () => {
   await client.close();
 });
 
-Deno.test("CRAM-MD5 with the challenge from the injected random source", async () => {
+test("CRAM-MD5 with the challenge from the injected random source", async () => {
   const { hmac } = await import("@noble/hashes/hmac.js");
   const { md5 } = await import("@noble/hashes/legacy.js");
   const server = await dialogueServer();
@@ -188,7 +189,7 @@ Deno.test("CRAM-MD5 with the challenge from the injected random source", async (
   await client.close();
 });
 
-Deno.test("commands out of order, unknown and malformed get 503, 502 and 501", async () => {
+test("commands out of order, unknown and malformed get 503, 502 and 501", async () => {
   const server = await dialogueServer();
   const client = server.connect();
   await client.play(`
@@ -236,7 +237,7 @@ Deno.test("commands out of order, unknown and malformed get 503, 502 and 501", a
   await client.close();
 });
 
-Deno.test("a message over the size limit gets 552 and is not queued", async () => {
+test("a message over the size limit gets 552 and is not queued", async () => {
   const server = await dialogueServer();
   const client = server.connect({ maxMessageBytes: 100 });
   await client.play(`
@@ -259,7 +260,7 @@ Deno.test("a message over the size limit gets 552 and is not queued", async () =
   equal((await server.stores.queue.list({ limit: 10 })).items.length, 0);
 });
 
-Deno.test("a smuggling attempt gets qmail's 451 and the connection closes; nothing is queued", async () => {
+test("a smuggling attempt gets qmail's 451 and the connection closes; nothing is queued", async () => {
   for (const sequence of ["\n.\n", "\n.\r\n", "\r.\r", "\r\n.\n"]) {
     const server = await dialogueServer();
     const client = server.connect();
@@ -281,7 +282,7 @@ Deno.test("a smuggling attempt gets qmail's 451 and the connection closes; nothi
   }
 });
 
-Deno.test("inside TLS the Received header says ESMTPSA with the TLS version and cipher", async () => {
+test("inside TLS the Received header says ESMTPSA with the TLS version and cipher", async () => {
   const server = await dialogueServer();
   const client = server.connect({
     tls: { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" },
@@ -323,7 +324,7 @@ Deno.test("inside TLS the Received header says ESMTPSA with the TLS version and 
   ]);
 });
 
-Deno.test("STARTTLS: 454 without a certificate; with one, 220 and pipelined plaintext is dropped", async () => {
+test("STARTTLS: 454 without a certificate; with one, 220 and pipelined plaintext is dropped", async () => {
   const server = await dialogueServer();
   const withoutCertificate = server.connect();
   await withoutCertificate.play(`

@@ -12,6 +12,7 @@ import { registerQueueContract } from "./_store_contract_queue.ts";
 import { registerRouteContract } from "./_store_contract_routes.ts";
 import { registerSenderContract } from "./_store_contract_senders.ts";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
+import { test } from "./_portable.ts";
 
 export type { OpenStores };
 
@@ -26,7 +27,7 @@ export function runStoreContract(name: string, open: OpenStores): void {
 }
 
 function registerListContract(name: string, open: OpenStores): void {
-  Deno.test(`${name}: domains add, has, list sorted, remove`, () =>
+  test(`${name}: domains add, has, list sorted, remove`, () =>
     withStores(open, async ({ domains }) => {
       deepEqual(await domains.list(), []);
       equal(await domains.has("example.net"), false);
@@ -45,14 +46,14 @@ function registerListContract(name: string, open: OpenStores): void {
       deepEqual(await domains.list(), [".example.com", "b.example"]);
     }));
 
-  Deno.test(`${name}: domains list returns a copy`, () =>
+  test(`${name}: domains list returns a copy`, () =>
     withStores(open, async ({ domains }) => {
       await domains.add("example.net");
       (await domains.list()).push("intruder.example");
       deepEqual(await domains.list(), ["example.net"]);
     }));
 
-  Deno.test(`${name}: networks add, list sorted, remove`, () =>
+  test(`${name}: networks add, list sorted, remove`, () =>
     withStores(open, async ({ networks }) => {
       deepEqual(await networks.list(), []);
       await networks.add("198.51.100.0/24");
@@ -71,7 +72,7 @@ function user(address: string, extra: Partial<UserRecord> = {}): UserRecord {
 }
 
 function registerUserContract(name: string, open: OpenStores): void {
-  Deno.test(`${name}: users put, get, replace, remove`, () =>
+  test(`${name}: users put, get, replace, remove`, () =>
     withStores(open, async ({ users }) => {
       equal(await users.get("test@domain.de"), undefined);
       await users.put(user("test@domain.de"));
@@ -94,7 +95,7 @@ function registerUserContract(name: string, open: OpenStores): void {
       deepEqual(await users.list({ limit: 10 }), { items: [] });
     }));
 
-  Deno.test(`${name}: users are copied in and out`, () =>
+  test(`${name}: users are copied in and out`, () =>
     withStores(open, async ({ users }) => {
       const original = user("a@example.net");
       await users.put(original);
@@ -106,7 +107,7 @@ function registerUserContract(name: string, open: OpenStores): void {
       deepEqual(await users.get("a@example.net"), user("a@example.net"));
     }));
 
-  Deno.test(`${name}: users list pages by address with a cursor`, () =>
+  test(`${name}: users list pages by address with a cursor`, () =>
     withStores(open, async ({ users }) => {
       const addresses = ["g@x.de", "a@x.de", "e@x.de", "c@x.de", "b@x.de", "f@x.de", "d@x.de"];
       for (const address of addresses) await users.put(user(address));
@@ -123,7 +124,7 @@ function registerUserContract(name: string, open: OpenStores): void {
       deepEqual((await users.list({ limit: 3 })).items[0], user("a@x.de"));
     }));
 
-  Deno.test(`${name}: users list has no cursor when the last page is full`, () =>
+  test(`${name}: users list has no cursor when the last page is full`, () =>
     withStores(open, async ({ users }) => {
       for (const address of ["a@x.de", "b@x.de", "c@x.de", "d@x.de"]) {
         await users.put(user(address));
@@ -134,7 +135,7 @@ function registerUserContract(name: string, open: OpenStores): void {
       deepEqual(second, { items: [user("c@x.de"), user("d@x.de")] });
     }));
 
-  Deno.test(`${name}: users list continues after a cursor that was removed`, () =>
+  test(`${name}: users list continues after a cursor that was removed`, () =>
     withStores(open, async ({ users }) => {
       for (const address of ["a@x.de", "b@x.de", "c@x.de"]) await users.put(user(address));
       const first = await users.list({ limit: 2 });
@@ -143,7 +144,7 @@ function registerUserContract(name: string, open: OpenStores): void {
       deepEqual(second.items.map((u) => u.address), ["c@x.de"]);
     }));
 
-  Deno.test(`${name}: users list rejects a limit below one`, () =>
+  test(`${name}: users list rejects a limit below one`, () =>
     withStores(open, async ({ users }) => {
       await rejects(users.list({ limit: 0 }), RangeError);
       await rejects(users.list({ limit: 1.5 }), RangeError);

@@ -2,13 +2,14 @@ import { deepEqual, equal } from "node:assert/strict";
 import { createMemoryStores, MemoryMessageQueue } from "../store/mod.ts";
 import { runStoreContract } from "./store_contract.ts";
 import { envelope, readAll, testBytes } from "./_store_helpers.ts";
+import { test } from "./_portable.ts";
 
 runStoreContract(
   "memory",
   () => Promise.resolve({ stores: createMemoryStores(() => Date.now()), close: () => {} }),
 );
 
-Deno.test("memory queue: ids come from the injected clock and random source", async () => {
+test("memory queue: ids come from the injected clock and random source", async () => {
   const queue = new MemoryMessageQueue(() => 0x18c2f5a1b00, {
     randomBytes: (n) => new Uint8Array(n).fill(0xff),
   });
@@ -18,7 +19,7 @@ Deno.test("memory queue: ids come from the injected clock and random source", as
   equal(second.id, "018c2f5a1b0080000000");
 });
 
-Deno.test("memory queue: a committed body reads back as written", async () => {
+test("memory queue: a committed body reads back as written", async () => {
   const queue = new MemoryMessageQueue(() => 1);
   const writer = await queue.create();
   await writer.write(testBytes(3));
