@@ -30,4 +30,4 @@ export { type CredentialVerifier, UserStoreVerifier } from "./auth/mod.ts";
 export { checkRecipient, decideRecipient, type RecipientVerdict } from "./relay/mod.ts";
 export { createMemoryStores, type Stores } from "./store/mod.ts";
 export { createAdminApp } from "./admin/mod.ts";
-export { parseConfig, startTollgate } from "./deno/mod.ts";
+export { parseConfig, startTollgate } from "./runtime/deno/mod.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Route } from "../relay/routes.ts";
+import type { Route } from "../delivery/routes.ts";
 import type { SenderStore } from "./senders.ts";
 
 /** One page of a listing, with the cursor for the next page when there is one. */

@@ -19,7 +19,15 @@ Deno.test("core purity: every core folder is checked, other folders are not", ()
     equal(isCoreFile(`${folder}/x.ts`), true, folder);
     equal(isCoreFile(new URL(`../${folder}/x.ts`, import.meta.url).pathname), true, folder);
   }
-  for (const path of ["deno/main.ts", "tests/x_test.ts", "bench/run.ts", "tools/x.ts", "mod.ts"]) {
+  for (
+    const path of [
+      "runtime/deno/main.ts",
+      "tests/x_test.ts",
+      "bench/run.ts",
+      "tools/x.ts",
+      "mod.ts",
+    ]
+  ) {
     equal(isCoreFile(path), false, path);
   }
   equal(isCoreFile("/elsewhere/smtp/x.ts"), false);
@@ -74,6 +82,6 @@ Deno.test("core purity: allows runtime-agnostic code in core folders", () => {
 
 Deno.test("core purity: ignores files outside the core folders", () => {
   const source = 'import { Buffer } from "node:buffer";\nDeno.exit(0);';
-  deepEqual(lint("deno/main.ts", source), []);
+  deepEqual(lint("runtime/deno/main.ts", source), []);
   equal(lint("store/kv.ts", source).length, 2);
 });

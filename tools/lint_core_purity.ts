@@ -33,7 +33,7 @@ const REPO_ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
  * ```ts
  * import { isCoreFile } from "./tools/lint_core_purity.ts";
  * console.log(isCoreFile("smtp/session.ts")); // true
- * console.log(isCoreFile("deno/main.ts")); // false
+ * console.log(isCoreFile("runtime/deno/main.ts")); // false
  * ```
  */
 export function isCoreFile(fileName: string): boolean {
