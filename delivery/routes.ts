@@ -13,56 +13,10 @@
  */
 
 import { domainCandidates, normalizeDomainEntry } from "../relay/local_domains.ts";
+import type { Route } from "../store/types.ts";
 
-/**
- * How a connection to the route's relay is secured.
- *
- * - `starttls`: STARTTLS is required and the certificate is verified; no
- *   mail (and no password) goes over a connection without it.
- * - `implicit`: TLS from the first byte (SMTPS, RFC 8314; port 465).
- * - `opportunistic`: STARTTLS when offered, certificate not verified, plain
- *   text otherwise (as for MX hosts). Credentials still need TLS.
- * - `none`: never TLS. Credentials go in clear text: only for a relay on a
- *   trusted network.
- */
-export type TlsMode = "starttls" | "implicit" | "opportunistic" | "none";
-
-/** A SASL mechanism the client may use to authenticate at a relay. */
-export type RouteMechanism = "CRAM-MD5" | "PLAIN" | "LOGIN";
-
-/**
- * One outbound route.
- *
- * @example
- * ```ts
- * import type { Route } from "@tollgate/tollgate/relay";
- * const route: Route = {
- *   pattern: "*",
- *   relay: "mail.provider.example",
- *   port: 587,
- *   username: "trottel",
- *   password: "ich",
- *   tls: "starttls",
- * };
- * console.log(route.pattern); // "*"
- * ```
- */
-export interface Route {
-  /** `example.com`, `.example.com` or `*`, as {@linkcode normalizeRoutePattern} returns it. */
-  pattern: string;
-  /** The relay's host name or IP address; absent means "use the domain's MX hosts". */
-  relay?: string;
-  /** The port; absent means {@linkcode routePort}'s default (25, or 465 for `implicit`). */
-  port?: number;
-  /** The SMTP AUTH user name at the relay; set together with `password`. */
-  username?: string;
-  /** The SMTP AUTH password: kept for outbound AUTH, never shown by the admin API. */
-  password?: string;
-  /** How the connection is secured. */
-  tls: TlsMode;
-  /** The mechanisms allowed, in order of preference; absent means CRAM-MD5, PLAIN, LOGIN. */
-  mechanisms?: RouteMechanism[];
-}
+/** The route record and its fields are storage types, defined with the other records. */
+export type { Route, RouteMechanism, TlsMode } from "../store/types.ts";
 
 /**
  * Which route applies to a domain: the route (undefined means MX delivery

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Route } from "../../delivery/routes.ts";
+import type { Route } from "../types.ts";
 import { copyRoute } from "../_route_record.ts";
 import type { RouteStore } from "../types.ts";
 
