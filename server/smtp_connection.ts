@@ -8,7 +8,7 @@
 import type { Credentials, CredentialVerifier } from "../auth/credentials.ts";
 import { failureLogLine } from "../auth/failure_log.ts";
 import type { LoginLimiter } from "../auth/login_limiter.ts";
-import type { ByteStream } from "../runtime/deno/byte_stream.ts";
+import type { ByteStream, Peer } from "./types.ts";
 import type { InputWaiter, ReadDeadlines, WaitExpiry } from "./read_deadlines.ts";
 import type { ClientCheckQueue } from "./client_check_queue.ts";
 import { checkSender } from "../relay/sender_policy.ts";
@@ -17,6 +17,8 @@ import type { ServerSession } from "../smtp/server_session.ts";
 import type { SessionAction, TlsInfo } from "../smtp/server_types.ts";
 import type { Stores } from "../store/types.ts";
 import { SpoolSlot } from "./spool_slot.ts";
+
+export type { Peer };
 
 /** What a connection needs besides its session. */
 export interface ConnectionDeps {
@@ -40,14 +42,6 @@ export interface ConnectionDeps {
   upgrade?: (stream: ByteStream) => Promise<{ stream: ByteStream; tls: TlsInfo }>;
   /** Implicit TLS (RFC 8314, port 465): the handshake comes before the greeting. */
   implicitTls?: boolean;
-}
-
-/** Who is on the other end of one connection. */
-export interface Peer {
-  /** The client's IP address, as relay checks and Received headers want it. */
-  clientAddress: string;
-  /** `address:port`, to tell connections apart in the log. */
-  peer: string;
 }
 
 const encoder = new TextEncoder();

@@ -6,7 +6,7 @@
  */
 import type { StoreResult } from "../smtp/server_types.ts";
 import type { Envelope, SpoolWriter, Stores } from "../store/types.ts";
-import type { Peer } from "./smtp_connection.ts";
+import type { Peer } from "./types.ts";
 
 /** How SQLite (Deno KV) and the OS say the disk is full. */
 const DISK_FULL = /disk is full|no space left|ENOSPC|quota/i;

@@ -1,26 +1,15 @@
 /**
- * The one shape of connection the SMTP driver reads and writes, and the
- * adapters to it: from web streams (tests, embedding) and from a Node
- * `Duplex` (TLS through `node:tls`), and back to a `Duplex` so `node:tls`
- * can run over any of them. The TCP adapter is in `tcp_stream.ts`.
+ * Adapters to the one shape of connection the SMTP driver reads and writes
+ * ({@linkcode ByteStream}, defined in `server/types.ts`): from web streams
+ * (tests, embedding) and from a Node `Duplex` (TLS through `node:tls`), and
+ * back to a `Duplex` so `node:tls` can run over any of them. The TCP adapter is in `tcp_stream.ts`.
  *
  * @module
  */
 import { Duplex } from "node:stream";
+import type { ByteStream } from "../../server/types.ts";
 
-/** A connection's bytes, both ways. */
-export interface ByteStream {
-  /**
-   * The next bytes from the peer, or null at the end. They may be a view of
-   * a buffer the stream reads into again: valid until the next `read()`;
-   * copy what must outlive it.
-   */
-  read(): Promise<Uint8Array | null>;
-  /** Writes all of `bytes`. */
-  write(bytes: Uint8Array): Promise<void>;
-  /** Closes the connection; safe to call more than once. */
-  close(): void;
-}
+export type { ByteStream };
 
 /**
  * A {@linkcode ByteStream} over a pair of web streams.
