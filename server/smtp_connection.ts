@@ -195,9 +195,7 @@ class ConnectionRun implements InputWaiter {
         return;
       }
     } catch (error) {
-      if (
-        !(error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe)
-      ) {
+      if (!isHangup(error)) {
         const reason = error instanceof Error ? error.message : error;
         this.#deps.log(`smtp ${this.#peer.peer} error ${reason}`);
       }
@@ -346,4 +344,16 @@ async function verifyCredentials(
   );
   if (outcome.banned) return session.credentialsVerified({ kind: "locked-out" }, now);
   return session.credentialsVerified(result, now, { failureDelayMs: outcome.delayMs });
+}
+
+/**
+ * Whether an error only says the client went away: Deno's `ConnectionReset`
+ * and `BrokenPipe` (matched by name, so this file needs no runtime types),
+ * or Node's `ECONNRESET` and `EPIPE`. Those end a connection without a log line.
+ */
+function isHangup(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return error.name === "ConnectionReset" || error.name === "BrokenPipe" ||
+    code === "ECONNRESET" || code === "EPIPE";
 }
