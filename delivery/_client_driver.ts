@@ -7,8 +7,8 @@
  */
 import type { ClientSession } from "../smtp/client_session.ts";
 import type { ClientAction, RecipientOutcome } from "../smtp/client_types.ts";
-import type { OutboundConnection } from "../runtime/deno/outbound_connection.ts";
-import type { TlsClientOptions, TlsSessionInfo } from "../runtime/deno/tls_client.ts";
+import type { OutboundConnection } from "./client_connection.ts";
+import type { TlsClientOptions, TlsSessionInfo } from "./client_connection.ts";
 
 const IDLE_FALLBACK_MS = 300_000;
 

@@ -5,10 +5,13 @@
  * @module
  */
 import { connect, type Socket } from "node:net";
+import type {
+  OutboundConnection as ClientConnection,
+  ReadResult,
+} from "../../delivery/client_connection.ts";
 import { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tls_client.ts";
 
-/** The result of a read: bytes, the end of the stream, or the time limit. */
-export type ReadResult = Uint8Array | "end" | "timeout";
+export type { ReadResult };
 
 const ignoreError = () => {};
 
@@ -25,7 +28,7 @@ const MAX_QUEUED_CHUNKS = 16;
  * connection.close();
  * ```
  */
-export class OutboundConnection {
+export class OutboundConnection implements ClientConnection {
   #socket: Socket;
   #chunks: Uint8Array[] = [];
   #ended = false;

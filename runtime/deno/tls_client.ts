@@ -7,32 +7,9 @@
  */
 import { isIP, type Socket } from "node:net";
 import { connect, type TLSSocket } from "node:tls";
+import type { TlsClientOptions, TlsSessionInfo } from "../../delivery/client_connection.ts";
 
-/** How to secure one connection. */
-export interface TlsClientOptions {
-  /** The name the certificate must carry (and SNI, unless it is an IP address). */
-  servername: string;
-  /** Verify the certificate chain and name; `false` only for opportunistic TLS. */
-  verify: boolean;
-  /** PEM certificates to trust instead of the system's roots. */
-  caCertificates?: readonly string[];
-  /** How long the handshake may take, in ms. */
-  timeoutMs: number;
-}
-
-/** What was negotiated, for logs and the route test. */
-export interface TlsSessionInfo {
-  /** `TLSv1.3`. */
-  protocol: string;
-  /** `TLS_AES_256_GCM_SHA384`. */
-  cipher: string;
-  /** Whether the certificate chain and name were verified. */
-  verified: boolean;
-  /** Why not, when it was not (opportunistic TLS still goes on). */
-  verifyError?: string;
-  /** The certificate's subject common name, if any. */
-  subject?: string;
-}
+export type { TlsClientOptions, TlsSessionInfo };
 
 /**
  * Starts TLS as the client on a connected socket (after `220` to STARTTLS,
