@@ -8,9 +8,11 @@
  * - `@tollgate/tollgate/smtp`: the SMTP server session (pure, no I/O).
  * - `@tollgate/tollgate/auth`: SASL mechanisms, password hashes, verifiers.
  * - `@tollgate/tollgate/relay`: the relay decision and rcpthosts matching.
+ * - `@tollgate/tollgate/delivery`: routes, the delivery plan, retries, bounces.
+ * - `@tollgate/tollgate/server`: the connection driver (one session per connection).
  * - `@tollgate/tollgate/store`: the storage interfaces and memory backends.
  * - `@tollgate/tollgate/admin`: the Hono admin API.
- * - `@tollgate/tollgate/deno`: the Deno adapters (listener, KV, entry point).
+ * - `@tollgate/tollgate/deno`: the Deno adapters (listener, KV, worker, entry point).
  *
  * @example
  * ```ts

@@ -48,7 +48,7 @@ function routeError(reason: string): RangeError {
  *
  * @example
  * ```ts
- * import { normalizeRelayHost } from "@tollgate/tollgate/relay";
+ * import { normalizeRelayHost } from "@tollgate/tollgate/delivery";
  * console.log(normalizeRelayHost("Mail.Provider.DE.")); // "mail.provider.de"
  * console.log(normalizeRelayHost("[2001:DB8::0:1]")); // "2001:db8::1"
  * ```
@@ -111,7 +111,7 @@ function defaultTls(port: number | undefined, hasCredentials: boolean): TlsMode 
  *
  * @example
  * ```ts
- * import { createRoute } from "@tollgate/tollgate/relay";
+ * import { createRoute } from "@tollgate/tollgate/delivery";
  * const route = createRoute("TestDomain.de", {
  *   relay: "mail.provider.de", username: "trottel", password: "ich",
  * });

@@ -44,7 +44,7 @@ export const DEFAULT_ROUTE_PATTERN = "*";
  *
  * @example
  * ```ts
- * import { normalizeRoutePattern } from "@tollgate/tollgate/relay";
+ * import { normalizeRoutePattern } from "@tollgate/tollgate/delivery";
  * console.log(normalizeRoutePattern("")); // "*"
  * console.log(normalizeRoutePattern(".TestDomain.DE.")); // ".testdomain.de"
  * ```
@@ -65,7 +65,7 @@ export function normalizeRoutePattern(text: string): string {
  *
  * @example
  * ```ts
- * import { routePort } from "@tollgate/tollgate/relay";
+ * import { routePort } from "@tollgate/tollgate/delivery";
  * console.log(routePort({ tls: "implicit" })); // 465
  * ```
  */
@@ -87,7 +87,7 @@ export function routePort(route: Pick<Route, "port" | "tls">): number {
  *
  * @example
  * ```ts
- * import { resolveRoute } from "@tollgate/tollgate/relay";
+ * import { resolveRoute } from "@tollgate/tollgate/delivery";
  * const routes = [
  *   { pattern: "testdomain.de", relay: "mail.provider.de", tls: "starttls" as const },
  *   { pattern: ".testdomain.de", relay: "mail.provider.de", tls: "starttls" as const },

@@ -128,7 +128,7 @@ function parseLine(line: string, credentials: SmtproutesCredentials): Route {
  *
  * @example
  * ```ts
- * import { parseSmtproutes } from "@tollgate/tollgate/relay";
+ * import { parseSmtproutes } from "@tollgate/tollgate/delivery";
  * const text = ":mail.provider.de dHJvdHRlbA== aWNo\ntestdomain.de:relay.example:587|kunde|geheim\n";
  * const { routes, errors } = parseSmtproutes(text, { credentials: "base64" });
  * console.log(routes.map((route) => [route.pattern, route.username])); // [["*", "trottel"], ["testdomain.de", "kunde"]]
@@ -226,7 +226,7 @@ function formatLine(route: Route, options: FormatSmtproutesOptions): string {
  *
  * @example
  * ```ts
- * import { formatSmtproutes } from "@tollgate/tollgate/relay";
+ * import { formatSmtproutes } from "@tollgate/tollgate/delivery";
  * const routes = [{
  *   pattern: "*", relay: "mail.provider.de", username: "trottel", password: "ich", tls: "starttls" as const,
  * }];

@@ -15,7 +15,7 @@ import { Semaphore } from "../delivery/_semaphore.ts";
  *
  * @example
  * ```ts
- * import { ClientCheckQueue } from "@tollgate/tollgate/deno";
+ * import { ClientCheckQueue } from "@tollgate/tollgate/server";
  * const checks = new ClientCheckQueue(2);
  * console.log(await checks.run("192.0.2.1", () => Promise.resolve("checked"))); // "checked"
  * ```

@@ -1,7 +1,10 @@
 /**
- * The Deno adapters: the only part of Tollgate that does I/O. Use them to
- * run the whole server in your own program, or just the SMTP listener or
- * the Deno KV stores.
+ * The Deno adapters: the only part of Tollgate that calls `Deno.*` or
+ * `node:*` (listeners, TLS, DNS, files, the Deno KV stores, the delivery
+ * worker's Maildir and SMTP connections, the entry points). Use them to run
+ * the whole server in your own program, or just the SMTP listener or the
+ * Deno KV stores; the runtime-free parts they drive are in
+ * `@tollgate/tollgate/server` and `@tollgate/tollgate/delivery`.
  *
  * @example
  * ```ts ignore
@@ -42,14 +45,7 @@ export {
 } from "./kv/body_log.ts";
 export { GroupSync } from "./kv/group_sync.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
-export {
-  type ConnectionDeps,
-  type Peer,
-  serveConnection,
-  startConnection,
-} from "../../server/smtp_connection.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
-export { type InputWaiter, ReadDeadlines, type WaitExpiry } from "../../server/read_deadlines.ts";
 export { tcpByteStream } from "./tcp_stream.ts";
 export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";
@@ -72,5 +68,3 @@ export * from "./delivery_worker.ts";
 export * from "./maildir.ts";
 export * from "./mx.ts";
 export * from "./remote_delivery.ts";
-export { withTrigger } from "../../delivery/queue_trigger.ts";
-export { ClientCheckQueue } from "../../server/client_check_queue.ts";
