@@ -8,9 +8,11 @@
  * - `@tollgate/tollgate/smtp`: the SMTP server session (pure, no I/O).
  * - `@tollgate/tollgate/auth`: SASL mechanisms, password hashes, verifiers.
  * - `@tollgate/tollgate/relay`: the relay decision and rcpthosts matching.
+ * - `@tollgate/tollgate/delivery`: routes, the delivery plan, retries, bounces.
+ * - `@tollgate/tollgate/server`: the connection driver (one session per connection).
  * - `@tollgate/tollgate/store`: the storage interfaces and memory backends.
  * - `@tollgate/tollgate/admin`: the Hono admin API.
- * - `@tollgate/tollgate/deno`: the Deno adapters (listener, KV, entry point).
+ * - `@tollgate/tollgate/deno`: the Deno adapters (listener, KV, worker, entry point).
  *
  * @example
  * ```ts
@@ -30,4 +32,4 @@ export { type CredentialVerifier, UserStoreVerifier } from "./auth/mod.ts";
 export { checkRecipient, decideRecipient, type RecipientVerdict } from "./relay/mod.ts";
 export { createMemoryStores, type Stores } from "./store/mod.ts";
 export { createAdminApp } from "./admin/mod.ts";
-export { parseConfig, startTollgate } from "./deno/mod.ts";
+export { parseConfig, startTollgate } from "./runtime/deno/mod.ts";

@@ -8,9 +8,9 @@
 
 import { Hono } from "hono";
 import { z } from "zod";
-import { createRoute } from "../relay/route_fields.ts";
+import { createRoute } from "../delivery/route_fields.ts";
 import { normalizeRecipientDomain } from "../relay/local_domains.ts";
-import { normalizeRoutePattern, resolveRoute, type Route } from "../relay/routes.ts";
+import { normalizeRoutePattern, resolveRoute, type Route } from "../delivery/routes.ts";
 import type { RouteStore } from "../store/types.ts";
 import type { AdminDeps } from "./deps.ts";
 import { readJsonBody } from "./_json_body.ts";

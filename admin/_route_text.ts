@@ -6,7 +6,7 @@
  */
 
 import { Hono } from "hono";
-import { formatSmtproutes, parseSmtproutes } from "../relay/smtproutes.ts";
+import { formatSmtproutes, parseSmtproutes } from "../delivery/smtproutes.ts";
 import type { RouteStore } from "../store/types.ts";
 import { routeView } from "./_route_view.ts";
 

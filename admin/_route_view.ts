@@ -6,7 +6,7 @@
  */
 
 import { encodeBase64 } from "../auth/base64.ts";
-import { type Route, type RouteMechanism, routePort, type TlsMode } from "../relay/routes.ts";
+import { type Route, type RouteMechanism, routePort, type TlsMode } from "../delivery/routes.ts";
 
 /** A route as the admin API shows it: the password left out, the port made explicit. */
 export interface RouteView {

@@ -6,7 +6,7 @@
 
 import type { Context } from "hono";
 import type { UserSecrets } from "../auth/user_secrets.ts";
-import type { Route } from "../relay/routes.ts";
+import type { Route } from "../delivery/routes.ts";
 import type { Stores } from "../store/types.ts";
 
 /** One step of a route test: what was tried, whether it worked, and what happened. */

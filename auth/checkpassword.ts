@@ -4,7 +4,7 @@
  * `user\0secret\0extra\0` from file descriptor 3, runs its subprogram and
  * exits 0 if it accepts, exits non-zero if it does not. This file holds the
  * pure parts: the payload for each mechanism, reading a payload, and what a
- * checker's end means. `deno/checkpassword_runner.ts` runs the programs.
+ * checker's end means. `runtime/deno/checkpassword_runner.ts` runs the programs.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * The client side of Dovecot's authentication protocol (the `auth-client`
  * socket Postfix and Exim use), as a pure line machine: the adapter
- * (`deno/dovecot_client.ts`) moves lines; this file decides what they mean.
+ * (`runtime/deno/dovecot_client.ts`) moves lines; this file decides what they mean.
  *
  * One exchange per connection: `VERSION` and `CPID` go out at once (the
  * protocol allows pipelining them), the server's handshake is read up to

@@ -11,7 +11,7 @@
  * (pure JS, ~3 s for Dovecot's default m=65536,t=3, yielding to the event
  * loop), and the crypt(3) family from an injected
  * {@linkcode CryptFunction} (the npm implementations need `node:crypto`, so
- * `deno/legacy_crypt.ts` supplies one and this file stays runtime-agnostic).
+ * `runtime/deno/legacy_crypt.ts` supplies one and this file stays runtime-agnostic).
  *
  * @module
  */

@@ -5,7 +5,7 @@
  * The KDF is injected. The default, {@linkcode nobleScryptKdf}, is pure JS
  * (`@noble/hashes`) and yields to the event loop while it works; the Deno
  * adapter offers a faster one on `node:crypto`'s thread pool
- * (`deno/scrypt_kdf.ts`). Both give the same bytes.
+ * (`runtime/deno/scrypt_kdf.ts`). Both give the same bytes.
  *
  * @module
  */

@@ -9,7 +9,11 @@
  *
  * @module
  */
-import { deliverOverSmtp, type OutboundMessage, type OutboundTarget } from "../deno/smtp_client.ts";
+import {
+  deliverOverSmtp,
+  type OutboundMessage,
+  type OutboundTarget,
+} from "../runtime/deno/smtp_client.ts";
 import { type RunningSink, startSmtpSink } from "../tests/_smtp_sink.ts";
 import { median } from "./_report.ts";
 import { ensureSmtpSource } from "./_smtp_source.ts";
@@ -130,7 +134,7 @@ export function outboundSection(results: OutboundResult[]): string {
 ${rows.join("\n")}
 
 Each message (${PAYLOAD_BYTES} bytes of payload plus headers, one recipient) goes through
-\`deliverOverSmtp\` (\`deno/smtp_client.ts\`): connect, EHLO, pipelined MAIL/RCPT/DATA,
+\`deliverOverSmtp\` (\`runtime/deno/smtp_client.ts\`): connect, EHLO, pipelined MAIL/RCPT/DATA,
 dot-stuffed body, QUIT; TLS mode \`none\` (smtp-sink has no STARTTLS). *One message per
 connection* calls it once per message; *N messages per connection* hands it N messages, which
 it sends over one connection. ${MESSAGES} messages a run, ${WARM_UP_MESSAGES} warm-up

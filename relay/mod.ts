@@ -9,7 +9,11 @@
  * - `recipient_check.ts`: {@linkcode checkRecipient}, which reads the stores and asks it.
  * - `local_domains.ts`: `rcpthosts` entries and qmail's matching.
  * - `networks.ts`: trusted client networks (CIDR).
+ * - `sender_policy.ts`: {@linkcode checkSender}, who may use which `MAIL FROM`.
  * - `verdict.ts`: the verdict vocabulary.
+ *
+ * Where accepted mail goes afterwards (routes, retries, bounces) is
+ * `@tollgate/tollgate/delivery`.
  *
  * @example
  * ```ts
@@ -37,11 +41,4 @@ export { isAddressInNetworks, normalizeCidr } from "./networks.ts";
 export { checkRecipient, type RecipientRequest, type RecipientStores } from "./recipient_check.ts";
 export { decideRecipient, type RecipientFacts } from "./relay_policy.ts";
 export type { RecipientVerdict } from "./verdict.ts";
-export * from "./routes.ts";
-export * from "./route_fields.ts";
-export * from "./smtproutes.ts";
 export * from "./sender_policy.ts";
-export * from "./retry_policy.ts";
-export * from "./bounce.ts";
-export * from "./delivery_state.ts";
-export * from "./delivery_plan.ts";

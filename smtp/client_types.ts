@@ -5,7 +5,7 @@
  * @module
  */
 import type { MechanismName } from "../auth/sasl.ts";
-import type { TlsMode } from "../relay/routes.ts";
+import type { TlsMode } from "../store/types.ts";
 import type { SmtpReply } from "./reply_reader.ts";
 
 /** One message to send: the envelope and the body's size in bytes (for SIZE=). */

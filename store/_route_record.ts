@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Route } from "../relay/routes.ts";
+import type { Route } from "./types.ts";
 
 /**
  * A fresh copy of a route with only the fields of {@linkcode Route}.

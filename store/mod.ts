@@ -14,7 +14,7 @@
  * @module
  */
 export type * from "./types.ts";
-export * from "./memory.ts";
+export * from "./memory/stores.ts";
 export * from "./queue_id.ts";
 export * from "./read_cache.ts";
 export * from "./senders.ts";

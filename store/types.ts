@@ -1,7 +1,7 @@
 /**
  * The narrow storage interfaces that Tollgate's core depends on.
  *
- * Every backend (the in-memory one in this folder, Deno KV in `deno/`, and a
+ * Every backend (the in-memory one in this folder, Deno KV in `runtime/deno/kv/`, and a
  * shared networked one later) implements these and passes the one contract
  * suite in `tests/store_contract.ts`. Keep them small: each method is one
  * thing a caller needs, nothing a backend happens to be able to do.
@@ -9,7 +9,6 @@
  * @module
  */
 
-import type { Route } from "../relay/routes.ts";
 import type { SenderStore } from "./senders.ts";
 
 /** One page of a listing, with the cursor for the next page when there is one. */
@@ -227,6 +226,56 @@ export interface MessageQueue {
   due(now: number, limit: number): Promise<DueMessage[]>;
   /** Replaces a message's delivery state; returns false when the message is gone. */
   update(id: string, delivery: DeliveryState): Promise<boolean>;
+}
+
+/**
+ * How a connection to the route's relay is secured.
+ *
+ * - `starttls`: STARTTLS is required and the certificate is verified; no
+ *   mail (and no password) goes over a connection without it.
+ * - `implicit`: TLS from the first byte (SMTPS, RFC 8314; port 465).
+ * - `opportunistic`: STARTTLS when offered, certificate not verified, plain
+ *   text otherwise (as for MX hosts). Credentials still need TLS.
+ * - `none`: never TLS. Credentials go in clear text: only for a relay on a
+ *   trusted network.
+ */
+export type TlsMode = "starttls" | "implicit" | "opportunistic" | "none";
+
+/** A SASL mechanism the client may use to authenticate at a relay. */
+export type RouteMechanism = "CRAM-MD5" | "PLAIN" | "LOGIN";
+
+/**
+ * One outbound route.
+ *
+ * @example
+ * ```ts
+ * import type { Route } from "@tollgate/tollgate/store";
+ * const route: Route = {
+ *   pattern: "*",
+ *   relay: "mail.provider.example",
+ *   port: 587,
+ *   username: "trottel",
+ *   password: "ich",
+ *   tls: "starttls",
+ * };
+ * console.log(route.pattern); // "*"
+ * ```
+ */
+export interface Route {
+  /** `example.com`, `.example.com` or `*`, normalized (`normalizeRoutePattern`, delivery). */
+  pattern: string;
+  /** The relay's host name or IP address; absent means "use the domain's MX hosts". */
+  relay?: string;
+  /** The port; absent means `routePort`'s default (25, or 465 for `implicit`). */
+  port?: number;
+  /** The SMTP AUTH user name at the relay; set together with `password`. */
+  username?: string;
+  /** The SMTP AUTH password: kept for outbound AUTH, never shown by the admin API. */
+  password?: string;
+  /** How the connection is secured. */
+  tls: TlsMode;
+  /** The mechanisms allowed, in order of preference; absent means CRAM-MD5, PLAIN, LOGIN. */
+  mechanisms?: RouteMechanism[];
 }
 
 /**

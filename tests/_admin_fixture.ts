@@ -7,7 +7,7 @@
 
 import type { Hono } from "hono";
 import { createAdminApp } from "../admin/mod.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import type { Stores } from "../store/types.ts";
 
 /** The token the fixture's app accepts. */

@@ -6,8 +6,8 @@
 
 import type { Hono } from "hono";
 import { createAdminApp, type RouteProbeResult } from "../admin/mod.ts";
-import type { Route } from "../relay/routes.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import type { Route } from "../delivery/routes.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import type { Stores } from "../store/types.ts";
 import { NOW, TOKEN } from "./_admin_fixture.ts";
 

@@ -13,12 +13,12 @@ import { UserStoreVerifier } from "../auth/store_verifier.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { ServerSession } from "../smtp/server_session.ts";
 import type { ServerSessionOptions } from "../smtp/server_types.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import type { Stores } from "../store/types.ts";
-import { ClientCheckQueue } from "../deno/client_check_queue.ts";
-import { type ByteStream, webByteStream } from "../deno/byte_stream.ts";
-import { ReadDeadlines } from "../deno/read_deadlines.ts";
-import { serveConnection } from "../deno/smtp_connection.ts";
+import { ClientCheckQueue } from "../server/client_check_queue.ts";
+import { type ByteStream, webByteStream } from "../runtime/deno/byte_stream.ts";
+import { ReadDeadlines } from "../server/read_deadlines.ts";
+import { serveConnection } from "../server/smtp_connection.ts";
 import { createFastKdf } from "./_auth_fast_kdf.ts";
 
 const encoder = new TextEncoder();

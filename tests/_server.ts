@@ -1,5 +1,5 @@
 /**
- * Starts the real Tollgate server (`deno/main.ts` with the flags and permissions of
+ * Starts the real Tollgate server (`runtime/deno/main.ts` with the flags and permissions of
  * `deno task start`) as a child process for integration tests and the benchmark: loopback
  * only, ports picked by the kernel, a fresh data directory unless one is given.
  *
@@ -77,7 +77,7 @@ export interface RunningTollgate {
 }
 
 /**
- * Spawns `deno run <deno task start's flags> deno/main.ts` from the repository root and waits until both
+ * Spawns `deno run <deno task start's flags> runtime/deno/main.ts` from the repository root and waits until both
  * listeners report their ports. Throws with the captured output if the server exits or
  * stays silent for 20 s. Always pair with `stop()` in a `finally`.
  *
@@ -103,7 +103,7 @@ export async function startTollgate(options: StartOptions = {}): Promise<Running
       "run",
       ...start.permissions,
       ...(options.runtimeFlags ?? start.runtime),
-      "deno/main.ts",
+      "runtime/deno/main.ts",
     ],
     cwd: REPO_ROOT,
     env: {

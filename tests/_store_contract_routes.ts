@@ -4,7 +4,7 @@
  * @module
  */
 import { deepEqual, equal } from "node:assert/strict";
-import type { Route } from "../relay/routes.ts";
+import type { Route } from "../delivery/routes.ts";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
 import { test } from "./_portable.ts";
 

@@ -1,6 +1,6 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { createAdminApp } from "../admin/mod.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import { adminFixture, call, TOKEN } from "./_admin_fixture.ts";
 import { test } from "./_portable.ts";
 

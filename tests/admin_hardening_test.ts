@@ -7,7 +7,7 @@ import {
   TOKEN_FAILURE_WINDOW_MS,
 } from "../admin/mod.ts";
 import { auditLogLine } from "../admin/audit_log_line.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import { call, TOKEN } from "./_admin_fixture.ts";
 import { test } from "./_portable.ts";
 

@@ -2,7 +2,7 @@ import { deepEqual, equal } from "node:assert/strict";
 import { createAdminApp } from "../admin/mod.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { UserStoreVerifier } from "../auth/store_verifier.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import { call, TOKEN } from "./_admin_fixture.ts";
 import { test } from "./_portable.ts";
 

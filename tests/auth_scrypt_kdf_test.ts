@@ -1,6 +1,6 @@
 import { equal } from "node:assert/strict";
 import { hashPassword, nobleScryptKdf, verifyPassword } from "../auth/password_hash.ts";
-import { nodeScryptKdf } from "../deno/scrypt_kdf.ts";
+import { nodeScryptKdf } from "../runtime/deno/scrypt_kdf.ts";
 
 const encoder = new TextEncoder();
 

@@ -4,7 +4,7 @@ import { md5 } from "@noble/hashes/legacy.js";
 import type { Credentials } from "../auth/credentials.ts";
 import { UserStoreVerifier } from "../auth/store_verifier.ts";
 import { createUserSecrets } from "../auth/user_secrets.ts";
-import { MemoryUserStore } from "../store/memory.ts";
+import { MemoryUserStore } from "../store/memory/stores.ts";
 import type { UserStore } from "../store/types.ts";
 import { createFastKdf } from "./_auth_fast_kdf.ts";
 

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { ConfigError, parseConfig } from "../deno/config.ts";
+import { ConfigError, parseConfig } from "../runtime/deno/config.ts";
 
 const MINUTE = 60_000;
 

@@ -15,11 +15,19 @@ function reportedTexts(fileName: string, source: string): string[] {
 }
 
 Deno.test("core purity: every core folder is checked, other folders are not", () => {
-  for (const folder of ["smtp", "auth", "relay", "store", "admin"]) {
+  for (const folder of ["smtp", "auth", "relay", "delivery", "server", "store", "admin"]) {
     equal(isCoreFile(`${folder}/x.ts`), true, folder);
     equal(isCoreFile(new URL(`../${folder}/x.ts`, import.meta.url).pathname), true, folder);
   }
-  for (const path of ["deno/main.ts", "tests/x_test.ts", "bench/run.ts", "tools/x.ts", "mod.ts"]) {
+  for (
+    const path of [
+      "runtime/deno/main.ts",
+      "tests/x_test.ts",
+      "bench/run.ts",
+      "tools/x.ts",
+      "mod.ts",
+    ]
+  ) {
     equal(isCoreFile(path), false, path);
   }
   equal(isCoreFile("/elsewhere/smtp/x.ts"), false);
@@ -74,6 +82,17 @@ Deno.test("core purity: allows runtime-agnostic code in core folders", () => {
 
 Deno.test("core purity: ignores files outside the core folders", () => {
   const source = 'import { Buffer } from "node:buffer";\nDeno.exit(0);';
-  deepEqual(lint("deno/main.ts", source), []);
+  deepEqual(lint("runtime/deno/main.ts", source), []);
   equal(lint("store/kv.ts", source).length, 2);
+});
+
+Deno.test("core purity: every top-level folder with a mod.ts is core, except runtime/", () => {
+  const root = new URL("../", import.meta.url);
+  for (const entry of Deno.readDirSync(root)) {
+    if (!entry.isDirectory || entry.name === "runtime" || entry.name.startsWith(".")) continue;
+    const hasMod = [...Deno.readDirSync(new URL(`${entry.name}/`, root))]
+      .some((file) => file.name === "mod.ts");
+    if (hasMod) equal(isCoreFile(`${entry.name}/mod.ts`), true, entry.name);
+  }
+  equal(isCoreFile("runtime/deno/kv/kv_queue.ts"), false);
 });

@@ -2,14 +2,14 @@ import { deepEqual, equal, match } from "node:assert/strict";
 import { hmac } from "@noble/hashes/hmac.js";
 import { md5 } from "@noble/hashes/legacy.js";
 import { createUserSecrets } from "../auth/user_secrets.ts";
-import { runChecker } from "../deno/checkpassword_runner.ts";
-import { DovecotVerifier } from "../deno/dovecot_client.ts";
-import { KvUserStore } from "../deno/kv_stores.ts";
+import { runChecker } from "../runtime/deno/checkpassword_runner.ts";
+import { DovecotVerifier } from "../runtime/deno/dovecot_client.ts";
+import { KvUserStore } from "../runtime/deno/kv/kv_stores.ts";
 import { startDovecot } from "./_dovecot.ts";
 import { addLocalUser, startTollgate, taskFlags } from "./_server.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const MAIN = `${ROOT}deno/checkpassword_main.ts`;
+const MAIN = `${ROOT}runtime/deno/checkpassword_main.ts`;
 const FIXTURE = new URL("./fixtures/credentials/hashes.json", import.meta.url);
 const { vectors } = JSON.parse(await Deno.readTextFile(FIXTURE)) as {
   vectors: { command: string; hash: string }[];

@@ -7,7 +7,7 @@ import {
   readCheckpasswordPayload,
 } from "../auth/checkpassword.ts";
 import type { Credentials } from "../auth/credentials.ts";
-import { CheckpasswordVerifier, runChecker } from "../deno/checkpassword_runner.ts";
+import { CheckpasswordVerifier, runChecker } from "../runtime/deno/checkpassword_runner.ts";
 
 const CHECKER = new URL("./fixtures/credentials/checkpassword.py", import.meta.url).pathname;
 const CHALLENGE = "<0123456789abcdef.1028301386@mail.domain.de>";

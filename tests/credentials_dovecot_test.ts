@@ -1,6 +1,6 @@
 import { deepEqual, equal, match, throws } from "node:assert/strict";
 import { DovecotAuthExchange, type DovecotStep, unescapeDovecot } from "../auth/dovecot_auth.ts";
-import { DovecotVerifier, parseDovecotAddress } from "../deno/dovecot_client.ts";
+import { DovecotVerifier, parseDovecotAddress } from "../runtime/deno/dovecot_client.ts";
 import { type RunningDovecot, startDovecot } from "./_dovecot.ts";
 import { startTollgate } from "./_server.ts";
 import { authenticate } from "./_smtp_auth.ts";

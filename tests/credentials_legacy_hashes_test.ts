@@ -3,8 +3,8 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { md5 } from "@noble/hashes/legacy.js";
 import { type LegacyScheme, readPasswordHash, verifyLegacyHash } from "../auth/legacy_hashes.ts";
 import { UserStoreVerifier } from "../auth/store_verifier.ts";
-import { nodeCrypt } from "../deno/legacy_crypt.ts";
-import { MemoryUserStore } from "../store/memory.ts";
+import { nodeCrypt } from "../runtime/deno/legacy_crypt.ts";
+import { MemoryUserStore } from "../store/memory/stores.ts";
 import { createFastKdf } from "./_auth_fast_kdf.ts";
 
 interface Vector {

@@ -1,7 +1,7 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import type { Credentials, CredentialVerifier, VerifyResult } from "../auth/credentials.ts";
 import { CachingVerifier, forgetOnChange, VerificationCache } from "../auth/verification_cache.ts";
-import { MemoryUserStore } from "../store/memory.ts";
+import { MemoryUserStore } from "../store/memory/stores.ts";
 
 const KEY = new Uint8Array(32).fill(7);
 const login = (password: string, username = "test@domain.de"): Credentials => ({

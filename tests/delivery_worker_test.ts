@@ -1,8 +1,12 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { DeliveryWorker } from "../deno/delivery_worker.ts";
-import type { MxLookup } from "../deno/mx.ts";
-import type { OutboundMessage, OutboundTarget, RecipientOutcome } from "../deno/smtp_client.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { DeliveryWorker } from "../runtime/deno/delivery_worker.ts";
+import type { MxLookup } from "../runtime/deno/mx.ts";
+import type {
+  OutboundMessage,
+  OutboundTarget,
+  RecipientOutcome,
+} from "../runtime/deno/smtp_client.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import type { Envelope, Stores } from "../store/types.ts";
 import { parseDsn } from "./_dsn.ts";
 import { readAll } from "./_store_helpers.ts";

@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import type { ByteStream } from "../deno/byte_stream.ts";
+import type { ByteStream } from "../runtime/deno/byte_stream.ts";
 import { dialogueServer } from "./_dialogue.ts";
 
 /**

@@ -1,9 +1,9 @@
 import { equal, match, ok } from "node:assert/strict";
 import { LoginLimiter } from "../auth/login_limiter.ts";
 import { UserStoreVerifier } from "../auth/store_verifier.ts";
-import { ClientCheckQueue } from "../deno/client_check_queue.ts";
-import { type SmtpServer, startSmtpServer } from "../deno/smtp_server.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { ClientCheckQueue } from "../server/client_check_queue.ts";
+import { type SmtpServer, startSmtpServer } from "../runtime/deno/smtp_server.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import { createFastKdf } from "./_auth_fast_kdf.ts";
 import { RawSmtpClient } from "./_raw_smtp.ts";
 

@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { parseConfig, startTollgate } from "../deno/mod.ts";
+import { parseConfig, startTollgate } from "../runtime/deno/mod.ts";
 import { RawSmtpClient } from "./_raw_smtp.ts";
 
 Deno.test("embedded Tollgate: serves SMTP in-process, and shutdown may be called twice at once", async () => {

@@ -1,7 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import fc from "fast-check";
-import { type Route, routePort } from "../relay/routes.ts";
-import { formatSmtproutes, parseSmtproutes } from "../relay/smtproutes.ts";
+import { type Route, routePort } from "../delivery/routes.ts";
+import { formatSmtproutes, parseSmtproutes } from "../delivery/smtproutes.ts";
 import { fuzzParameters } from "./_fuzz.ts";
 
 const PATTERNS = ["", "example.com", ".example.com", "*", "Example.NET.", "a..b", "é.de", "-x.de"];

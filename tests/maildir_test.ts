@@ -1,5 +1,5 @@
 import { deepEqual, equal, match, rejects, throws } from "node:assert/strict";
-import { deliverToMaildir, maildirFor } from "../deno/maildir.ts";
+import { deliverToMaildir, maildirFor } from "../runtime/deno/maildir.ts";
 import { withTempDir } from "./_data_dir.ts";
 
 const withRoot = (body: (root: string) => Promise<void>) => withTempDir("tollgate-maildir-", body);

@@ -1,5 +1,5 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { lookupMailHosts, type MxLookupOptions } from "../deno/mx.ts";
+import { lookupMailHosts, type MxLookupOptions } from "../runtime/deno/mx.ts";
 import { bindUdp, startDnsmasq } from "./_dnsmasq.ts";
 
 const RECORDS = [

@@ -9,7 +9,7 @@ const REQUIRED_FILES = [
   "auth_plain_test.ts",
   "relay_no_open_relay_test.ts",
   "relay_policy_test.ts",
-  "relay_routes_test.ts",
+  "delivery_routes_test.ts",
   "smtp_dialogue_test.ts",
   "store_memory_test.ts",
 ];

@@ -1,5 +1,9 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { deliverOverSmtp, type OutboundMessage, type OutboundTarget } from "../deno/smtp_client.ts";
+import {
+  deliverOverSmtp,
+  type OutboundMessage,
+  type OutboundTarget,
+} from "../runtime/deno/smtp_client.ts";
 import { makeTestPki, RELAY_NAME } from "./_test_ca.ts";
 import { type RunningAiosmtpd, startAiosmtpd } from "./_aiosmtpd.ts";
 

@@ -1,5 +1,5 @@
 import { deepEqual } from "node:assert/strict";
-import { deliverOverSmtp } from "../deno/smtp_client.ts";
+import { deliverOverSmtp } from "../runtime/deno/smtp_client.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -4,7 +4,7 @@ import {
   type OutboundMessage,
   type OutboundTarget,
   probeRoute,
-} from "../deno/smtp_client.ts";
+} from "../runtime/deno/smtp_client.ts";
 import { makeTestPki, RELAY_NAME } from "./_test_ca.ts";
 import { type RelayOptions, type RunningRelay, startRelay } from "./_smtp_server_relay.ts";
 

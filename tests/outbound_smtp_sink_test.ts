@@ -1,5 +1,9 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { deliverOverSmtp, type OutboundMessage, type OutboundTarget } from "../deno/smtp_client.ts";
+import {
+  deliverOverSmtp,
+  type OutboundMessage,
+  type OutboundTarget,
+} from "../runtime/deno/smtp_client.ts";
 import { type RunningSink, startSmtpSink } from "./_smtp_sink.ts";
 
 function message(to: string[], text: string): OutboundMessage {

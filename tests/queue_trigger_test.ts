@@ -1,6 +1,6 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { withTrigger } from "../deno/queue_trigger.ts";
-import { MemoryMessageQueue } from "../store/memory.ts";
+import { withTrigger } from "../delivery/queue_trigger.ts";
+import { MemoryMessageQueue } from "../store/memory/stores.ts";
 import { envelope } from "./_store_helpers.ts";
 
 Deno.test("queue trigger: commits and updates that make a message due pull it; nothing else", async () => {

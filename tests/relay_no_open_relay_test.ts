@@ -5,7 +5,7 @@
  */
 import { deepEqual, notEqual } from "node:assert/strict";
 import { checkRecipient } from "../relay/recipient_check.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import type { Stores } from "../store/types.ts";
 import { test } from "./_portable.ts";
 

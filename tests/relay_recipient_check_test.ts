@@ -1,7 +1,7 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { checkRecipient, type RecipientStores } from "../relay/recipient_check.ts";
 import type { RecipientVerdict } from "../relay/verdict.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 
 const LOCAL: RecipientVerdict = { kind: "accept", because: "local" };
 const AUTHENTICATED: RecipientVerdict = { kind: "accept", because: "authenticated" };

@@ -1,6 +1,6 @@
 import { deepEqual } from "node:assert/strict";
 import { checkSender, decideSender } from "../relay/sender_policy.ts";
-import { createMemoryStores } from "../store/memory.ts";
+import { createMemoryStores } from "../store/memory/stores.ts";
 import type { SenderStore } from "../store/senders.ts";
 
 const user = "test@domain.de";

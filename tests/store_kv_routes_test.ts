@@ -1,6 +1,6 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { openKvStores } from "../deno/kv_stores.ts";
-import type { Route } from "../relay/routes.ts";
+import { openKvStores } from "../runtime/deno/kv/kv_stores.ts";
+import type { Route } from "../delivery/routes.ts";
 
 const route = (pattern: string): Route => ({ pattern, relay: "relay.example", tls: "starttls" });
 

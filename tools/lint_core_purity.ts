@@ -1,7 +1,7 @@
 /**
  * A `deno lint` plugin that keeps Tollgate's core folders runtime-agnostic.
  *
- * In `smtp/`, `auth/`, `relay/`, `store/` and `admin/` it reports:
+ * In `smtp/`, `auth/`, `relay/`, `delivery/`, `server/`, `store/` and `admin/` it reports:
  * - every `Deno` identifier (`Deno.env`, `globalThis.Deno`, `(globalThis as any).Deno`,
  *   `import type { Deno }`, a `Deno.Conn` type), and a computed `globalThis["Deno"]`;
  * - every `node:` specifier in `import`, `export ... from`, `import()`, `import("node:x")`
@@ -9,7 +9,7 @@
  *
  * `deno check --config tools/core.deno.json` catches typed `Deno.*` use; this rule closes the
  * two holes that type-checking leaves open (`any` casts and `node:` imports). Files elsewhere
- * (`deno/`, `tests/`, `bench/`, `tools/`) are not checked.
+ * (`runtime/`, `tests/`, `bench/`, `tools/`) are not checked.
  *
  * @example
  * ```ts
@@ -22,7 +22,15 @@
  */
 
 /** The folders whose files must not touch Deno or Node APIs. */
-export const CORE_FOLDERS: readonly string[] = ["smtp", "auth", "relay", "store", "admin"];
+export const CORE_FOLDERS: readonly string[] = [
+  "smtp",
+  "auth",
+  "relay",
+  "delivery",
+  "server",
+  "store",
+  "admin",
+];
 
 const REPO_ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 
@@ -33,7 +41,7 @@ const REPO_ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
  * ```ts
  * import { isCoreFile } from "./tools/lint_core_purity.ts";
  * console.log(isCoreFile("smtp/session.ts")); // true
- * console.log(isCoreFile("deno/main.ts")); // false
+ * console.log(isCoreFile("runtime/deno/main.ts")); // false
  * ```
  */
 export function isCoreFile(fileName: string): boolean {
@@ -56,7 +64,8 @@ function staticString(node: Deno.lint.Node | null | undefined): string | undefin
 }
 
 const DENO_MESSAGE = "Core folders must not use the Deno namespace";
-const DENO_HINT = "Pass what you need in from deno/ (the only folder that touches Deno APIs).";
+const DENO_HINT =
+  "Pass what you need in from runtime/deno/ (the only folder that touches Deno APIs).";
 const NODE_MESSAGE = "Core folders must not import node: modules";
 const NODE_HINT = "Use web-standard APIs or an npm package from the import map instead.";
 

@@ -1,0 +1,114 @@
+/**
+ * Chooses who checks SMTP AUTH passwords from the settings: Tollgate's user
+ * store (the default), a checkpassword program (`TOLLGATE_CHECKPASSWORD`) or
+ * Dovecot (`TOLLGATE_DOVECOT_AUTH`), with the verification cache in front
+ * when `TOLLGATE_AUTH_CACHE_TTL` is above 0.
+ *
+ * @module
+ */
+import type { CredentialVerifier } from "../../auth/credentials.ts";
+import type { MechanismName } from "../../auth/sasl.ts";
+import { UserStoreVerifier } from "../../auth/store_verifier.ts";
+import {
+  CachingVerifier,
+  forgetOnChange,
+  VerificationCache,
+} from "../../auth/verification_cache.ts";
+import type { UserStore } from "../../store/types.ts";
+import { CheckpasswordVerifier } from "./checkpassword_runner.ts";
+import type { TollgateConfig } from "./config.ts";
+import { DovecotVerifier } from "./dovecot_client.ts";
+import { nodeCrypt } from "./legacy_crypt.ts";
+import { nodeScryptKdf } from "./scrypt_kdf.ts";
+
+/** The settings the backend is chosen from. */
+export type AuthBackendConfig = Pick<
+  TollgateConfig,
+  | "cramMd5"
+  | "checkpassword"
+  | "checkpasswordCram"
+  | "dovecotAuth"
+  | "authCacheTtlSeconds"
+  | "authTimeoutMs"
+>;
+
+/** What the rest of Tollgate uses. */
+export interface AuthBackend {
+  /** Checks AUTH credentials. */
+  verifier: CredentialVerifier;
+  /** The mechanisms to offer, in EHLO order: no CRAM-MD5 with Dovecot (see the README). */
+  mechanisms: MechanismName[];
+  /**
+   * The user store for the admin API: with the cache on, a changed or removed
+   * password drops that user's cache entries at once.
+   */
+  adminUsers: UserStore;
+  /** One line for the start-up log naming the backend. */
+  description: string;
+}
+
+/**
+ * Builds the verifier for `config` over `users`.
+ *
+ * @example
+ * ```ts
+ * import { createAuthBackend } from "@tollgate/tollgate/deno";
+ * import { MemoryUserStore } from "@tollgate/tollgate/store";
+ * const backend = createAuthBackend({
+ *   cramMd5: true, checkpasswordCram: "response-first", authCacheTtlSeconds: 0,
+ *   authTimeoutMs: 10_000,
+ * }, new MemoryUserStore());
+ * console.log(backend.description, backend.mechanisms); // "user store" ["LOGIN", "CRAM-MD5", "PLAIN"]
+ * ```
+ */
+export function createAuthBackend(config: AuthBackendConfig, users: UserStore): AuthBackend {
+  const { verifier, description, cramMd5 } = chooseVerifier(config, users);
+  const mechanisms: MechanismName[] = cramMd5 ? ["LOGIN", "CRAM-MD5", "PLAIN"] : ["LOGIN", "PLAIN"];
+  if (config.authCacheTtlSeconds === 0) {
+    return { verifier, mechanisms, adminUsers: users, description };
+  }
+  const cache = new VerificationCache({
+    ttlMs: config.authCacheTtlSeconds * 1000,
+    key: crypto.getRandomValues(new Uint8Array(32)),
+  });
+  return {
+    verifier: new CachingVerifier(verifier, { cache, now: Date.now }),
+    mechanisms,
+    adminUsers: forgetOnChange(users, cache),
+    description: `${description}, cache ${config.authCacheTtlSeconds} s`,
+  };
+}
+
+function chooseVerifier(config: AuthBackendConfig, users: UserStore) {
+  const timeoutMs = config.authTimeoutMs;
+  if (config.dovecotAuth !== undefined) {
+    const address = config.dovecotAuth;
+    const where = "path" in address ? address.path : `${address.hostname}:${address.port}`;
+    return {
+      verifier: new DovecotVerifier(address, { timeoutMs }),
+      description: `Dovecot at ${where}`,
+      cramMd5: false,
+    };
+  }
+  if (config.checkpassword !== undefined) {
+    return {
+      verifier: new CheckpasswordVerifier(config.checkpassword, {
+        cramOrder: config.checkpasswordCram,
+        timeoutMs,
+      }),
+      description: `checkpassword ${
+        config.checkpassword[0]
+      } (CRAM-MD5 ${config.checkpasswordCram})`,
+      cramMd5: config.cramMd5,
+    };
+  }
+  return {
+    verifier: new UserStoreVerifier(users, {
+      kdf: nodeScryptKdf,
+      crypt: nodeCrypt,
+      cramMd5Enabled: config.cramMd5,
+    }),
+    description: "user store",
+    cramMd5: config.cramMd5,
+  };
+}

@@ -1,0 +1,383 @@
+/**
+ * Tollgate's stores on Deno KV (the local SQLite backend): domains, users,
+ * relay networks, outbound routes and the mail queue, in one database file.
+ *
+ * ## Key layout
+ *
+ * | key                       | value                                           |
+ * | ------------------------- | ----------------------------------------------- |
+ * | `["domain", name]`        | `true`                                          |
+ * | `["network", cidr]`       | `true`                                          |
+ * | `["user", address]`       | the `UserRecord`                                |
+ * | `["route", pattern]`      | the `Route` (its password in clear: it is sent) |
+ * | `["sender", user, entry]` | `true` (`kv_senders.ts`)                        |
+ * | `["queue", id]`           | `{ message, chunks: number, delivery }`         |
+ * | `["queue-due", at, id]`   | `true`: `id` is due at `at` (ms), time order    |
+ * | `["spool", id, n]`        | the `n`th part of a body, at most 60 KiB        |
+ * | `["spool-pending", id]`   | ms when the spool started; absent once queued   |
+ *
+ * Keys are built in `kv_keys.ts` only. Lists come back in KV key order (by
+ * UTF-8 bytes), which is address order for users and time order for queue ids.
+ *
+ * ## The spool
+ *
+ * Each 60 KiB of body goes to `["spool", id, n]` once the body goes on past
+ * it (the first with `["spool-pending", id]`), so a 25 MiB message never
+ * sits in memory.
+ * `commit()` writes the last chunk (a small one in parts of at most 900
+ * bytes, which fit in SQLite's page) and `["queue", id]` and deletes the marker
+ * in one atomic operation: a message is queued whole or not at all, and a
+ * body of one chunk (most mail) is written by that commit alone. `abort()`,
+ * `remove()` and the clean-up at open delete chunks in batches and drop the
+ * marker last. A marker without a queue entry at open means a crash mid-DATA
+ * (or mid-remove): {@linkcode openKvStores} deletes that spool first.
+ *
+ * With `bodyDir`, a body that outgrows one chunk is appended to the body
+ * log in `bodyDir/log/` instead (`body_log.ts`: SQLite's cost per byte set
+ * the pace for large mail, and a file per body the kernel's), made durable
+ * before the queue entry that names its pieces (`bodyLog`) is committed.
+ * When such a message is deferred, its body moves to a file of its own
+ * (`bodyDir/<id>`, `body_files.ts`, `bodyFile: true`) so that it does not
+ * keep a segment of delivered mail on disk while it waits. At open, the
+ * queue is scanned once: log segments no entry names, and body files whose
+ * entry does not name them, are deleted (a crash left them).
+ *
+ * ## Durability
+ *
+ * Deno's KV opens SQLite with `journal_mode=WAL` and sets no `synchronous`
+ * pragma (`ext/kv/sqlite.rs`, `denokv_sqlite/backend.rs`), and the bundled
+ * SQLite of `libsqlite3-sys` is built without `SQLITE_DEFAULT_SYNCHRONOUS` or
+ * `SQLITE_DEFAULT_WAL_SYNCHRONOUS`, so SQLite's default `synchronous=FULL`
+ * applies: the WAL is fsynced at every commit. Measured with
+ * `strace -e fsync` on Deno 2.9.6: 150 `kv.set`/`atomic().commit()` calls made
+ * 150 `fsync`s of the `-wal` file, each before the promise resolved. So a
+ * resolved commit survives SIGKILL (it is in the WAL) and power loss (the WAL
+ * is on disk), as far as the disk honours fsync. The spool's writes go
+ * through one `KvCommitBatcher` (`kv_commit_batcher.ts`): writes of
+ * concurrent sessions that wait while a commit is in flight share the next
+ * commit and its fsync, and each resolves only once that commit has.
+ * Deno still calls KV unstable and warns that data loss is possible "around
+ * Deno updates" (denoland/denokv#101): back the file up.
+ *
+ * Several processes on one file are no cluster (`database is locked` errors,
+ * late queue events): open it from one Tollgate process.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import { copyUserRecord } from "../../../store/_records.ts";
+import { copyRoute } from "../../../store/_route_record.ts";
+import type { Route } from "../../../delivery/routes.ts";
+import type { QueueIdGeneratorOptions } from "../../../store/queue_id.ts";
+import type {
+  DomainStore,
+  NetworkStore,
+  Page,
+  PageRequest,
+  RouteStore,
+  Stores,
+  UserRecord,
+  UserStore,
+} from "../../../store/types.ts";
+import { BodyFiles } from "./body_files.ts";
+import { BodyLog } from "./body_log.ts";
+import { KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
+import {
+  deleteIfPresent,
+  domainKey,
+  listAfter,
+  networkKey,
+  type QueueEntry,
+  queueKey,
+  routeKey,
+  userKey,
+} from "./kv_keys.ts";
+import { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
+import { KvSenderStore } from "./kv_senders.ts";
+import { deleteAbandonedSpools } from "./kv_spool.ts";
+import type { Kv } from "./kv_port.ts";
+
+async function listNames(kv: Kv, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of kv.list({ prefix: [prefix] })) names.push(String(entry.key[1]));
+  return names;
+}
+
+/**
+ * Local domains on Deno KV.
+ *
+ * @example
+ * ```ts
+ * import { KvDomainStore } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const domains = new KvDomainStore(kv);
+ * await domains.add("example.net");
+ * console.log(await domains.list()); // ["example.net"]
+ * kv.close();
+ * ```
+ */
+export class KvDomainStore implements DomainStore {
+  #kv: Kv;
+  /** Keeps the domains in `kv`. */
+  constructor(kv: Kv) {
+    this.#kv = kv;
+  }
+  /** Every entry, sorted. */
+  list(): Promise<string[]> {
+    return listNames(this.#kv, "domain");
+  }
+  /** Whether this exact entry exists. */
+  async has(domain: string): Promise<boolean> {
+    return (await this.#kv.get(domainKey(domain))).versionstamp !== null;
+  }
+  /** Adds an entry; adding one that exists is not an error. */
+  async add(domain: string): Promise<void> {
+    await this.#kv.set(domainKey(domain), true);
+  }
+  /** Removes an entry; returns whether it existed. */
+  remove(domain: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, domainKey(domain));
+  }
+}
+
+/**
+ * Relay-client networks on Deno KV.
+ *
+ * @example
+ * ```ts
+ * import { KvNetworkStore } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const networks = new KvNetworkStore(kv);
+ * await networks.add("192.0.2.0/24");
+ * console.log(await networks.list()); // ["192.0.2.0/24"]
+ * kv.close();
+ * ```
+ */
+export class KvNetworkStore implements NetworkStore {
+  #kv: Kv;
+  /** Keeps the networks in `kv`. */
+  constructor(kv: Kv) {
+    this.#kv = kv;
+  }
+  /** Every entry, sorted. */
+  list(): Promise<string[]> {
+    return listNames(this.#kv, "network");
+  }
+  /** Adds an entry; adding one that exists is not an error. */
+  async add(cidr: string): Promise<void> {
+    await this.#kv.set(networkKey(cidr), true);
+  }
+  /** Removes an entry; returns whether it existed. */
+  remove(cidr: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, networkKey(cidr));
+  }
+}
+
+/**
+ * Users on Deno KV, listed in address order.
+ *
+ * @example
+ * ```ts
+ * import { KvUserStore } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const users = new KvUserStore(kv);
+ * await users.put({ address: "test@domain.de", passwordHash: "$scrypt$...", updatedAt: 0 });
+ * console.log((await users.get("test@domain.de"))?.address); // "test@domain.de"
+ * kv.close();
+ * ```
+ */
+export class KvUserStore implements UserStore {
+  #kv: Kv;
+  /** Keeps the users in `kv`. */
+  constructor(kv: Kv) {
+    this.#kv = kv;
+  }
+  /** The user with this address, or undefined. */
+  async get(address: string): Promise<UserRecord | undefined> {
+    return (await this.#kv.get<UserRecord>(userKey(address))).value ?? undefined;
+  }
+  /** Creates or replaces the user. */
+  async put(user: UserRecord): Promise<void> {
+    await this.#kv.set(userKey(user.address), copyUserRecord(user));
+  }
+  /** Removes the user; returns whether it existed. */
+  remove(address: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, userKey(address));
+  }
+  /** A page of users sorted by address; the cursor is the last address. */
+  async list(page: PageRequest): Promise<Page<UserRecord>> {
+    const result = await listAfter<UserRecord>(this.#kv, ["user"], page);
+    return { ...result, items: result.items.map((entry) => entry.value) };
+  }
+}
+
+const MAX_ATOMIC_MUTATIONS = KV_ATOMIC_LIMITS.mutations;
+
+/**
+ * Outbound routes on Deno KV, listed by pattern (KV key order).
+ *
+ * @example
+ * ```ts
+ * import { KvRouteStore } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const routes = new KvRouteStore(kv);
+ * await routes.put({ pattern: "*", relay: "mail.provider.example", tls: "starttls" });
+ * console.log((await routes.get("*"))?.relay); // "mail.provider.example"
+ * kv.close();
+ * ```
+ */
+export class KvRouteStore implements RouteStore {
+  #kv: Kv;
+  /** Keeps the routes in `kv`. */
+  constructor(kv: Kv) {
+    this.#kv = kv;
+  }
+  /** Every route, sorted by pattern. */
+  async list(): Promise<Route[]> {
+    const routes: Route[] = [];
+    for await (const entry of this.#kv.list<Route>({ prefix: ["route"] })) routes.push(entry.value);
+    return routes;
+  }
+  /** The route with this exact pattern, or undefined. */
+  async get(pattern: string): Promise<Route | undefined> {
+    return (await this.#kv.get<Route>(routeKey(pattern))).value ?? undefined;
+  }
+  /** Creates or replaces the route with `route.pattern`. */
+  async put(route: Route): Promise<void> {
+    await this.#kv.set(routeKey(route.pattern), copyRoute(route));
+  }
+  /**
+   * Creates or replaces every route in one atomic commit.
+   *
+   * @throws {RangeError} For more than 1000 routes (KV's limit for one commit),
+   *   before anything is written.
+   */
+  async putAll(routes: Route[]): Promise<void> {
+    if (routes.length > MAX_ATOMIC_MUTATIONS) {
+      throw new RangeError(
+        `Cannot store routes: ${routes.length} in one step, at most ${MAX_ATOMIC_MUTATIONS}`,
+      );
+    }
+    const operation = this.#kv.atomic();
+    for (const route of routes) operation.set(routeKey(route.pattern), copyRoute(route));
+    await operation.commit();
+  }
+  /** Removes the route; returns whether it existed. */
+  remove(pattern: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, routeKey(pattern));
+  }
+}
+
+/**
+ * Every store on one open KV database, `Deno.openKv`'s or `@deno/kv`'s (see
+ * `kv_port.ts`). It opens nothing and deletes nothing: {@linkcode openKvStores}
+ * is the Deno entry that also opens the database and the body files and
+ * cleans up after a crash.
+ *
+ * @example
+ * ```ts
+ * import { createKvStores } from "@tollgate/tollgate/deno";
+ * const kv = await Deno.openKv(":memory:");
+ * const stores = createKvStores(kv, Date.now);
+ * await stores.domains.add("example.net");
+ * console.log(await stores.domains.has("example.net")); // true
+ * kv.close();
+ * ```
+ */
+export function createKvStores(
+  kv: Kv,
+  now: () => number,
+  options: KvMessageQueueOptions = {},
+): Stores {
+  return {
+    domains: new KvDomainStore(kv),
+    users: new KvUserStore(kv),
+    networks: new KvNetworkStore(kv),
+    queue: new KvMessageQueue(kv, now, options),
+    routes: new KvRouteStore(kv),
+    senders: new KvSenderStore(kv),
+  };
+}
+
+/** Options for {@linkcode openKvStores}. */
+export interface OpenKvStoresOptions extends QueueIdGeneratorOptions {
+  /** The clock for queue ids and spool markers (ms since epoch); defaults to `Date.now`. */
+  now?: () => number;
+  /**
+   * A folder for bodies larger than one 60 KiB chunk: the body log in `log/`
+   * (`body_log.ts`) and the bodies of deferred messages (`body_files.ts`);
+   * without it, KV chunks.
+   */
+  bodyDir?: string;
+}
+
+/** What {@linkcode openKvStores} returns. */
+export interface OpenedKvStores {
+  /** Every store, on the one KV database. */
+  stores: Stores;
+  /** How many spools, body files and log segments a crash had left (now deleted): worth a log line. */
+  abandonedSpools: number;
+  /** Closes the database; the stores are unusable afterwards. */
+  close(): void;
+}
+
+/**
+ * Opens (creating if needed, with its folder) the KV database at `path`, or
+ * an in-memory one for `":memory:"`, deletes spools abandoned by a crash, and
+ * returns every store on it.
+ *
+ * @example
+ * ```ts
+ * import { openKvStores } from "@tollgate/tollgate/deno";
+ * const { stores, close } = await openKvStores(":memory:");
+ * await stores.domains.add("example.net");
+ * console.log(await stores.domains.has("example.net")); // true
+ * close();
+ * ```
+ */
+export async function openKvStores(
+  path: string,
+  options: OpenKvStoresOptions = {},
+): Promise<OpenedKvStores> {
+  if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
+  const kv = await Deno.openKv(path);
+  const bodies = options.bodyDir === undefined ? undefined : new BodyFiles(options.bodyDir);
+  let abandonedSpools: number;
+  let log: BodyLog | undefined;
+  try {
+    abandonedSpools = await deleteAbandonedSpools(kv);
+    const hasBodyFile = async (id: string) =>
+      (await kv.get<QueueEntry>(queueKey(id))).value?.bodyFile === true;
+    abandonedSpools += await bodies?.removeOrphans(hasBodyFile) ?? 0;
+    if (options.bodyDir !== undefined) {
+      const opened = await BodyLog.open(`${options.bodyDir}/log`, await bodyLogReferences(kv));
+      log = opened.log;
+      abandonedSpools += opened.removed;
+    }
+  } catch (error) {
+    kv.close();
+    throw error;
+  }
+  return {
+    stores: createKvStores(kv, options.now ?? Date.now, { ...options, bodies, log }),
+    abandonedSpools,
+    close: () => {
+      log?.close();
+      bodies?.close();
+      kv.close();
+    },
+  };
+}
+
+/** How many pieces of queued bodies each body log segment holds (a scan of the queue). */
+async function bodyLogReferences(kv: Kv): Promise<Map<string, number>> {
+  const references = new Map<string, number>();
+  for await (const entry of kv.list<QueueEntry>({ prefix: ["queue"] }, { batchSize: 500 })) {
+    const body = entry.value.bodyLog;
+    for (let at = 0; body && at < body.extents.length; at += 3) {
+      const name = body.segments[body.extents[at]];
+      references.set(name, (references.get(name) ?? 0) + 1);
+    }
+  }
+  return references;
+}

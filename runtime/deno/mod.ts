@@ -1,0 +1,84 @@
+/**
+ * The Deno adapters: the only part of Tollgate that calls `Deno.*` or
+ * `node:*` (listeners, TLS, DNS, files, the Deno KV stores, the delivery
+ * worker's Maildir and SMTP connections, the entry points). Use them to run
+ * the whole server in your own program, or just the SMTP listener or the
+ * Deno KV stores; the runtime-free parts they drive are in
+ * `@tollgate/tollgate/server` and `@tollgate/tollgate/delivery`.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseConfig, startTollgate } from "@tollgate/tollgate/deno";
+ * const tollgate = await startTollgate(parseConfig({
+ *   TOLLGATE_SMTP: "127.0.0.1:2525", TOLLGATE_DATA: "./data",
+ * }, "mail.example.net"));
+ * console.log(`SMTP on port ${tollgate.smtp.port}`);
+ * await tollgate.shutdown();
+ * ```
+ *
+ * @module
+ */
+export { type AdminToken, loadOrCreateAdminToken } from "./admin_token.ts";
+export {
+  ConfigError,
+  type InsecureAuthPolicy,
+  type ListenAddress,
+  parseConfig,
+  type TollgateConfig,
+} from "./config.ts";
+export { KvMessageQueue, type KvMessageQueueOptions } from "./kv/kv_queue.ts";
+export type {
+  AtomicCheck,
+  Kv,
+  KvAtomic,
+  KvCommitResult,
+  KvEntry,
+  KvEntryMaybe,
+  KvKey,
+  KvKeyPart,
+  KvListOptions,
+  KvListSelector,
+  KvMutation,
+} from "./kv/kv_port.ts";
+export {
+  createKvStores,
+  KvDomainStore,
+  KvNetworkStore,
+  KvUserStore,
+  type OpenedKvStores,
+  openKvStores,
+  type OpenKvStoresOptions,
+} from "./kv/kv_stores.ts";
+export { BodyFile, BodyFiles } from "./kv/body_files.ts";
+export {
+  type BodyExtents,
+  BodyLog,
+  type BodyLogOptions,
+  type BodyLogWriter,
+  type OpenedBodyLog,
+} from "./kv/body_log.ts";
+export { GroupSync } from "./kv/group_sync.ts";
+export { nodeScryptKdf } from "./scrypt_kdf.ts";
+export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
+export { tcpByteStream } from "./tcp_stream.ts";
+export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
+export { type RunningTollgate, startTollgate } from "./tollgate.ts";
+export {
+  deliverOverSmtp,
+  type OutboundMessage,
+  type OutboundTarget,
+  probeRoute,
+  type ProbeStep,
+} from "./smtp_client.ts";
+export { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tls_client.ts";
+export { KvRouteStore } from "./kv/kv_stores.ts";
+export { createRouteProbe, routeTarget, type RouteTargetOptions } from "./route_probe.ts";
+export { KvSenderStore } from "./kv/kv_senders.ts";
+export { nodeCrypt } from "./legacy_crypt.ts";
+export * from "./checkpassword_runner.ts";
+export * from "./dovecot_client.ts";
+export * from "./auth_backend.ts";
+export * from "./delivery_worker.ts";
+export * from "./maildir.ts";
+export * from "./mx.ts";
+export * from "./remote_delivery.ts";
