@@ -41,6 +41,9 @@ export function webByteStream(
   };
 }
 
+/** How long closing waits for TLS close_notify to be written before it drops the connection. */
+const CLOSE_NOTIFY_GRACE_MS = 1000;
+
 /**
  * A {@linkcode ByteStream} over a Node `Duplex` (a `TLSSocket`).
  *
@@ -90,7 +93,13 @@ export function duplexByteStream(socket: Duplex): ByteStream {
       new Promise((resolve, reject) =>
         socket.write(bytes, (error) => error ? reject(error) : resolve())
       ),
-    close: () => void socket.destroy(),
+    close() {
+      // TLS ends with close_notify (OpenSSL 3 reports a bare TCP close as a truncation attack
+      // and exits 1); a peer that does not take it within the grace is cut off.
+      const cutOff = setTimeout(() => socket.destroy(), CLOSE_NOTIFY_GRACE_MS);
+      socket.once("close", () => clearTimeout(cutOff));
+      socket.end();
+    },
   };
 }
 
