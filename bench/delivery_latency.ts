@@ -13,7 +13,8 @@ import { ArrivalLog } from "./_arrival_log.ts";
 import { sendPaced } from "./_paced_sender.ts";
 import { startPeer } from "./_peer.ts";
 import { pollUntil } from "./_poll.ts";
-import { postfixVersion, startPostfix } from "./_postfix.ts";
+import { postfixVersion } from "./_postfix.ts";
+import { withRelayPair } from "./_relay_pair.ts";
 import { type Relay, RELAY_RECIPIENT, startTollgateRelay } from "./_relays.ts";
 import { median } from "./_report.ts";
 import { BENCH_USER } from "./_servers.ts";
@@ -21,7 +22,7 @@ import { percentile } from "./latency.ts";
 
 /** The loads: messages per run over how many connections, runs, warm-up messages. */
 export const DELIVERY_LATENCY_LOAD = {
-  messages: 2000,
+  messages: 1500,
   connections: 10,
   payloadBytes: 1024,
   runs: 3,
@@ -78,58 +79,57 @@ export async function measureDeliveryLatency(): Promise<DeliveryLatencyResult[]>
   await Deno.writeTextFile(arrivals, "");
   const sink = await startPeer({ greetingDelay: false, arrivals });
   const log = new ArrivalLog(arrivals);
-  const relays: Relay[] = [];
   try {
-    relays.push(await startTollgateRelay({ kind: "smtp", port: sink.port }));
-    relays.push(await startPostfix({ kind: "smtp", port: sink.port }));
-    const { messages, runs, warmUpMessages, rates } = DELIVERY_LATENCY_LOAD;
-    for (const relay of relays) {
-      await timeRun(relay, log, { messages: warmUpMessages, idPrefix: `${relay.name}-warm-` });
-    }
-    const results: DeliveryLatencyResult[] = rates.flatMap((ratePerSecond) =>
-      relays.map((relay) => ({
-        relay: relay.name,
-        ...(ratePerSecond === undefined ? {} : { ratePerSecond }),
-        latenciesMs: [],
-        acceptedPerSecond: [],
-        repeated: 0,
-      }))
+    return await withRelayPair(
+      { kind: "smtp", port: sink.port },
+      (relays) => measureRelays(relays, log),
     );
-    for (let run = 0; run < runs; run++) {
-      for (const ratePerSecond of rates) {
-        for (const relay of relays) {
-          const idPrefix = `${relay.name}-${ratePerSecond ?? "full"}-${run}-`;
-          const measured = await timeRun(relay, log, { ratePerSecond, messages, idPrefix });
-          const result = results.find((row) =>
-            row.relay === relay.name && row.ratePerSecond === ratePerSecond
-          )!;
-          result.latenciesMs.push(...measured.latenciesMs);
-          result.acceptedPerSecond.push(measured.acceptedPerSecond);
-          const sorted = [...measured.latenciesMs].sort((a, b) => a - b);
-          console.log(
-            `delivery latency, ${relay.name}, ${describeRate(ratePerSecond)}, run ${run + 1}: ` +
-              `p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${
-                percentile(sorted, 0.99).toFixed(1)
-              } ms, max ${sorted.at(-1)!.toFixed(1)} ms, accepted ` +
-              `${measured.acceptedPerSecond.toFixed(0)} msg/s`,
-          );
-        }
-      }
-    }
-    for (const result of results) {
-      result.repeated = log.repeated.filter((id) => id.startsWith(`${result.relay}-`)).length;
-    }
-    return results;
-  } catch (error) {
-    const logs = relays.map((relay) =>
-      `\n${relay.name}'s log (end):\n${relay.output().slice(-4000)}`
-    );
-    throw new Error(`${error}${logs.join("")}`, { cause: error });
   } finally {
-    for (const relay of relays) await relay.stop();
     await sink.stop();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Every rate and run against both relays, interleaved, after a warm-up each. */
+async function measureRelays(relays: Relay[], log: ArrivalLog): Promise<DeliveryLatencyResult[]> {
+  const { messages, runs, warmUpMessages, rates } = DELIVERY_LATENCY_LOAD;
+  for (const relay of relays) {
+    await timeRun(relay, log, { messages: warmUpMessages, idPrefix: `${relay.name}-warm-` });
+  }
+  const results: DeliveryLatencyResult[] = rates.flatMap((ratePerSecond) =>
+    relays.map((relay) => ({
+      relay: relay.name,
+      ...(ratePerSecond === undefined ? {} : { ratePerSecond }),
+      latenciesMs: [],
+      acceptedPerSecond: [],
+      repeated: 0,
+    }))
+  );
+  for (let run = 0; run < runs; run++) {
+    for (const ratePerSecond of rates) {
+      for (const relay of relays) {
+        const idPrefix = `${relay.name}-${ratePerSecond ?? "full"}-${run}-`;
+        const measured = await timeRun(relay, log, { ratePerSecond, messages, idPrefix });
+        const result = results.find((row) =>
+          row.relay === relay.name && row.ratePerSecond === ratePerSecond
+        )!;
+        result.latenciesMs.push(...measured.latenciesMs);
+        result.acceptedPerSecond.push(measured.acceptedPerSecond);
+        const sorted = [...measured.latenciesMs].sort((a, b) => a - b);
+        console.log(
+          `delivery latency, ${relay.name}, ${describeRate(ratePerSecond)}, run ${run + 1}: ` +
+            `p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${
+              percentile(sorted, 0.99).toFixed(1)
+            } ms, max ${sorted.at(-1)!.toFixed(1)} ms, accepted ` +
+            `${measured.acceptedPerSecond.toFixed(0)} msg/s`,
+        );
+      }
+    }
+  }
+  for (const result of results) {
+    result.repeated = log.repeated.filter((id) => id.startsWith(`${result.relay}-`)).length;
+  }
+  return results;
 }
 
 function describeRate(ratePerSecond: number | undefined): string {

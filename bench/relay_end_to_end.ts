@@ -13,14 +13,14 @@
 
 import { startSmtpSink } from "../tests/_smtp_sink.ts";
 import { pollUntil } from "./_poll.ts";
-import { postfixVersion, startPostfix } from "./_postfix.ts";
+import { postfixVersion } from "./_postfix.ts";
+import { withRelayPair } from "./_relay_pair.ts";
 import {
   type LogCounts,
   MAILDIR_RECIPIENT,
   type Relay,
   RELAY_RECIPIENT,
   type RelayTarget,
-  startTollgateRelay,
 } from "./_relays.ts";
 import { median } from "./_report.ts";
 import { ensureSmtpSource, runSmtpSource, type SourceLoad } from "./_smtp_source.ts";
@@ -33,8 +33,8 @@ export const END_TO_END_LOAD = {
   payloadBytes: 1024,
   warmUpMessages: 200,
   shapes: [
-    { sessions: 1, messages: 600 },
-    { sessions: 5, messages: 1500 },
+    { sessions: 1, messages: 400 },
+    { sessions: 5, messages: 1000 },
     { sessions: 20, messages: 2000 },
   ],
 };
@@ -121,10 +121,7 @@ async function measureRelays(
   arrivals: Arrivals,
   after: (relay: Relay) => Promise<void>,
 ): Promise<EndToEndResult[]> {
-  const relays: Relay[] = [];
-  try {
-    relays.push(await startTollgateRelay(target));
-    relays.push(await startPostfix(target));
+  return await withRelayPair(target, async (relays) => {
     const recipient = target.kind === "smtp" ? RELAY_RECIPIENT : MAILDIR_RECIPIENT;
     const loadOf = (sessions: number, messages: number): SourceLoad => ({
       messages,
@@ -159,14 +156,7 @@ async function measureRelays(
       }
     }
     return results;
-  } catch (error) {
-    const logs = relays.map((relay) =>
-      `\n${relay.name}'s log (end):\n${relay.output().slice(-4000)}`
-    );
-    throw new Error(`${error}${logs.join("")}`, { cause: error });
-  } finally {
-    for (const relay of relays) await relay.stop();
-  }
+  });
 }
 
 /** Both relays to one `smtp-sink`, then both into Maildirs. */
