@@ -22,7 +22,7 @@ import { percentile } from "./latency.ts";
 
 /** The loads: messages per run over how many connections, runs, warm-up messages. */
 export const DELIVERY_LATENCY_LOAD = {
-  messages: 1500,
+  messages: 1000,
   connections: 10,
   payloadBytes: 1024,
   runs: 3,
