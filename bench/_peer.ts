@@ -86,7 +86,8 @@ async function ensureNodeModules(): Promise<void> {
 
 /**
  * Starts nodemailer's smtp-server on Node.js: as shipped or without its 100 ms greeting
- * delay, optionally with TLS, optionally requiring AUTH for one user (constant-time check).
+ * delay, optionally with TLS, optionally requiring AUTH for one user (constant-time check),
+ * optionally noting when each message arrived.
  */
 export async function startPeer(options: {
   greetingDelay: boolean;
@@ -94,6 +95,8 @@ export async function startPeer(options: {
   tls?: { certPath: string; keyPath: string; secure: boolean };
   /** Accept only this user (PLAIN and LOGIN in the clear), checked in constant time. */
   auth?: { user: string; password: string };
+  /** Append `<id> <epoch ms>` to this file for each message with an `X-Bench-Id` header. */
+  arrivals?: string;
 }): Promise<RunningPeer> {
   const { tls, auth } = options;
   await ensureNodeModules();
@@ -103,6 +106,7 @@ export async function startPeer(options: {
       ...(options.greetingDelay ? [] : ["--no-greeting-delay"]),
       ...(tls ? ["--tls", tls.certPath, tls.keyPath, ...(tls.secure ? ["--secure"] : [])] : []),
       ...(auth ? ["--auth", auth.user, auth.password] : []),
+      ...(options.arrivals ? ["--arrivals", options.arrivals] : []),
     ],
     ready: SMTP_SERVER_READY,
   });

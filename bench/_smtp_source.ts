@@ -7,6 +7,9 @@
 /** Where Debian's postfix package puts the load generator. */
 export const SMTP_SOURCE = "/usr/sbin/smtp-source";
 
+/** How long one run may take unless the caller says otherwise. */
+const DEFAULT_TIMEOUT_MS = 300_000;
+
 /** What one `smtp-source` run sends. */
 export interface SourceLoad {
   /** `-m`: messages in total. */
@@ -54,9 +57,14 @@ export async function ensureSmtpSource(): Promise<void> {
 
 /**
  * Runs `smtp-source` against `127.0.0.1:<port>` and times it. Throws with
- * smtp-source's output if it exits non-zero (any unexpected reply aborts it).
+ * smtp-source's output if it exits non-zero (any unexpected reply aborts it), or once
+ * `timeoutMs` has passed (the run is then killed).
  */
-export async function runSmtpSource(port: number, load: SourceLoad): Promise<SourceRun> {
+export async function runSmtpSource(
+  port: number,
+  load: SourceLoad,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<SourceRun> {
   // No `-c`: its counter, printed after every message, would wake this process as often.
   const args = [
     "-l",
@@ -75,9 +83,18 @@ export async function runSmtpSource(port: number, load: SourceLoad): Promise<Sou
     `127.0.0.1:${port}`,
   ];
   const started = performance.now();
-  const output = await new Deno.Command(SMTP_SOURCE, { args, stdin: "null", stdout: "null" })
+  const signal = AbortSignal.timeout(timeoutMs);
+  const output = await new Deno.Command(SMTP_SOURCE, {
+    args,
+    stdin: "null",
+    stdout: "null",
+    signal,
+  })
     .output();
   const seconds = (performance.now() - started) / 1000;
+  if (signal.aborted) {
+    throw new Error(`smtp-source ${args.join(" ")} timed out after ${timeoutMs / 1000} s`);
+  }
   if (!output.success) {
     const text = new TextDecoder().decode(output.stderr);
     throw new Error(`smtp-source ${args.join(" ")} failed (${output.code}):\n${text}`);

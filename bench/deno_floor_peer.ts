@@ -1,8 +1,10 @@
 /**
- * The floor under any Deno SMTP server's memory per connection: a bare TCP server on
- * 127.0.0.1 (kernel-chosen port) that greets with `220` and answers every line with
- * `250`, reading either through `conn.readable` or with `conn.read` into its own 4 KiB
- * buffer. Prints `deno floor listening on 127.0.0.1:<port>` once ready.
+ * The floor under any Deno SMTP server's memory and CPU per connection: a bare TCP server
+ * on 127.0.0.1 (kernel-chosen port) that greets with `220` and answers every line with
+ * `250`, except just enough SMTP for `smtp-source`: `354` to `DATA`, then silence until the
+ * lone `.` (`250`), and `221` to `QUIT`. It reads either through `conn.readable` or with
+ * `conn.read` into its own 4 KiB buffer. Prints `deno floor listening on 127.0.0.1:<port>`
+ * once ready.
  *
  * Usage: `deno run -A bench/deno_floor_peer.ts readable|read-4k`
  *
@@ -15,12 +17,39 @@ if (mode !== "readable" && mode !== "read-4k") {
 }
 const GREETING = new TextEncoder().encode("220 floor.test ESMTP\r\n");
 const OK = new TextEncoder().encode("250 ok\r\n");
+const GO_AHEAD = new TextEncoder().encode("354 go ahead\r\n");
+const BYE = new TextEncoder().encode("221 bye\r\n");
 const NEWLINE = 10;
+const CARRIAGE_RETURN = 13;
+/** Enough of a line's start to tell `DATA`, `QUIT` and `.` from the rest. */
+const KEPT = 5;
 
 async function answerLines(conn: Deno.Conn, chunks: AsyncIterable<Uint8Array>): Promise<void> {
   await conn.write(GREETING);
+  let start = "";
+  let inData = false;
   for await (const chunk of chunks) {
-    for (const byte of chunk) if (byte === NEWLINE) await conn.write(OK);
+    for (const byte of chunk) {
+      if (byte !== NEWLINE) {
+        if (start.length < KEPT && byte !== CARRIAGE_RETURN) start += String.fromCharCode(byte);
+        continue;
+      }
+      const line = start.toUpperCase();
+      start = "";
+      if (inData) {
+        if (line !== ".") continue;
+        inData = false;
+        await conn.write(OK);
+      } else if (line === "DATA") {
+        inData = true;
+        await conn.write(GO_AHEAD);
+      } else if (line === "QUIT") {
+        await conn.write(BYE);
+        return;
+      } else {
+        await conn.write(OK);
+      }
+    }
   }
 }
 

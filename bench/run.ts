@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: Tollgate against nodemailer's smtp-server, Postfix's smtp-sink and
- * Haraka under Postfix's `smtp-source`, Tollgate's peak memory for one 25 MiB message, and
- * the sections of the other benchmarks in `bench/`. Writes `docs/benchmarks.md` and prints
+ * Haraka under Postfix's `smtp-source`, Tollgate's peak memory for one 25 MiB message,
+ * Tollgate against a private Postfix end to end (relayed and into Maildirs, and delivery
+ * latency), and the sections of the other benchmarks in `bench/`. Writes `docs/benchmarks.md` and prints
  * its tables. Bounded: every load has fixed counts; under ten minutes in all on 2 cores.
  *
  * @module
@@ -33,6 +34,9 @@ import { idleMemorySection, measureIdleMemoryAll } from "./idle_memory.ts";
 import { measureOutboundPool, outboundPoolSection } from "./outbound_pool.ts";
 import { growthSection, measureGrowth } from "./growth.ts";
 import { targetsSection } from "./targets.ts";
+import { endToEndSection, measureEndToEnd } from "./relay_end_to_end.ts";
+import { deliveryLatencySection, measureDeliveryLatency } from "./delivery_latency.ts";
+import { cpuSection, measureCpuPerMessage } from "./cpu_per_message.ts";
 
 const RUNS = 5;
 const MESSAGES_PER_RUN = 1000;
@@ -221,6 +225,7 @@ const throughput = await withServers(
       })),
     ),
 );
+const cpu = await measureCpuPerMessage();
 const payload100K = await measurePayload100K();
 const latency = await measureLatency();
 const growth = await measureGrowth();
@@ -233,8 +238,26 @@ const hostile = await measureHostileLoad({
   tricklers: 50,
   legitimateClients: 10,
 });
+// The whole job: Tollgate against a private Postfix, from the first connect to the next hop.
+const endToEnd = await measureEndToEnd();
+const deliveryLatency = await measureDeliveryLatency();
 const sections = [
-  targetsSection({ throughput, payload100K, auth, tls, idleMemory, memory, outboundPool, latency }),
+  targetsSection({
+    throughput,
+    payload100K,
+    auth,
+    tls,
+    idleMemory,
+    memory,
+    outboundPool,
+    latency,
+    endToEnd,
+    deliveryLatency,
+    cpu,
+  }),
+  endToEndSection(endToEnd),
+  deliveryLatencySection(deliveryLatency),
+  cpuSection(cpu),
   payload100KSection(payload100K),
   latencySection(latency),
   idleMemorySection(idleMemory),

@@ -10,14 +10,18 @@
  * off. With `--no-greeting-delay` this script replaces `init` with the same code minus
  * that timer, so both the as-shipped server and its protocol speed can be measured.
  *
+ * With `--arrivals <file>` it appends `<id> <epoch ms>` to the file for every message
+ * whose header block has an `X-Bench-Id: <id>` line, the time taken when the body has
+ * ended, just before the `250`: the delivery latency benchmark's sink.
+ *
  * Usage: `node bench/smtp_server_peer.mjs [--no-greeting-delay] [--tls cert key [--secure]]
- * [--auth user password]` (from the repository root, after `deno install`).
+ * [--auth user password] [--arrivals file]` (from the repository root, after `deno install`).
  *
  * @module
  */
 
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { openSync, readFileSync, writeSync } from "node:fs";
 import process from "node:process";
 import { SMTPServer } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
@@ -46,6 +50,35 @@ const authAt = args.indexOf("--auth");
 const digest = (text) => createHash("sha256").update(text).digest();
 const expected = authAt < 0 ? undefined : digest(`${args[authAt + 1]}\0${args[authAt + 2]}`);
 
+// `--arrivals <file>`: one `<id> <epoch ms>` line per message with an `X-Bench-Id` header.
+const arrivalsAt = args.indexOf("--arrivals");
+const arrivals = arrivalsAt < 0 ? undefined : openSync(args[arrivalsAt + 1], "a");
+const BENCH_ID = /^X-Bench-Id: *(\S+)\r?$/im;
+
+/**
+ * Discards a message; with `--arrivals`, notes its id and when its body ended.
+ * @param {import("node:stream").Readable} stream
+ * @param {() => void} done
+ */
+function receive(stream, done) {
+  if (arrivals === undefined) {
+    stream.on("end", () => done());
+    stream.resume();
+    return;
+  }
+  let head = "";
+  stream.on("data", (/** @type {Buffer} */ chunk) => {
+    if (head.length < 8192) head += chunk.toString("latin1");
+  });
+  stream.on("end", () => {
+    const now = performance.timeOrigin + performance.now();
+    const headerEnd = head.search(/\r?\n\r?\n/);
+    const id = BENCH_ID.exec(headerEnd < 0 ? head : head.slice(0, headerEnd))?.[1];
+    if (id !== undefined) writeSync(arrivals, `${id} ${now.toFixed(3)}\n`);
+    done();
+  });
+}
+
 const server = new SMTPServer({
   name: "peer.test",
   ...(expected
@@ -61,8 +94,7 @@ const server = new SMTPServer({
     else callback(new Error("Invalid username or password"));
   },
   onData(stream, _session, callback) {
-    stream.on("end", () => callback());
-    stream.resume();
+    receive(stream, () => callback());
   },
 });
 
@@ -72,4 +104,8 @@ server.listen(0, "127.0.0.1", () => {
   console.log(`smtp-server listening on 127.0.0.1:${address.port}`);
 });
 
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
+// Relays keep their connections open for more mail: with `--arrivals`, do not wait for them.
+process.on(
+  "SIGTERM",
+  () => arrivals === undefined ? server.close(() => process.exit(0)) : process.exit(0),
+);

@@ -28,8 +28,17 @@ export interface RunningSink {
 /** One counters record; smtp-sink ends each with a carriage return (a record without one is still being written). */
 const COUNTERS = /sess=(\d+) quit=\d+ mesg=(\d+)\r/g;
 
-/** A free port on 127.0.0.1 (smtp-sink cannot report the one the kernel picks). */
-function freePort(): number {
+/**
+ * A free port on 127.0.0.1, for servers that cannot report the one the kernel picks
+ * (smtp-sink, Postfix).
+ *
+ * @example
+ * ```ts
+ * import { freePort } from "./_smtp_sink.ts";
+ * console.log(freePort() > 0); // true
+ * ```
+ */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();

@@ -1,0 +1,186 @@
+/**
+ * Delivery latency: how long a message waits in a relay, from the `250` its client got
+ * to its arrival at the next hop, at an offered load of 500 msg/s and at full speed, for
+ * Tollgate and a private Postfix (`bench/_postfix.ts`) relaying to the same timed sink
+ * (nodemailer's smtp-server on Node.js noting each message's arrival). p50, p99 and max.
+ *
+ * Standalone with the end-to-end section: `deno run -A bench/relay_end_to_end.ts`.
+ *
+ * @module
+ */
+
+import { ArrivalLog } from "./_arrival_log.ts";
+import { sendPaced } from "./_paced_sender.ts";
+import { startPeer } from "./_peer.ts";
+import { pollUntil } from "./_poll.ts";
+import { postfixVersion } from "./_postfix.ts";
+import { withRelayPair } from "./_relay_pair.ts";
+import { type Relay, RELAY_RECIPIENT, startTollgateRelay } from "./_relays.ts";
+import { median } from "./_report.ts";
+import { BENCH_USER } from "./_servers.ts";
+import { percentile } from "./latency.ts";
+
+/** The loads: messages per run over how many connections, runs, warm-up messages. */
+export const DELIVERY_LATENCY_LOAD = {
+  messages: 1000,
+  connections: 10,
+  payloadBytes: 1024,
+  runs: 3,
+  warmUpMessages: 200,
+  rates: [500, undefined] as (number | undefined)[],
+};
+const DRAIN_TIMEOUT_MS = 90_000;
+const POLL_MS = 10;
+
+/** Every delivery latency of one relay at one offered rate, pooled over the runs. */
+export interface DeliveryLatencyResult {
+  relay: Relay["name"];
+  /** Offered messages per second; undefined for full speed. */
+  ratePerSecond?: number;
+  latenciesMs: number[];
+  /** Each run's achieved acceptance rate, msg/s. */
+  acceptedPerSecond: number[];
+  /** Messages that arrived more than once. */
+  repeated: number;
+}
+
+/** One run: sends, waits until every message arrived and the queue is empty, pairs the times. */
+async function timeRun(
+  relay: Relay,
+  log: ArrivalLog,
+  load: { ratePerSecond?: number; messages: number; idPrefix: string },
+) {
+  const sent = await sendPaced({
+    ...load,
+    port: relay.port,
+    connections: DELIVERY_LATENCY_LOAD.connections,
+    payloadBytes: DELIVERY_LATENCY_LOAD.payloadBytes,
+    from: BENCH_USER.address,
+    to: RELAY_RECIPIENT,
+  });
+  const missing = () => [...sent.acceptedAt.keys()].filter((id) => !log.arrivedAt.has(id)).length;
+  await pollUntil(async () => {
+    await log.refresh();
+    return missing() === 0 && await relay.queueEmpty();
+  }, {
+    timeoutMs: DRAIN_TIMEOUT_MS,
+    intervalMs: POLL_MS,
+    what: `${relay.name} to deliver ${load.messages} paced messages`,
+    describe: () => `${missing()} not arrived`,
+  });
+  const latenciesMs = [...sent.acceptedAt].map(([id, at]) => log.arrivedAt.get(id)! - at);
+  return { latenciesMs, acceptedPerSecond: load.messages / sent.seconds };
+}
+
+/** Both relays to one timed sink; the rates and runs interleaved. */
+export async function measureDeliveryLatency(): Promise<DeliveryLatencyResult[]> {
+  const dir = await Deno.makeTempDir({ prefix: "tollgate-bench-latency-" });
+  const arrivals = `${dir}/arrivals`;
+  await Deno.writeTextFile(arrivals, "");
+  const sink = await startPeer({ greetingDelay: false, arrivals });
+  const log = new ArrivalLog(arrivals);
+  try {
+    return await withRelayPair(
+      { kind: "smtp", port: sink.port },
+      (relays) => measureRelays(relays, log),
+    );
+  } finally {
+    await sink.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Every rate and run against both relays, interleaved, after a warm-up each. */
+async function measureRelays(relays: Relay[], log: ArrivalLog): Promise<DeliveryLatencyResult[]> {
+  const { messages, runs, warmUpMessages, rates } = DELIVERY_LATENCY_LOAD;
+  for (const relay of relays) {
+    await timeRun(relay, log, { messages: warmUpMessages, idPrefix: `${relay.name}-warm-` });
+  }
+  const results: DeliveryLatencyResult[] = rates.flatMap((ratePerSecond) =>
+    relays.map((relay) => ({
+      relay: relay.name,
+      ...(ratePerSecond === undefined ? {} : { ratePerSecond }),
+      latenciesMs: [],
+      acceptedPerSecond: [],
+      repeated: 0,
+    }))
+  );
+  for (let run = 0; run < runs; run++) {
+    for (const ratePerSecond of rates) {
+      for (const relay of relays) {
+        const idPrefix = `${relay.name}-${ratePerSecond ?? "full"}-${run}-`;
+        const measured = await timeRun(relay, log, { ratePerSecond, messages, idPrefix });
+        const result = results.find((row) =>
+          row.relay === relay.name && row.ratePerSecond === ratePerSecond
+        )!;
+        result.latenciesMs.push(...measured.latenciesMs);
+        result.acceptedPerSecond.push(measured.acceptedPerSecond);
+        const sorted = [...measured.latenciesMs].sort((a, b) => a - b);
+        console.log(
+          `delivery latency, ${relay.name}, ${describeRate(ratePerSecond)}, run ${run + 1}: ` +
+            `p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${
+              percentile(sorted, 0.99).toFixed(1)
+            } ms, max ${sorted.at(-1)!.toFixed(1)} ms, accepted ` +
+            `${measured.acceptedPerSecond.toFixed(0)} msg/s`,
+        );
+      }
+    }
+  }
+  for (const result of results) {
+    result.repeated = log.repeated.filter((id) => id.startsWith(`${result.relay}-`)).length;
+  }
+  return results;
+}
+
+function describeRate(ratePerSecond: number | undefined): string {
+  return ratePerSecond === undefined ? "full speed" : `${ratePerSecond} msg/s offered`;
+}
+
+/** The p99 delivery latency of one relay at one offered rate, in ms, when measured. */
+export function deliveryP99(
+  results: DeliveryLatencyResult[],
+  query: { relay: Relay["name"]; ratePerSecond?: number },
+): number | undefined {
+  const result = results.find((row) =>
+    row.relay === query.relay && row.ratePerSecond === query.ratePerSecond
+  );
+  return result && percentile([...result.latenciesMs].sort((a, b) => a - b), 0.99);
+}
+
+/** The `## Delivery latency` section of `docs/benchmarks.md`. */
+export function deliveryLatencySection(results: DeliveryLatencyResult[]): string {
+  const rows = results.map((result) => {
+    const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+    const [p50, p99, max] = [percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.at(-1)!];
+    return `| ${describeRate(result.ratePerSecond)} | ${result.relay} | ${sorted.length} | ${
+      p50.toFixed(1)
+    } | ${p99.toFixed(1)} | ${max.toFixed(1)} | ${
+      median(result.acceptedPerSecond).toFixed(0)
+    } | ${result.repeated} |`;
+  });
+  const { messages, connections, payloadBytes, runs, warmUpMessages } = DELIVERY_LATENCY_LOAD;
+  return `## Delivery latency: from the client's 250 to the next hop (${runs} runs each)
+
+| offered load | relay | messages timed | p50 ms | p99 ms | max ms | median msg/s accepted | arrived twice |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${rows.join("\n")}
+
+How it was measured (\`bench/delivery_latency.ts\`):
+- A paced sender in Deno (\`bench/_paced_sender.ts\`, raw sockets, ${connections} connections
+  that keep their session and send message after message) sends ${messages} messages of
+  ${payloadBytes} bytes a run, each with a unique \`X-Bench-Id\` header; message *i* is due
+  *i*/rate seconds after the start (a connection that falls behind sends at once). It notes
+  the wall-clock time of each message's \`250\`.
+- Both relays (set up as in the end-to-end section, Postfix ${postfixVersion()}) relay to
+  one timed sink: nodemailer's smtp-server on Node.js in its own process
+  (\`bench/smtp_server_peer.mjs --no-greeting-delay --arrivals <file>\`), which appends
+  \`<id> <epoch ms>\` when a message's body has ended, just before its \`250\`. smtp-sink
+  cannot report times, and a Python aiosmtpd sink is slower than smtp-server; a sink in
+  the bench process would share its event loop with the sender. Both clocks are
+  \`performance.timeOrigin + performance.now()\` on the same machine.
+- A run ends when every message has arrived and the relay's queue is empty. Latencies
+  are pooled over the runs; the rates and relays alternate, after one warm-up of
+  ${warmUpMessages} messages each. *Full speed* offers as fast as the relay answers, so
+  its latencies include the queue that builds up when acceptance outruns delivery.
+`;
+}
