@@ -7,7 +7,7 @@
  * @module
  */
 
-import { maildirFor } from "../deno/maildir.ts";
+import { maildirFor } from "../runtime/deno/maildir.ts";
 import { addLocalUser, adminOk, type RunningTollgate, startTollgate } from "../tests/_server.ts";
 import { BENCH_USER } from "./_servers.ts";
 

@@ -15,7 +15,7 @@ import { startPeer } from "./_peer.ts";
 import { pollUntil } from "./_poll.ts";
 import { postfixVersion } from "./_postfix.ts";
 import { withRelayPair } from "./_relay_pair.ts";
-import { type Relay, RELAY_RECIPIENT, startTollgateRelay } from "./_relays.ts";
+import { type Relay, RELAY_RECIPIENT } from "./_relays.ts";
 import { median } from "./_report.ts";
 import { BENCH_USER } from "./_servers.ts";
 import { percentile } from "./latency.ts";
