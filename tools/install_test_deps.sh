@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the programs the tests drive, from Debian's packages, where they are missing: the first
+# step of `deno task test` and of `.ci/run`. Idempotent: with everything present it installs
+# nothing and asks no registry. Without root (or apt-get) it names what is missing and exits 1.
+#
+#   python3 python3-aiosmtpd  smtplib as a client, aiosmtpd as a relay
+#   swaks libnet-ssleay-perl  swaks as a client, with TLS
+#   openssl                   openssl s_client as a client
+#   dovecot-core              a real Dovecot for the credential tests
+#   postfix                   smtp-sink as a relay, smtp-source as a load (preseeded to
+#                             "No configuration", so nothing listens on port 25)
+#   dnsmasq-base              a local resolver for MX lookups (the binary, no service)
+#   postgresql                a private PostgreSQL (initdb) for the PostgreSQL store
+set -euo pipefail
+
+missing=()
+need() { # need PACKAGE CHECK...: PACKAGE is missing unless the check succeeds
+  local package="$1"
+  shift
+  "$@" >/dev/null 2>&1 || missing+=("$package")
+}
+need python3 command -v python3
+need python3-aiosmtpd /usr/bin/python3 -c "import aiosmtpd"
+need swaks command -v swaks
+need libnet-ssleay-perl perl -MNet::SSLeay -e1
+need openssl command -v openssl
+need dovecot-core test -x /usr/sbin/dovecot
+need postfix test -x /usr/sbin/smtp-sink
+need dnsmasq-base test -x /usr/sbin/dnsmasq
+need postgresql bash -c 'ls /usr/lib/postgresql/*/bin/initdb'
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "tests: missing Debian packages: ${missing[*]}" >&2
+  echo "tests: install them as root: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "tests: installing ${missing[*]} (apt-get)" >&2
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >&2
