@@ -68,6 +68,31 @@ Deno.test("batcher: writes made in one turn share one commit", () =>
     deepEqual(await valuesOf(kv, ["a", "b", "c"]), ["a", "b", "c"]);
   }));
 
+Deno.test("batcher: a lazy write starts no commit; it joins the next one", () =>
+  withKv(async (kv) => {
+    const recording = recordingKv(kv);
+    const batcher = new KvCommitBatcher(recording.kv, { lazyCommitMs: 60_000 });
+    const lazy = batcher.commit(setWrite("a"), { lazy: true });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    deepEqual(recording.outcomes, [], "nothing committed for the lazy write alone");
+    const stamps = versionstamps(await Promise.all([lazy, batcher.commit(setWrite("b"))]));
+    deepEqual(recording.outcomes, ["committed"]);
+    equal(new Set(stamps).size, 1);
+    deepEqual(await valuesOf(kv, ["a", "b"]), ["a", "b"]);
+  }));
+
+Deno.test("batcher: a lazy write with no other commit is committed after its wait", () =>
+  withKv(async (kv) => {
+    const recording = recordingKv(kv);
+    const batcher = new KvCommitBatcher(recording.kv, { lazyCommitMs: 1 });
+    const results = await Promise.all(
+      ["a", "b"].map((name) => batcher.commit(setWrite(name), { lazy: true })),
+    );
+    deepEqual(recording.outcomes, ["committed"]);
+    equal(new Set(versionstamps(results)).size, 1);
+    deepEqual(await valuesOf(kv, ["a", "b"]), ["a", "b"]);
+  }));
+
 Deno.test("batcher: writes that wait for a commit in flight share the next one", () =>
   withKv(async (kv) => {
     const gate = Promise.withResolvers<void>();

@@ -181,7 +181,7 @@ export class KvMessageQueue implements MessageQueue {
             : [{ type: "set" as const, key: pendingKey(id), value: this.#now() }]),
         ],
       };
-      if (!(await this.#batcher.commit(write)).ok) continue;
+      if (!(await this.#batcher.commit(write, { lazy: true })).ok) continue;
       if (!deleteChunksAtOnce) await deleteSpool(this.#kv, id, chunkKeys);
       if (bodyFile) await this.#bodies?.remove(id);
       if (bodyLog) await this.#log?.release(bodyLog);
