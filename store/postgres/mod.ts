@@ -17,6 +17,7 @@
  * @module
  */
 export * from "./group_commit.ts";
+export * from "./leases.ts";
 export * from "./migrate.ts";
 export * from "./queue.ts";
 export * from "./routes.ts";

@@ -9,14 +9,18 @@ import { copyDelivery } from "../_delivery_records.ts";
 import { assertPageLimit } from "../_paging.ts";
 import { QueueIdGenerator, type QueueIdGeneratorOptions } from "../queue_id.ts";
 import type {
+  ClaimedMessage,
+  DeliveryLeases,
   DeliveryState,
   DueMessage,
+  LeaseOutcome,
   MessageQueue,
   Page,
   PageRequest,
   QueuedMessage,
   SpoolWriter,
 } from "../types.ts";
+import { claimDue, releaseLease, renewLease } from "./leases.ts";
 import { GroupCommitter, type GroupCommitterOptions } from "./group_commit.ts";
 import {
   bytesFrom,
@@ -40,6 +44,7 @@ export interface PostgresQueueOptions extends QueueIdGeneratorOptions, GroupComm
 /**
  * The durable queue on PostgreSQL. A message is visible (and `commit()`
  * resolves) only once its transaction committed with `synchronous_commit = on`.
+ * Several nodes share it through its {@linkcode DeliveryLeases} (see `leases.ts`).
  *
  * @example
  * ```ts ignore
@@ -54,7 +59,7 @@ export interface PostgresQueueOptions extends QueueIdGeneratorOptions, GroupComm
  * console.log((await queue.due(Date.now(), 10)).length); // 1
  * ```
  */
-export class PostgresMessageQueue implements MessageQueue {
+export class PostgresMessageQueue implements MessageQueue, DeliveryLeases {
   #sql: SqlClient;
   #s: string;
   #now: () => number;
@@ -189,5 +194,21 @@ export class PostgresMessageQueue implements MessageQueue {
       [id, JSON.stringify(copyDelivery(delivery)), delivery.nextAttemptAt],
     );
     return result.count > 0;
+  }
+  /** Claims due messages nobody holds, for `owner` until `now + leaseMs` (see `leases.ts`). */
+  claim(
+    owner: string,
+    now: number,
+    options: { limit: number; leaseMs: number },
+  ): Promise<ClaimedMessage[]> {
+    return claimDue(this.#sql, this.#s, owner, now, options);
+  }
+  /** Extends `owner`'s lease on `id` to `until`; false when it is not `owner`'s. */
+  renew(id: string, owner: string, until: number): Promise<boolean> {
+    return renewLease(this.#sql, this.#s, id, owner, until);
+  }
+  /** Ends `owner`'s lease on `id` with `outcome`; false when it is not `owner`'s any more. */
+  release(id: string, owner: string, outcome: LeaseOutcome): Promise<boolean> {
+    return releaseLease(this.#sql, this.#s, id, owner, outcome);
   }
 }
