@@ -10,6 +10,65 @@ import { qualify } from "./schema.ts";
 import type { SqlClient } from "./sql_port.ts";
 
 /**
+ * A table of distinct strings in one `text COLLATE "C"` key column: the shape
+ * of both the domain and the network store.
+ *
+ * @example
+ * ```ts ignore
+ * import { PostgresStringSet } from "@tollgate/tollgate/store/postgres";
+ * declare const sql: import("@tollgate/tollgate/store/postgres").SqlClient;
+ * const domains = new PostgresStringSet(sql, "tollgate", { table: "domains", column: "domain" });
+ * await domains.add("example.net");
+ * console.log(await domains.list()); // ["example.net"]
+ * ```
+ */
+export class PostgresStringSet {
+  #sql: SqlClient;
+  #table: string;
+  #column: string;
+
+  /** Uses `schema`'s `names.table`, key column `names.column`, through `sql`. */
+  constructor(
+    sql: SqlClient,
+    schema: string,
+    names: { table: "domains" | "networks"; column: "domain" | "cidr" },
+  ) {
+    this.#sql = sql;
+    this.#table = `${qualify(schema)}.${names.table}`;
+    this.#column = names.column;
+  }
+  /** Every entry, sorted (byte order). */
+  async list(): Promise<string[]> {
+    const { rows } = await this.#sql.query(
+      `SELECT ${this.#column} AS entry FROM ${this.#table} ORDER BY ${this.#column}`,
+    );
+    return rows.map((row) => String(row.entry));
+  }
+  /** Whether this exact entry exists. */
+  async has(entry: string): Promise<boolean> {
+    const { rows } = await this.#sql.query(
+      `SELECT 1 FROM ${this.#table} WHERE ${this.#column} = $1::text`,
+      [entry],
+    );
+    return rows.length > 0;
+  }
+  /** Adds an entry; adding one that exists is not an error. */
+  async add(entry: string): Promise<void> {
+    await this.#sql.query(`INSERT INTO ${this.#table} VALUES ($1::text) ON CONFLICT DO NOTHING`, [
+      entry,
+    ]);
+  }
+  /** Removes an entry; returns whether it existed. */
+  async remove(entry: string): Promise<boolean> {
+    const result = await this.#sql.query(
+      `DELETE FROM ${this.#table} WHERE ${this.#column} = $1::text`,
+      [entry],
+    );
+    return result.count > 0;
+  }
+}
+
+/**
  * Local domains in table `domains`.
  *
  * @example
@@ -21,40 +80,10 @@ import type { SqlClient } from "./sql_port.ts";
  * console.log(await domains.has("example.net")); // true
  * ```
  */
-export class PostgresDomainStore implements DomainStore {
-  #sql: SqlClient;
-  #table: string;
-
+export class PostgresDomainStore extends PostgresStringSet implements DomainStore {
   /** Uses `schema`'s `domains` table (see `schema.ts`) through `sql`. */
   constructor(sql: SqlClient, schema: string) {
-    this.#sql = sql;
-    this.#table = `${qualify(schema)}.domains`;
-  }
-  /** Every entry, sorted. */
-  async list(): Promise<string[]> {
-    const { rows } = await this.#sql.query(`SELECT domain FROM ${this.#table} ORDER BY domain`);
-    return rows.map((row) => String(row.domain));
-  }
-  /** Whether this exact entry exists. */
-  async has(domain: string): Promise<boolean> {
-    const { rows } = await this.#sql.query(
-      `SELECT 1 FROM ${this.#table} WHERE domain = $1::text`,
-      [domain],
-    );
-    return rows.length > 0;
-  }
-  /** Adds an entry; adding one that exists is not an error. */
-  async add(domain: string): Promise<void> {
-    await this.#sql.query(`INSERT INTO ${this.#table} VALUES ($1::text) ON CONFLICT DO NOTHING`, [
-      domain,
-    ]);
-  }
-  /** Removes an entry; returns whether it existed. */
-  async remove(domain: string): Promise<boolean> {
-    const result = await this.#sql.query(`DELETE FROM ${this.#table} WHERE domain = $1::text`, [
-      domain,
-    ]);
-    return result.count > 0;
+    super(sql, schema, { table: "domains", column: "domain" });
   }
 }
 
@@ -70,32 +99,10 @@ export class PostgresDomainStore implements DomainStore {
  * console.log(await networks.list()); // ["192.0.2.0/24"]
  * ```
  */
-export class PostgresNetworkStore implements NetworkStore {
-  #sql: SqlClient;
-  #table: string;
-
+export class PostgresNetworkStore extends PostgresStringSet implements NetworkStore {
   /** Uses `schema`'s `networks` table through `sql`. */
   constructor(sql: SqlClient, schema: string) {
-    this.#sql = sql;
-    this.#table = `${qualify(schema)}.networks`;
-  }
-  /** Every entry, sorted. */
-  async list(): Promise<string[]> {
-    const { rows } = await this.#sql.query(`SELECT cidr FROM ${this.#table} ORDER BY cidr`);
-    return rows.map((row) => String(row.cidr));
-  }
-  /** Adds an entry; adding one that exists is not an error. */
-  async add(cidr: string): Promise<void> {
-    await this.#sql.query(`INSERT INTO ${this.#table} VALUES ($1::text) ON CONFLICT DO NOTHING`, [
-      cidr,
-    ]);
-  }
-  /** Removes an entry; returns whether it existed. */
-  async remove(cidr: string): Promise<boolean> {
-    const result = await this.#sql.query(`DELETE FROM ${this.#table} WHERE cidr = $1::text`, [
-      cidr,
-    ]);
-    return result.count > 0;
+    super(sql, schema, { table: "networks", column: "cidr" });
   }
 }
 
