@@ -1,12 +1,10 @@
 /**
- * From a stored route to an outbound connection target, and the admin API's
- * route test on top of the SMTP client's `probeRoute`.
+ * From a stored route to an outbound connection target.
  *
  * @module
  */
-import type { RouteProbeResult } from "../../admin/deps.ts";
-import { type Route, routePort } from "../../delivery/routes.ts";
-import { type OutboundTarget, probeRoute } from "./smtp_client.ts";
+import type { OutboundTarget } from "./outbound_types.ts";
+import { type Route, routePort } from "./routes.ts";
 
 /** What every route target shares: the EHLO name and, optionally, private CAs to trust. */
 export interface RouteTargetOptions {
@@ -25,7 +23,7 @@ export interface RouteTargetOptions {
  *
  * @example
  * ```ts
- * import { routeTarget } from "@tollgate/tollgate/deno";
+ * import { routeTarget } from "@tollgate/tollgate/delivery";
  * const target = routeTarget(
  *   { pattern: "*", relay: "mail.provider.example", port: 587, tls: "starttls" },
  *   { ehloName: "mail.domain.example" },
@@ -49,22 +47,4 @@ export function routeTarget(route: Route, options: RouteTargetOptions): Outbound
     if (route.mechanisms !== undefined) target.auth.mechanisms = [...route.mechanisms];
   }
   return target;
-}
-
-/**
- * The admin API's `probeRoute` dependency: tests a route's relay with the
- * SMTP client's `probeRoute`, greeting it as `options.ehloName`.
- *
- * @example
- * ```ts ignore
- * import { createAdminApp } from "@tollgate/tollgate/admin";
- * import { createRouteProbe } from "@tollgate/tollgate/deno";
- * const probeRoute = createRouteProbe({ ehloName: "mail.domain.example" });
- * // createAdminApp({ ..., probeRoute });
- * ```
- */
-export function createRouteProbe(
-  options: RouteTargetOptions,
-): (route: Route) => Promise<RouteProbeResult> {
-  return (route) => probeRoute(routeTarget(route, options));
 }

@@ -12,7 +12,8 @@ import { withReadCache } from "../../store/read_cache.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
 import { ClientCheckQueue } from "../../server/client_check_queue.ts";
 import { createAuthBackend } from "./auth_backend.ts";
-import { DeliveryWorker } from "./delivery_worker.ts";
+import { DeliveryWorker } from "../../delivery/delivery_worker.ts";
+import { deliverToMaildir } from "./maildir.ts";
 import { ConfigError, type ListenAddress, type TollgateConfig } from "./config.ts";
 import { openKvStores } from "./kv/kv_stores.ts";
 import { lookupMailHosts } from "./mx.ts";
@@ -119,7 +120,8 @@ export async function startTollgate(
   const worker = new DeliveryWorker({
     stores,
     hostname: config.hostname,
-    maildirRoot: `${config.dataDir}/mail`,
+    deliverLocal: (message) =>
+      deliverToMaildir(message, { root: `${config.dataDir}/mail`, hostname: config.hostname }),
     policy: { schedule: config.queueRetry, lifetimeMs: config.queueLifetimeMs },
     concurrency: config.outboundConcurrency,
     deliver: deliverOverSmtp,
