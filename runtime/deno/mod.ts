@@ -64,6 +64,7 @@ export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./by
 export { tcpByteStream } from "./tcp_stream.ts";
 export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";
+export { denoPlatform } from "./platform.ts";
 export { deliverOverSmtp, probeRoute, type ProbeStep } from "./smtp_client.ts";
 export { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tls_client.ts";
 export { KvRouteStore } from "./kv/kv_stores.ts";
