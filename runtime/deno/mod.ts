@@ -59,6 +59,7 @@ export {
   type OpenedBodyLog,
 } from "./kv/body_log.ts";
 export { GroupSync } from "./kv/group_sync.ts";
+export { denoFiles } from "./files.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
 export { tcpByteStream } from "./tcp_stream.ts";
