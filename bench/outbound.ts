@@ -9,11 +9,8 @@
  *
  * @module
  */
-import {
-  deliverOverSmtp,
-  type OutboundMessage,
-  type OutboundTarget,
-} from "../runtime/deno/smtp_client.ts";
+import { deliverOverSmtp } from "../runtime/deno/smtp_client.ts";
+import type { OutboundMessage, OutboundTarget } from "../delivery/outbound_types.ts";
 import { type RunningSink, startSmtpSink } from "../tests/_smtp_sink.ts";
 import { median } from "./_report.ts";
 import { ensureSmtpSource } from "./_smtp_source.ts";

@@ -11,11 +11,15 @@
  * - `retry_policy.ts`: the retry schedule and the queue lifetime.
  * - `bounce.ts`: {@linkcode buildBounce}, delivery status notifications (RFC 3464).
  * - `queue_trigger.ts`: {@linkcode withTrigger}, wakes the worker after a commit.
- * - `client_connection.ts`: the connection the SMTP client driver needs from
- *   a runtime.
+ * - `delivery_worker.ts`: {@linkcode DeliveryWorker}, takes due messages and
+ *   delivers them; `remote_delivery.ts`: {@linkcode deliverRemote}, one
+ *   connection's messages to a relay or MX hosts; `route_target.ts`:
+ *   {@linkcode routeTarget}, a route as a connection target.
+ * - `outbound_types.ts`, `client_connection.ts`: what delivery needs from a
+ *   runtime (SMTP client, MX lookup, local delivery, the client's connection).
  *
- * None of it does I/O; the worker that runs it against the network and the
- * disk is in `@tollgate/tollgate/deno`.
+ * None of it does I/O; the Deno SMTP client, MX lookup and Maildir delivery
+ * that the worker takes injected are in `@tollgate/tollgate/deno`.
  *
  * @example
  * ```ts
@@ -37,6 +41,10 @@ export * from "./bounce.ts";
 export * from "./delivery_state.ts";
 export * from "./delivery_plan.ts";
 export { withTrigger } from "./queue_trigger.ts";
+export { DeliveryWorker, type DeliveryWorkerOptions } from "./delivery_worker.ts";
+export { deliverRemote, type RemoteDeliveryOptions } from "./remote_delivery.ts";
+export { routeTarget, type RouteTargetOptions } from "./route_target.ts";
+export type * from "./outbound_types.ts";
 export type {
   OutboundConnection,
   ReadResult,

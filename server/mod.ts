@@ -10,9 +10,11 @@
  * - `read_deadlines.ts`: one sweeping timer for every wait for input.
  * - `client_check_queue.ts`: a few credential checks at once per client.
  * - `types.ts`: {@linkcode ByteStream} and {@linkcode Peer}.
+ * - `compose.ts`: {@linkcode composeTollgate}, a running Tollgate from its
+ *   settings and a {@linkcode Platform} (`platform.ts`: what it needs from a
+ *   runtime).
  *
- * The Deno listener, TLS and the composition of a running server are in
- * `@tollgate/tollgate/deno`.
+ * The Deno listener, TLS and platform are in `@tollgate/tollgate/deno`.
  *
  * @example
  * ```ts
@@ -29,3 +31,5 @@ export type { ByteStream, Peer } from "./types.ts";
 export { type ConnectionDeps, serveConnection, startConnection } from "./smtp_connection.ts";
 export { type InputWaiter, ReadDeadlines, type WaitExpiry } from "./read_deadlines.ts";
 export { ClientCheckQueue } from "./client_check_queue.ts";
+export { composeTollgate, type RunningTollgate, type TollgateSettings } from "./compose.ts";
+export type * from "./platform.ts";

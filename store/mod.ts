@@ -18,3 +18,4 @@ export * from "./memory/stores.ts";
 export * from "./queue_id.ts";
 export * from "./read_cache.ts";
 export * from "./senders.ts";
+export type * from "./file_port.ts";

@@ -1,6 +1,7 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { createAdminApp } from "../admin/mod.ts";
-import { createRouteProbe, routeTarget } from "../runtime/deno/route_probe.ts";
+import { routeTarget } from "../delivery/route_target.ts";
+import { createRouteProbe } from "../runtime/deno/route_probe.ts";
 import { createMemoryStores } from "../store/memory/stores.ts";
 import { call, NOW, TOKEN } from "./_admin_fixture.ts";
 import { startRelay } from "./_smtp_server_relay.ts";

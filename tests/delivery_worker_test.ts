@@ -1,11 +1,12 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { DeliveryWorker } from "../runtime/deno/delivery_worker.ts";
-import type { MxLookup } from "../runtime/deno/mx.ts";
+import { DeliveryWorker } from "../delivery/delivery_worker.ts";
+import { deliverToMaildir } from "../runtime/deno/maildir.ts";
 import type {
+  MxLookup,
   OutboundMessage,
   OutboundTarget,
   RecipientOutcome,
-} from "../runtime/deno/smtp_client.ts";
+} from "../delivery/outbound_types.ts";
 import { createMemoryStores } from "../store/memory/stores.ts";
 import type { Envelope, Stores } from "../store/types.ts";
 import { parseDsn } from "./_dsn.ts";
@@ -57,7 +58,8 @@ async function setup(options: {
   const worker = new DeliveryWorker({
     stores,
     hostname: "mail.domain.de",
-    maildirRoot: root,
+    deliverLocal: (message) =>
+      deliverToMaildir(message, { root, hostname: "mail.domain.de", now: () => now }),
     policy: { schedule: [MINUTE, 5 * MINUTE], lifetimeMs: 60 * MINUTE },
     concurrency: options.concurrency ?? 4,
     ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),

@@ -1,4 +1,5 @@
 import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
+import { denoFiles } from "../runtime/deno/files.ts";
 import { type BodyExtents, BodyLog } from "../runtime/deno/kv/body_log.ts";
 import { GroupSync } from "../runtime/deno/kv/group_sync.ts";
 import type { Stores } from "../store/types.ts";
@@ -47,7 +48,7 @@ Deno.test("body log: one chunk stays in KV, a larger body goes to the log, not a
 
 Deno.test("body log: bodies written at once share a lane and each reads back whole", () =>
   withBodiesDir(async (dir) => {
-    const { log } = await BodyLog.open(dir, new Map(), { lanes: 1 });
+    const { log } = await BodyLog.open(denoFiles, dir, new Map(), { lanes: 1 });
     try {
       const writers = Array.from({ length: 20 }, () => log.begin());
       // Three pieces each, appended round by round: the pieces interleave in the segment.
@@ -77,7 +78,7 @@ Deno.test("body log: bodies written at once share a lane and each reads back who
 
 Deno.test("body log: a full or unused segment is retired, and deleted once no body in it is left", () =>
   withBodiesDir(async (dir) => {
-    const { log } = await BodyLog.open(dir, new Map(), { lanes: 1, segmentBytes: 100 });
+    const { log } = await BodyLog.open(denoFiles, dir, new Map(), { lanes: 1, segmentBytes: 100 });
     try {
       const first = log.begin();
       await first.append(testBytes(150, 1)); // fills the first segment past its size
@@ -107,7 +108,7 @@ Deno.test("body log: a full or unused segment is retired, and deleted once no bo
 
 Deno.test("body log: many writers, small segments: every kept body reads back, and nothing is left once all are gone", () =>
   withBodiesDir(async (dir) => {
-    const { log } = await BodyLog.open(dir, new Map(), { lanes: 3, segmentBytes: 4096 });
+    const { log } = await BodyLog.open(denoFiles, dir, new Map(), { lanes: 3, segmentBytes: 4096 });
     let seed = 7;
     const random = (below: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -149,7 +150,7 @@ Deno.test("body log: many writers, small segments: every kept body reads back, a
 
 Deno.test("body log: open keeps the segments queued bodies use, deletes the rest, and appends anew", () =>
   withBodiesDir(async (dir) => {
-    const first = await BodyLog.open(dir, new Map(), { lanes: 2 });
+    const first = await BodyLog.open(denoFiles, dir, new Map(), { lanes: 2 });
     const kept = first.log.begin();
     const dropped = first.log.begin();
     await kept.append(testBytes(500, 1));
@@ -159,7 +160,7 @@ Deno.test("body log: open keeps the segments queued bodies use, deletes the rest
     const [keptSegment] = kept.extents().segments;
     notEqual(keptSegment, dropped.extents().segments[0], "two lanes, two segments");
 
-    const second = await BodyLog.open(dir, new Map([[keptSegment, 1]]));
+    const second = await BodyLog.open(denoFiles, dir, new Map([[keptSegment, 1]]));
     try {
       equal(second.removed, 1);
       deepEqual(await fileNames(dir), [keptSegment]);

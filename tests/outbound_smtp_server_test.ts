@@ -1,10 +1,6 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import {
-  deliverOverSmtp,
-  type OutboundMessage,
-  type OutboundTarget,
-  probeRoute,
-} from "../runtime/deno/smtp_client.ts";
+import { deliverOverSmtp, probeRoute } from "../runtime/deno/smtp_client.ts";
+import type { OutboundMessage, OutboundTarget } from "../delivery/outbound_types.ts";
 import { makeTestPki, RELAY_NAME } from "./_test_ca.ts";
 import { type RelayOptions, type RunningRelay, startRelay } from "./_smtp_server_relay.ts";
 

@@ -1,9 +1,6 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import {
-  deliverOverSmtp,
-  type OutboundMessage,
-  type OutboundTarget,
-} from "../runtime/deno/smtp_client.ts";
+import { deliverOverSmtp } from "../runtime/deno/smtp_client.ts";
+import type { OutboundMessage, OutboundTarget } from "../delivery/outbound_types.ts";
 import { type RunningSink, startSmtpSink } from "./_smtp_sink.ts";
 
 function message(to: string[], text: string): OutboundMessage {

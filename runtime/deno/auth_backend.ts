@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { CredentialVerifier } from "../../auth/credentials.ts";
 import type { MechanismName } from "../../auth/sasl.ts";
+import type { AuthBackend } from "../../server/platform.ts";
 import { UserStoreVerifier } from "../../auth/store_verifier.ts";
 import {
   CachingVerifier,
@@ -21,6 +21,8 @@ import { DovecotVerifier } from "./dovecot_client.ts";
 import { nodeCrypt } from "./legacy_crypt.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
 
+export type { AuthBackend };
+
 /** The settings the backend is chosen from. */
 export type AuthBackendConfig = Pick<
   TollgateConfig,
@@ -31,21 +33,6 @@ export type AuthBackendConfig = Pick<
   | "authCacheTtlSeconds"
   | "authTimeoutMs"
 >;
-
-/** What the rest of Tollgate uses. */
-export interface AuthBackend {
-  /** Checks AUTH credentials. */
-  verifier: CredentialVerifier;
-  /** The mechanisms to offer, in EHLO order: no CRAM-MD5 with Dovecot (see the README). */
-  mechanisms: MechanismName[];
-  /**
-   * The user store for the admin API: with the cache on, a changed or removed
-   * password drops that user's cache entries at once.
-   */
-  adminUsers: UserStore;
-  /** One line for the start-up log naming the backend. */
-  description: string;
-}
 
 /**
  * Builds the verifier for `config` over `users`.

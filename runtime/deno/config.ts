@@ -12,18 +12,10 @@ import {
   parseRetrySchedule,
 } from "../../delivery/retry_policy.ts";
 import type { CramOrder } from "../../auth/checkpassword.ts";
+import type { InsecureAuthPolicy, ListenAddress } from "../../server/platform.ts";
 import { type DovecotAddress, parseDovecotAddress } from "./dovecot_client.ts";
 
-/** Where a listener binds. */
-export interface ListenAddress {
-  /** An IP address or host name to bind. */
-  hostname: string;
-  /** The port; 0 lets the kernel pick one. */
-  port: number;
-}
-
-/** Where AUTH is offered on a connection without TLS. */
-export type InsecureAuthPolicy = "loopback" | "always" | "never";
+export type { InsecureAuthPolicy, ListenAddress };
 
 /** Every setting, parsed and checked. */
 export interface TollgateConfig {

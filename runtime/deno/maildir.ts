@@ -11,16 +11,9 @@
  * @module
  */
 import { join } from "node:path";
+import type { LocalMessage } from "../../delivery/outbound_types.ts";
 
-/** One message for one local mailbox. */
-export interface LocalMessage {
-  /** The envelope sender; empty for the null sender (`Return-Path: <>`). */
-  from: string;
-  /** The mailbox, `user@domain`, as the user store keeps it (lower-case). */
-  mailbox: string;
-  /** The stored message (CRLF line ends), Received header included. */
-  body: AsyncIterable<Uint8Array>;
-}
+export type { LocalMessage };
 
 /** Where Maildirs live and how files are named. */
 export interface MaildirOptions {

@@ -1,10 +1,11 @@
 /**
  * The Deno adapters: the only part of Tollgate that calls `Deno.*` or
  * `node:*` (listeners, TLS, DNS, files, the Deno KV stores, the delivery
- * worker's Maildir and SMTP connections, the entry points). Use them to run
+ * worker's Maildir, MX lookup and SMTP connections, the entry points). Use them to run
  * the whole server in your own program, or just the SMTP listener or the
- * Deno KV stores; the runtime-free parts they drive are in
- * `@tollgate/tollgate/server` and `@tollgate/tollgate/delivery`.
+ * Deno KV stores; the runtime-free parts they drive (the connection driver,
+ * the delivery worker) are in `@tollgate/tollgate/server` and
+ * `@tollgate/tollgate/delivery`.
  *
  * @example
  * ```ts ignore
@@ -58,27 +59,21 @@ export {
   type OpenedBodyLog,
 } from "./kv/body_log.ts";
 export { GroupSync } from "./kv/group_sync.ts";
+export { denoFiles } from "./files.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
 export { tcpByteStream } from "./tcp_stream.ts";
 export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";
-export {
-  deliverOverSmtp,
-  type OutboundMessage,
-  type OutboundTarget,
-  probeRoute,
-  type ProbeStep,
-} from "./smtp_client.ts";
+export { denoPlatform } from "./platform.ts";
+export { deliverOverSmtp, probeRoute, type ProbeStep } from "./smtp_client.ts";
 export { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tls_client.ts";
 export { KvRouteStore } from "./kv/kv_stores.ts";
-export { createRouteProbe, routeTarget, type RouteTargetOptions } from "./route_probe.ts";
+export { createRouteProbe } from "./route_probe.ts";
 export { KvSenderStore } from "./kv/kv_senders.ts";
 export { nodeCrypt } from "./legacy_crypt.ts";
 export * from "./checkpassword_runner.ts";
 export * from "./dovecot_client.ts";
 export * from "./auth_backend.ts";
-export * from "./delivery_worker.ts";
 export * from "./maildir.ts";
 export * from "./mx.ts";
-export * from "./remote_delivery.ts";

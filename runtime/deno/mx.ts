@@ -18,6 +18,9 @@
  * @module
  */
 import { isIP } from "node:net";
+import type { MxLookup } from "../../delivery/outbound_types.ts";
+
+export type { MailHost, MxLookup } from "../../delivery/outbound_types.ts";
 
 /** A resolver to ask instead of the system's (`TOLLGATE_DNS`). */
 export interface NameServer {
@@ -36,22 +39,6 @@ export interface MxLookupOptions {
   /** Shuffles MX hosts of equal preference; defaults to `Math.random`. */
   random?: () => number;
 }
-
-/** One host to try, with its addresses (IPv4 first). */
-export interface MailHost {
-  /** The host name without the trailing dot (or the literal address). */
-  name: string;
-  /** Its MX preference (0 for an implicit MX or a literal). */
-  preference: number;
-  /** Its IP addresses, to be tried in order. */
-  addresses: string[];
-}
-
-/** The hosts to try in order, or why there are none. */
-export type MxLookup =
-  | { kind: "hosts"; hosts: MailHost[] }
-  | { kind: "permanent"; reply: string }
-  | { kind: "temporary"; reply: string };
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 

@@ -5,49 +5,15 @@
  *
  * @module
  */
-import type { RouteMechanism, TlsMode } from "../../delivery/routes.ts";
 import { ClientSession } from "../../smtp/client_session.ts";
-import {
-  type ClientTimeouts,
-  DEFAULT_CLIENT_TIMEOUTS,
-  type RecipientOutcome,
-} from "../../smtp/client_types.ts";
+import { DEFAULT_CLIENT_TIMEOUTS } from "../../smtp/client_types.ts";
 import { describeTls, type DriverHooks, driveSession } from "../../delivery/_client_driver.ts";
+import type {
+  OutboundMessage,
+  OutboundTarget,
+  RecipientOutcome,
+} from "../../delivery/outbound_types.ts";
 import { OutboundConnection } from "./outbound_connection.ts";
-
-export type { RecipientOutcome };
-
-/** Where and how to connect. */
-export interface OutboundTarget {
-  /** Host name or IP address. */
-  host: string;
-  /** The TCP port. */
-  port: number;
-  /** How the connection is secured (the route's mode; `opportunistic` for MX hosts). */
-  tls: TlsMode;
-  /** The name the certificate must carry (and SNI); default `host`. */
-  servername?: string;
-  /** Credentials for AUTH; sent only over TLS, unless `tls` is `none` or the peer is loopback. */
-  auth?: { username: string; password: string; mechanisms?: RouteMechanism[] };
-  /** The name sent with EHLO. */
-  ehloName: string;
-  /** Overrides of RFC 5321 §4.5.3.2's timeouts (and 30 s to connect). */
-  timeouts?: Partial<ClientTimeouts>;
-  /** PEM certificates to trust instead of the system's roots (a private relay's CA). */
-  caCertificates?: string[];
-}
-
-/** One message: the envelope, the body as a fresh stream on each call, and its size. */
-export interface OutboundMessage {
-  /** The envelope sender; `""` for the null sender. */
-  from: string;
-  /** The envelope recipients. */
-  to: string[];
-  /** The message as stored (CRLF lines, not dot-stuffed); called once per attempt. */
-  body: () => AsyncIterable<Uint8Array>;
-  /** The body's size in bytes, for `SIZE=`. */
-  size: number;
-}
 
 /** One step of {@linkcode probeRoute}. */
 export interface ProbeStep {

@@ -6,55 +6,26 @@
  *
  * @module
  */
-import type { MechanismName } from "../../auth/sasl.ts";
 import { isAddressInNetworks } from "../../relay/networks.ts";
 import { ServerSession } from "../../smtp/server_session.ts";
 import type { TlsInfo } from "../../smtp/server_types.ts";
-import type { InsecureAuthPolicy, ListenAddress } from "./config.ts";
+import type { Listener, ListenerOptions } from "../../server/platform.ts";
 import { type ConnectionDeps, type Peer, startConnection } from "../../server/smtp_connection.ts";
 import { ReadDeadlines } from "../../server/read_deadlines.ts";
 import { tcpByteStream } from "./tcp_stream.ts";
 import { type TlsCertificate, upgradeToTls } from "./tls_server.ts";
 
 /**
- * What a listener is for: `smtp` (port 25: relay and inbound mail),
- * `submission` (port 587: STARTTLS, AUTH required before MAIL) or
- * `submissions` (port 465: implicit TLS, AUTH required).
+ * How the SMTP server behaves: a listener's options and the certificate for
+ * STARTTLS and implicit TLS (without it there is no TLS).
  */
-export type ListenerMode = "smtp" | "submission" | "submissions";
-
-/** How the SMTP server behaves. */
-export interface SmtpServerOptions
-  extends Omit<ConnectionDeps, "reads" | "newSession" | "upgrade" | "implicitTls"> {
-  /** Where to listen. */
-  listen: ListenAddress;
-  /** What the listener is for. Default `smtp`. */
-  mode?: ListenerMode;
-  /** This server's name. */
-  hostname: string;
-  /** The largest message accepted. */
-  maxMessageBytes: number;
-  /** The mechanisms offered where AUTH is allowed. */
-  authMechanisms: readonly MechanismName[];
-  /** Where AUTH is offered without TLS. */
-  insecureAuth: InsecureAuthPolicy;
-  /** The pause before `535`. */
-  authFailureDelayMs: number;
+export interface SmtpServerOptions extends ListenerOptions {
   /** The certificate for STARTTLS and implicit TLS; without it there is no TLS. */
   certificate?: TlsCertificate;
-  /** Connections served at once; more get `421` at once (qmail's concurrencyincoming). */
-  maxConnections: number;
-  /** Connections from one client address at once; more get `421` at once. */
-  maxConnectionsPerClient: number;
 }
 
 /** A running SMTP server. */
-export interface SmtpServer {
-  /** The address actually bound (with the kernel's port when 0 was asked). */
-  readonly address: ListenAddress;
-  /** Stops accepting, ends idle sessions with `421`, and waits for the rest (once, for every caller). */
-  shutdown(): Promise<void>;
-}
+export type SmtpServer = Listener;
 
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
 const NO_MECHANISMS: readonly never[] = [];

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { OpenFile } from "../../../store/file_port.ts";
 import { GroupSync } from "./group_sync.ts";
 
 /**
@@ -14,7 +15,8 @@ import { GroupSync } from "./group_sync.ts";
  * @example
  * ```ts
  * import { Segment } from "./_body_log_lane.ts";
- * const file = await Deno.open(await Deno.makeTempFile(), { write: true });
+ * import { denoFiles } from "../files.ts";
+ * const file = await denoFiles.create(`${await Deno.makeTempDir()}/0000000000000001`);
  * const segment = new Segment("0000000000000001", 0, file);
  * await segment.write(new Uint8Array(10));
  * await segment.retire(); // synced, then closed
@@ -28,11 +30,11 @@ export class Segment {
   /** Bytes appended so far. */
   size = 0;
   /** Its file and shared fdatasync while it is appended to. */
-  #open: { file: Deno.FsFile; group: GroupSync } | undefined;
+  #open: { file: OpenFile; group: GroupSync } | undefined;
   #retired: Promise<void> | undefined;
 
   /** A segment of an earlier run, or (with `file`) a new one to append to. */
-  constructor(name: string, references: number, file?: Deno.FsFile) {
+  constructor(name: string, references: number, file?: OpenFile) {
     this.name = name;
     this.references = references;
     this.#open = file && { file, group: new GroupSync(() => file.syncData()) };
@@ -89,13 +91,14 @@ export interface LaneHost {
  * @example
  * ```ts
  * import { Lane, Segment } from "./_body_log_lane.ts";
+ * import { denoFiles } from "../files.ts";
  * const dir = await Deno.makeTempDir();
  * let count = 0;
  * const lane = new Lane({
  *   segmentBytes: 1024,
  *   create: async () => {
  *     const name = String(++count);
- *     return new Segment(name, 0, await Deno.open(`${dir}/${name}`, { createNew: true, write: true }));
+ *     return new Segment(name, 0, await denoFiles.create(`${dir}/${name}`));
  *   },
  *   retired: async () => {},
  * });

@@ -15,6 +15,7 @@
  * @module
  */
 
+import type { FilePort, OpenFile } from "../../../store/file_port.ts";
 import { GroupSync } from "./group_sync.ts";
 
 /** How much of a body file one read returns. */
@@ -26,7 +27,8 @@ const READ_SIZE = 64 * 1024;
  * @example
  * ```ts
  * import { BodyFiles } from "./body_files.ts";
- * const bodies = new BodyFiles(await Deno.makeTempDir());
+ * import { denoFiles } from "../files.ts";
+ * const bodies = new BodyFiles(denoFiles, await Deno.makeTempDir());
  * const file = await bodies.create("018c2f5a1b0000000000");
  * await file.append(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
  * await file.finish(); // durable, closed
@@ -38,21 +40,23 @@ const READ_SIZE = 64 * 1024;
 export class BodyFiles {
   /** The folder; made on first use. */
   readonly dir: string;
+  readonly #files: FilePort;
   #made: Promise<void> | undefined;
   #folder: FolderSync;
 
-  /** Keeps bodies in `dir`. */
-  constructor(dir: string) {
+  /** Keeps bodies in `dir`, through `files`. */
+  constructor(files: FilePort, dir: string) {
     this.dir = dir;
-    this.#folder = new FolderSync(dir);
+    this.#files = files;
+    this.#folder = new FolderSync(files, dir);
   }
 
   /** A new, empty body file for `id`; rejects if one exists (the id is taken). */
   async create(id: string): Promise<BodyFile> {
-    await (this.#made ??= Deno.mkdir(this.dir, { recursive: true }));
+    await (this.#made ??= this.#files.mkdir(this.dir));
     const path = this.#path(id);
-    const file = await Deno.open(path, { createNew: true, write: true });
-    return new BodyFile(file, path, this.#folder);
+    const file = await this.#files.create(path);
+    return new BodyFile(file, () => this.#remove(path), this.#folder);
   }
 
   /** Closes the folder handle kept for fsyncs; files being written stay open. */
@@ -62,11 +66,11 @@ export class BodyFiles {
 
   /** The body of `id` in pieces of up to 64 KiB; rejects if the file is gone. */
   async *read(id: string): AsyncIterable<Uint8Array> {
-    let file: Deno.FsFile;
+    let file: OpenFile;
     try {
-      file = await Deno.open(this.#path(id), { read: true });
+      file = await this.#files.open(this.#path(id));
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      if (!this.#files.isNotFound(error)) throw error;
       throw new Error(`Cannot read message body: the body file of ${id} is gone (removed?)`);
     }
     try {
@@ -82,10 +86,8 @@ export class BodyFiles {
   }
 
   /** Deletes the body file of `id`, if there is one. */
-  async remove(id: string): Promise<void> {
-    await Deno.remove(this.#path(id)).catch((error) => {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    });
+  remove(id: string): Promise<void> {
+    return this.#remove(this.#path(id));
   }
 
   /**
@@ -97,13 +99,13 @@ export class BodyFiles {
   async removeOrphans(isQueued: (id: string) => Promise<boolean>): Promise<number> {
     let removed = 0;
     try {
-      for await (const entry of Deno.readDir(this.dir)) {
+      for await (const entry of this.#files.readDir(this.dir)) {
         if (!entry.isFile || await isQueued(entry.name)) continue;
         await this.remove(entry.name);
         removed++;
       }
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      if (!this.#files.isNotFound(error)) throw error;
     }
     return removed;
   }
@@ -111,6 +113,12 @@ export class BodyFiles {
   #path(id: string): string {
     if (!/^[0-9a-f]+$/.test(id)) throw new TypeError(`Cannot name a body file: bad id "${id}"`);
     return `${this.dir}/${id}`;
+  }
+
+  async #remove(path: string): Promise<void> {
+    await this.#files.remove(path).catch((error) => {
+      if (!this.#files.isNotFound(error)) throw error;
+    });
   }
 }
 
@@ -120,7 +128,8 @@ export class BodyFiles {
  * @example
  * ```ts
  * import { BodyFiles } from "./body_files.ts";
- * const bodies = new BodyFiles(await Deno.makeTempDir());
+ * import { denoFiles } from "../files.ts";
+ * const bodies = new BodyFiles(denoFiles, await Deno.makeTempDir());
  * const file = await bodies.create("018c2f5a1b0000000001");
  * await file.append(new Uint8Array(70_000));
  * await file.discard(); // the message was given up: the file is gone
@@ -128,15 +137,15 @@ export class BodyFiles {
  * ```
  */
 export class BodyFile {
-  readonly #file: Deno.FsFile;
-  readonly #path: string;
+  readonly #file: OpenFile;
+  readonly #remove: () => Promise<void>;
   readonly #folder: FolderSync;
   #closed = false;
 
-  /** Wraps an open file; use {@linkcode BodyFiles.create}. */
-  constructor(file: Deno.FsFile, path: string, folder: FolderSync) {
+  /** Wraps an open file, `remove` deleting it; use {@linkcode BodyFiles.create}. */
+  constructor(file: OpenFile, remove: () => Promise<void>, folder: FolderSync) {
     this.#file = file;
-    this.#path = path;
+    this.#remove = remove;
     this.#folder = folder;
   }
 
@@ -157,9 +166,7 @@ export class BodyFile {
   /** Closes and deletes the file. */
   async discard(): Promise<void> {
     this.#close();
-    await Deno.remove(this.#path).catch((error) => {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    });
+    await this.#remove();
   }
 
   #close(): void {
@@ -177,24 +184,27 @@ export class BodyFile {
  * @example
  * ```ts
  * import { FolderSync } from "./body_files.ts";
- * const folder = new FolderSync(await Deno.makeTempDir());
+ * import { denoFiles } from "../files.ts";
+ * const folder = new FolderSync(denoFiles, await Deno.makeTempDir());
  * await Promise.all([folder.sync(), folder.sync(), folder.sync()]); // two fsyncs, not three
  * folder.close();
  * ```
  */
 export class FolderSync {
+  readonly #files: FilePort;
   readonly #dir: string;
-  #handle: Promise<Deno.FsFile> | undefined;
+  #handle: Promise<OpenFile> | undefined;
   readonly #group = new GroupSync(async () => {
-    this.#handle ??= Deno.open(this.#dir, { read: true }).catch((error) => {
+    this.#handle ??= this.#files.open(this.#dir).catch((error) => {
       this.#handle = undefined; // try opening again next time
       throw error;
     });
     await (await this.#handle).sync();
   });
 
-  /** Fsyncs `dir`; opened on the first call. */
-  constructor(dir: string) {
+  /** Fsyncs `dir`, opened through `files` on the first call. */
+  constructor(files: FilePort, dir: string) {
+    this.#files = files;
     this.#dir = dir;
   }
 

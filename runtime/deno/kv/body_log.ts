@@ -19,6 +19,7 @@
  *
  * @module
  */
+import type { FilePort, OpenFile } from "../../../store/file_port.ts";
 import { FolderSync } from "./body_files.ts";
 import { Lane, type LaneHost, Segment } from "./_body_log_lane.ts";
 
@@ -57,7 +58,8 @@ const SEGMENT_NAME = /^[0-9a-f]{16}$/;
  * @example
  * ```ts
  * import { BodyLog } from "./body_log.ts";
- * const { log } = await BodyLog.open(await Deno.makeTempDir(), new Map());
+ * import { denoFiles } from "../files.ts";
+ * const { log } = await BodyLog.open(denoFiles, await Deno.makeTempDir(), new Map());
  * const writer = log.begin();
  * await writer.append(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
  * await writer.durable();
@@ -70,16 +72,23 @@ const SEGMENT_NAME = /^[0-9a-f]{16}$/;
 export class BodyLog {
   /** The folder of segments. */
   readonly dir: string;
+  readonly #files: FilePort;
   readonly #segments = new Map<string, Segment>();
   readonly #lanes: Lane[];
   readonly #folder: FolderSync;
   #lastSegment: number;
   #nextLane = 0;
 
-  private constructor(dir: string, lastSegment: number, options: BodyLogOptions) {
+  private constructor(
+    files: FilePort,
+    dir: string,
+    lastSegment: number,
+    options: BodyLogOptions,
+  ) {
     this.dir = dir;
+    this.#files = files;
     this.#lastSegment = lastSegment;
-    this.#folder = new FolderSync(dir);
+    this.#folder = new FolderSync(files, dir);
     const host: LaneHost = {
       segmentBytes: options.segmentBytes ?? 8 * 1024 * 1024,
       create: () => this.#createSegment(),
@@ -89,32 +98,33 @@ export class BodyLog {
   }
 
   /**
-   * Opens the log in `dir` (made if missing): keeps the segments that
+   * Opens the log in `dir` (made if missing) through `files`: keeps the segments that
    * `references` counts (pieces of queued bodies per segment name), deletes
    * the others, and appends only to new segments. Call it before anything
    * writes.
    */
   static async open(
+    files: FilePort,
     dir: string,
     references: ReadonlyMap<string, number>,
     options: BodyLogOptions = {},
   ): Promise<OpenedBodyLog> {
-    await Deno.mkdir(dir, { recursive: true });
+    await files.mkdir(dir);
     const kept: Segment[] = [];
     let lastSegment = 0;
     let removed = 0;
-    for await (const entry of Deno.readDir(dir)) {
+    for await (const entry of files.readDir(dir)) {
       if (!entry.isFile || !SEGMENT_NAME.test(entry.name)) continue;
       lastSegment = Math.max(lastSegment, parseInt(entry.name, 16));
       const count = references.get(entry.name) ?? 0;
       if (count === 0) {
-        await Deno.remove(`${dir}/${entry.name}`);
+        await files.remove(`${dir}/${entry.name}`);
         removed++;
       } else {
         kept.push(new Segment(entry.name, count));
       }
     }
-    const log = new BodyLog(dir, lastSegment, options);
+    const log = new BodyLog(files, dir, lastSegment, options);
     for (const segment of kept) log.#segments.set(segment.name, segment);
     return { log, removed };
   }
@@ -128,7 +138,7 @@ export class BodyLog {
 
   /** The body in pieces of up to 64 KiB; rejects if a segment is gone or short. */
   async *read(body: BodyExtents): AsyncIterable<Uint8Array> {
-    let open: { index: number; file: Deno.FsFile } | undefined;
+    let open: { index: number; file: OpenFile } | undefined;
     try {
       for (let at = 0; at < body.extents.length; at += 3) {
         const [index, offset, length] = body.extents.slice(at, at + 3);
@@ -167,7 +177,7 @@ export class BodyLog {
 
   async #createSegment(): Promise<Segment> {
     const name = (++this.#lastSegment).toString(16).padStart(16, "0");
-    const file = await Deno.open(`${this.dir}/${name}`, { createNew: true, write: true });
+    const file = await this.#files.create(`${this.dir}/${name}`);
     const segment = new Segment(name, 0, file);
     this.#segments.set(name, segment);
     await this.#folder.sync();
@@ -179,16 +189,16 @@ export class BodyLog {
     if (segment.references > 0 || segment.appending) return;
     if (this.#segments.get(segment.name) !== segment) return; // deleted already
     this.#segments.delete(segment.name);
-    await Deno.remove(`${this.dir}/${segment.name}`).catch((error) => {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    await this.#files.remove(`${this.dir}/${segment.name}`).catch((error) => {
+      if (!this.#files.isNotFound(error)) throw error;
     });
   }
 
-  async #openForRead(name: string): Promise<Deno.FsFile> {
+  async #openForRead(name: string): Promise<OpenFile> {
     try {
-      return await Deno.open(`${this.dir}/${name}`, { read: true });
+      return await this.#files.open(`${this.dir}/${name}`);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      if (!this.#files.isNotFound(error)) throw error;
       throw new Error(`Cannot read message body: log segment ${name} is gone (removed?)`);
     }
   }
@@ -200,7 +210,8 @@ export class BodyLog {
  * @example
  * ```ts
  * import { BodyLog } from "./body_log.ts";
- * const { log } = await BodyLog.open(await Deno.makeTempDir(), new Map());
+ * import { denoFiles } from "../files.ts";
+ * const { log } = await BodyLog.open(denoFiles, await Deno.makeTempDir(), new Map());
  * const writer = log.begin();
  * await writer.append(new Uint8Array(70_000));
  * await writer.discard(); // the message was given up: its pieces hold nothing
@@ -262,12 +273,12 @@ class LaneWriter implements BodyLogWriter {
 
 /** Reads `length` bytes at `offset` of `file` (segment `name`), in pieces of up to 64 KiB. */
 async function* readPiece(
-  file: Deno.FsFile,
+  file: OpenFile,
   offset: number,
   length: number,
   name: string,
 ): AsyncIterable<Uint8Array> {
-  await file.seek(offset, Deno.SeekMode.Start);
+  await file.seekTo(offset);
   for (let left = length; left > 0;) {
     const buffer = new Uint8Array(Math.min(left, READ_SIZE));
     const count = await file.read(buffer);

@@ -80,6 +80,7 @@ import type {
   UserStore,
 } from "../../../store/types.ts";
 import { BodyFiles } from "./body_files.ts";
+import { denoFiles } from "../files.ts";
 import { BodyLog } from "./body_log.ts";
 import { KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
 import {
@@ -341,7 +342,9 @@ export async function openKvStores(
 ): Promise<OpenedKvStores> {
   if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
   const kv = await Deno.openKv(path);
-  const bodies = options.bodyDir === undefined ? undefined : new BodyFiles(options.bodyDir);
+  const bodies = options.bodyDir === undefined
+    ? undefined
+    : new BodyFiles(denoFiles, options.bodyDir);
   let abandonedSpools: number;
   let log: BodyLog | undefined;
   try {
@@ -350,7 +353,11 @@ export async function openKvStores(
       (await kv.get<QueueEntry>(queueKey(id))).value?.bodyFile === true;
     abandonedSpools += await bodies?.removeOrphans(hasBodyFile) ?? 0;
     if (options.bodyDir !== undefined) {
-      const opened = await BodyLog.open(`${options.bodyDir}/log`, await bodyLogReferences(kv));
+      const opened = await BodyLog.open(
+        denoFiles,
+        `${options.bodyDir}/log`,
+        await bodyLogReferences(kv),
+      );
       log = opened.log;
       abandonedSpools += opened.removed;
     }

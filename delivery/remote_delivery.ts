@@ -6,20 +6,32 @@
  *
  * @module
  */
-import type { DeliveryOutcome } from "../../delivery/delivery_state.ts";
-import type { RemoteDestination } from "../../delivery/delivery_plan.ts";
-import type { Route } from "../../delivery/routes.ts";
-import type { MxLookup } from "./mx.ts";
-import { routeTarget } from "./route_probe.ts";
-import type { OutboundMessage, OutboundTarget, RecipientOutcome } from "./smtp_client.ts";
+import type { DeliveryOutcome } from "./delivery_state.ts";
+import type { RemoteDestination } from "./delivery_plan.ts";
+import type {
+  DeliverOverSmtp,
+  MxLookup,
+  OutboundMessage,
+  OutboundTarget,
+  RecipientOutcome,
+} from "./outbound_types.ts";
+import type { Route } from "./routes.ts";
+import { routeTarget } from "./route_target.ts";
 
-/** Delivers messages over one connection (`deliverOverSmtp`'s shape). */
-export type DeliverOverSmtp = (
-  target: OutboundTarget,
-  messages: OutboundMessage[],
-) => Promise<RecipientOutcome[][]>;
-
-/** What remote delivery uses. */
+/**
+ * What remote delivery uses.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteDeliveryOptions } from "@tollgate/tollgate/delivery";
+ * const options: RemoteDeliveryOptions = {
+ *   ehloName: "mail.domain.de",
+ *   deliver: () => Promise.resolve([]),
+ *   lookup: () => Promise.resolve({ kind: "temporary", reply: "no DNS here" }),
+ * };
+ * console.log(options.ehloName); // "mail.domain.de"
+ * ```
+ */
 export interface RemoteDeliveryOptions {
   /** The name sent with EHLO. */
   ehloName: string;
@@ -34,11 +46,19 @@ export interface RemoteDeliveryOptions {
  * and returns the outcomes per message, in order. Never throws.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deliverRemote } from "@tollgate/tollgate/delivery";
  * const [[outcome]] = await deliverRemote(
  *   { kind: "relay", route: { pattern: "*", relay: "192.0.2.25", tls: "none" } },
- *   [message],
- *   { ehloName: "mail.domain.de", deliver: deliverOverSmtp, lookup: lookupMailHosts },
+ *   [{ from: "a@domain.de", to: ["b@example.org"], size: 0, body: async function* () {} }],
+ *   {
+ *     ehloName: "mail.domain.de",
+ *     deliver: (_target, messages) =>
+ *       Promise.resolve(messages.map((m) =>
+ *         m.to.map((address) => ({ address, status: "delivered" as const, reply: "250 ok" }))
+ *       )),
+ *     lookup: () => Promise.resolve({ kind: "temporary", reply: "no DNS here" }),
+ *   },
  * );
  * console.log(outcome.remoteMta); // "192.0.2.25"
  * ```

@@ -11,35 +11,52 @@
  *
  * @module
  */
-import { buildBounce, readHeaderBlock } from "../../delivery/bounce.ts";
+import { buildBounce, readHeaderBlock } from "./bounce.ts";
 import {
   admitDeliveries,
   type DeliveryPlan,
   planDeliveries,
   type RemoteJob,
   spreadJob,
-} from "../../delivery/delivery_plan.ts";
-import {
-  applyOutcomes,
-  type DeliveryOutcome,
-  type FailedRecipient,
-} from "../../delivery/delivery_state.ts";
-import type { RetryPolicy } from "../../delivery/retry_policy.ts";
-import type { DueMessage, QueuedMessage, Stores } from "../../store/types.ts";
-import { deliverToMaildir } from "./maildir.ts";
-import { type DeliverOverSmtp, deliverRemote } from "./remote_delivery.ts";
-import type { MxLookup } from "./mx.ts";
-import type { OutboundMessage } from "./smtp_client.ts";
-import { Semaphore } from "../../delivery/_semaphore.ts";
+} from "./delivery_plan.ts";
+import { applyOutcomes, type DeliveryOutcome, type FailedRecipient } from "./delivery_state.ts";
+import type { DeliverOverSmtp, LocalMessage, MxLookup, OutboundMessage } from "./outbound_types.ts";
+import { deliverRemote } from "./remote_delivery.ts";
+import type { RetryPolicy } from "./retry_policy.ts";
+import { Semaphore } from "./_semaphore.ts";
+import type { DueMessage, QueuedMessage, Stores } from "../store/types.ts";
 
-/** What the worker works with. */
+/**
+ * What the worker works with: the stores, and the runtime's parts injected
+ * (local delivery, the SMTP client, MX lookup, clock, randomness).
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryWorkerOptions } from "@tollgate/tollgate/delivery";
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const options: DeliveryWorkerOptions = {
+ *   stores: createMemoryStores(Date.now),
+ *   hostname: "mail.domain.de",
+ *   policy: { schedule: [60_000], lifetimeMs: 3_600_000 },
+ *   concurrency: 4,
+ *   deliverLocal: (message) => Promise.resolve(`/mail/${message.mailbox}/new/1`),
+ *   deliver: () => Promise.resolve([]),
+ *   lookup: () => Promise.resolve({ kind: "temporary", reply: "no DNS here" }),
+ *   log: console.log,
+ * };
+ * console.log(options.concurrency); // 4
+ * ```
+ */
 export interface DeliveryWorkerOptions {
   /** The queue, and what deciding destinations reads. */
   stores: Pick<Stores, "queue" | "domains" | "users" | "networks" | "routes">;
-  /** This server's name: EHLO, bounces, Maildir file names. */
+  /** This server's name: EHLO and bounces. */
   hostname: string;
-  /** The folder of the Maildirs (`$TOLLGATE_DATA/mail`). */
-  maildirRoot: string;
+  /**
+   * Delivers one message into a local mailbox and resolves with the path
+   * of its file (`deliverToMaildir` under `$TOLLGATE_DATA/mail`).
+   */
+  deliverLocal: (message: LocalMessage) => Promise<string>;
   /** Retry schedule and queue lifetime. */
   policy: RetryPolicy;
   /** Outbound SMTP connections at once. */
@@ -52,6 +69,8 @@ export interface DeliveryWorkerOptions {
   log: (line: string) => void;
   /** The clock (ms since epoch); defaults to `Date.now`. */
   now?: () => number;
+  /** `length` random bytes (bounce boundaries); defaults to `crypto.getRandomValues`. */
+  random?: (length: number) => Uint8Array;
   /** How often to look for due messages without being woken; default 1000 ms. */
   pollIntervalMs?: number;
   /**
@@ -70,9 +89,18 @@ const HEADER_LIMIT = 64 * 1024;
  * pass and waits for it, for tests and tools.
  *
  * @example
- * ```ts ignore
- * const worker = new DeliveryWorker({ stores, hostname, maildirRoot, policy, concurrency: 20,
- *   deliver: deliverOverSmtp, lookup: (domain) => lookupMailHosts(domain), log: console.log });
+ * ```ts
+ * import { DeliveryWorker } from "@tollgate/tollgate/delivery";
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const worker = new DeliveryWorker({
+ *   stores: createMemoryStores(Date.now), hostname: "mail.domain.de",
+ *   policy: { schedule: [60_000], lifetimeMs: 3_600_000 }, concurrency: 4,
+ *   deliverLocal: (message) => Promise.resolve(`/mail/${message.mailbox}/new/1`),
+ *   deliver: () => Promise.resolve([]),
+ *   lookup: () => Promise.resolve({ kind: "temporary", reply: "no DNS here" }),
+ *   log: console.log,
+ * });
+ * console.log(await worker.runOnce()); // 0: nothing queued
  * worker.start();
  * await worker.stop();
  * ```
@@ -231,10 +259,11 @@ export class DeliveryWorker {
   ): Promise<DeliveryOutcome[]> {
     const { queue } = this.#options.stores;
     try {
-      const path = await deliverToMaildir(
-        { from: message.from, mailbox: local.mailbox, body: queue.readBody(message.id) },
-        { root: this.#options.maildirRoot, hostname: this.#options.hostname, now: this.#now },
-      );
+      const path = await this.#options.deliverLocal({
+        from: message.from,
+        mailbox: local.mailbox,
+        body: queue.readBody(message.id),
+      });
       const file = path.slice(path.lastIndexOf("/") + 1);
       return [{ address: local.address, status: "delivered", reply: `250 2.0.0 maildir ${file}` }];
     } catch (error) {
@@ -286,7 +315,9 @@ export class DeliveryWorker {
 
   async #bounce(message: QueuedMessage, failed: FailedRecipient[]): Promise<void> {
     const { queue } = this.#options.stores;
-    const bytes = crypto.getRandomValues(new Uint8Array(12));
+    const random = this.#options.random ??
+      ((length) => crypto.getRandomValues(new Uint8Array(length)));
+    const bytes = random(12);
     const bounce = buildBounce({
       message,
       failed,

@@ -1,0 +1,50 @@
+/**
+ * From a stored route to an outbound connection target.
+ *
+ * @module
+ */
+import type { OutboundTarget } from "./outbound_types.ts";
+import { type Route, routePort } from "./routes.ts";
+
+/** What every route target shares: the EHLO name and, optionally, private CAs to trust. */
+export interface RouteTargetOptions {
+  /** The name sent with EHLO. */
+  ehloName: string;
+  /** PEM certificates to trust instead of the system's roots (a private relay's CA). */
+  caCertificates?: string[];
+}
+
+/**
+ * The connection target for a route with a relay host: its host and port
+ * ({@linkcode routePort}), TLS mode, credentials and mechanisms. The relay
+ * host is also the name its certificate must carry.
+ *
+ * @throws {RangeError} If the route has no relay host (it delivers to MX hosts).
+ *
+ * @example
+ * ```ts
+ * import { routeTarget } from "@tollgate/tollgate/delivery";
+ * const target = routeTarget(
+ *   { pattern: "*", relay: "mail.provider.example", port: 587, tls: "starttls" },
+ *   { ehloName: "mail.domain.example" },
+ * );
+ * console.log(target.host, target.port, target.tls); // "mail.provider.example" 587 "starttls"
+ * ```
+ */
+export function routeTarget(route: Route, options: RouteTargetOptions): OutboundTarget {
+  if (route.relay === undefined) {
+    throw new RangeError(`Cannot connect route ${route.pattern}: it has no relay host`);
+  }
+  const target: OutboundTarget = {
+    host: route.relay,
+    port: routePort(route),
+    tls: route.tls,
+    ehloName: options.ehloName,
+  };
+  if (options.caCertificates !== undefined) target.caCertificates = [...options.caCertificates];
+  if (route.username !== undefined && route.password !== undefined) {
+    target.auth = { username: route.username, password: route.password };
+    if (route.mechanisms !== undefined) target.auth.mechanisms = [...route.mechanisms];
+  }
+  return target;
+}
