@@ -61,7 +61,13 @@ export { GroupSync } from "./kv/group_sync.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
 export { tcpByteStream } from "./tcp_stream.ts";
-export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
+export {
+  type ListenerMode,
+  type SmtpServer,
+  type SmtpServerOptions,
+  startSmtpServer,
+} from "./smtp_server.ts";
+export { TlsCertificate } from "./tls_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";
 export {
   deliverOverSmtp,
