@@ -36,3 +36,21 @@ Deno.test("package: every entry point but ./deno imports only the runtime-free c
     deepEqual(outside, [], `${name} imports outside the core`);
   }
 });
+
+Deno.test("package: every function and class of the core entry points has an @example", async () => {
+  const core = ENTRY_POINTS.filter(([name]) => name !== "./deno").map(([, path]) => path);
+  const { code, output } = await deno("doc", "--json", ...core);
+  equal(code, 0, output);
+  type Declaration = { kind: string; jsDoc?: { tags?: { kind: string }[] } };
+  type Node = { symbols?: { name: string; declarations: Declaration[] }[] };
+  const missing = Object.values(JSON.parse(output).nodes as Record<string, Node>)
+    .flatMap((node) => node.symbols ?? [])
+    .filter(({ declarations }) =>
+      declarations.some(({ kind, jsDoc }) =>
+        (kind === "function" || kind === "class") &&
+        !jsDoc?.tags?.some((tag) => tag.kind === "example")
+      )
+    )
+    .map(({ name }) => name);
+  deepEqual(missing, []);
+});
