@@ -2,8 +2,10 @@
  * Tollgate: an SMTP server and authenticated relay for Deno, re-creating
  * qmail with the SMTP AUTH patches as one modern program.
  *
- * The parts are published as their own entry points; this module re-exports
- * the ones most programs start from:
+ * This module is runtime-agnostic: it re-exports the parts of the core most
+ * programs start from, and imports nothing that needs Deno or Node APIs, so it
+ * runs in Node, Bun, a browser or an edge worker. The parts are published as
+ * their own entry points:
  *
  * - `@tollgate/tollgate/smtp`: the SMTP server session (pure, no I/O).
  * - `@tollgate/tollgate/auth`: SASL mechanisms, password hashes, verifiers.
@@ -12,7 +14,8 @@
  * - `@tollgate/tollgate/server`: the connection driver (one session per connection).
  * - `@tollgate/tollgate/store`: the storage interfaces and memory backends.
  * - `@tollgate/tollgate/admin`: the Hono admin API.
- * - `@tollgate/tollgate/deno`: the Deno adapters (listener, KV, worker, entry point).
+ * - `@tollgate/tollgate/deno`: the Deno adapters (listener, KV, worker) and
+ *   `startTollgate`, the whole server; the only entry point that needs Deno.
  *
  * @example
  * ```ts
@@ -32,4 +35,4 @@ export { type CredentialVerifier, UserStoreVerifier } from "./auth/mod.ts";
 export { checkRecipient, decideRecipient, type RecipientVerdict } from "./relay/mod.ts";
 export { createMemoryStores, type Stores } from "./store/mod.ts";
 export { createAdminApp } from "./admin/mod.ts";
-export { parseConfig, startTollgate } from "./runtime/deno/mod.ts";
+export { serveConnection } from "./server/mod.ts";

@@ -8,8 +8,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { normalizeCidr } from "../relay/networks.ts";
 import type { NetworkStore } from "../store/types.ts";
+import { entrySetHandlers } from "./_entry_set.ts";
 import { readJsonBody } from "./_json_body.ts";
-import { tryNormalize } from "./_normalize.ts";
 
 const addNetworkBody = z.strictObject({ cidr: z.string() });
 
@@ -18,26 +18,19 @@ const addNetworkBody = z.strictObject({ cidr: z.string() });
  * remove (`DELETE /{cidr}`, the `/` encoded as `%2F`) relay networks.
  */
 export function networkRoutes(networks: NetworkStore, log: (line: string) => void): Hono {
-  const routes = new Hono();
-  routes.get("/", async (c) => c.json({ networks: await networks.list() }));
-  routes.post("/", async (c) => {
-    const body = await readJsonBody(c.req.raw, addNetworkBody);
-    if (body.kind === "invalid") return c.json({ error: body.error }, 400);
-    const cidr = tryNormalize(normalizeCidr, body.value.cidr);
-    if (cidr.kind === "invalid") return c.json({ error: cidr.error }, 400);
-    if ((await networks.list()).includes(cidr.value)) return c.json({ cidr: cidr.value }, 200);
-    await networks.add(cidr.value);
-    log(`admin: added relay network ${cidr.value}`);
-    return c.json({ cidr: cidr.value }, 201);
+  const handlers = entrySetHandlers({
+    store: networks,
+    noun: "relay network",
+    fields: { entry: "cidr", list: "networks" },
+    normalize: normalizeCidr,
+    log,
   });
-  routes.delete("/:cidr", async (c) => {
-    const cidr = tryNormalize(normalizeCidr, c.req.param("cidr"));
-    if (cidr.kind === "invalid") return c.json({ error: cidr.error }, 400);
-    if (!await networks.remove(cidr.value)) {
-      return c.json({ error: `No such relay network: ${cidr.value}` }, 404);
-    }
-    log(`admin: removed relay network ${cidr.value}`);
-    return c.body(null, 204);
-  });
-  return routes;
+  return new Hono()
+    .get("/", handlers.list)
+    .post("/", async (c) => {
+      const body = await readJsonBody(c.req.raw, addNetworkBody);
+      if (body.kind === "invalid") return c.json({ error: body.error }, 400);
+      return handlers.add(c, body.value.cidr);
+    })
+    .delete("/:cidr", (c) => handlers.remove(c, c.req.param("cidr")));
 }

@@ -13,6 +13,7 @@ import { normalizeRecipientDomain } from "../relay/local_domains.ts";
 import { normalizeRoutePattern, resolveRoute, type Route } from "../delivery/routes.ts";
 import type { RouteStore } from "../store/types.ts";
 import type { AdminDeps } from "./deps.ts";
+import { removeEntry } from "./_entry_set.ts";
 import { readJsonBody } from "./_json_body.ts";
 import { tryNormalize } from "./_normalize.ts";
 import { routeTextRoutes } from "./_route_text.ts";
@@ -87,15 +88,13 @@ export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
     );
     return c.json(routeView(route), existing ? 200 : 201);
   });
-  app.delete("/:pattern", async (c) => {
-    const pattern = tryNormalize(normalizeRoutePattern, c.req.param("pattern"));
-    if (pattern.kind === "invalid") return c.json({ error: pattern.error }, 400);
-    if (!await routes.remove(pattern.value)) {
-      return c.json({ error: `No such route: ${pattern.value}` }, 404);
-    }
-    deps.log(`admin: removed route ${pattern.value}`);
-    return c.body(null, 204);
-  });
+  app.delete("/:pattern", (c) =>
+    removeEntry(c, c.req.param("pattern"), {
+      store: routes,
+      noun: "route",
+      normalize: normalizeRoutePattern,
+      log: deps.log,
+    }));
   app.post("/:pattern/test", async (c) => {
     const pattern = tryNormalize(normalizeRoutePattern, c.req.param("pattern"));
     if (pattern.kind === "invalid") return c.json({ error: pattern.error }, 400);

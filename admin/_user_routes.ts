@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { UserRecord, UserStore } from "../store/types.ts";
 import type { AdminDeps } from "./deps.ts";
+import { removeEntry } from "./_entry_set.ts";
 import { readJsonBody } from "./_json_body.ts";
 import { importedUserRecord, userImportRoutes } from "./_user_import.ts";
 import { tryNormalize } from "./_normalize.ts";
@@ -83,15 +84,13 @@ export function userRoutes(users: UserStore, deps: UserRouteDeps): Hono {
     );
     return c.json(userView(user), existed ? 200 : 201);
   });
-  routes.delete("/:address", async (c) => {
-    const address = tryNormalize(normalizeUserAddress, c.req.param("address"));
-    if (address.kind === "invalid") return c.json({ error: address.error }, 400);
-    if (!await users.remove(address.value)) {
-      return c.json({ error: `No such user: ${address.value}` }, 404);
-    }
-    deps.log(`admin: removed user ${address.value}`);
-    return c.body(null, 204);
-  });
+  routes.delete("/:address", (c) =>
+    removeEntry(c, c.req.param("address"), {
+      store: users,
+      noun: "user",
+      normalize: normalizeUserAddress,
+      log: deps.log,
+    }));
   return routes;
 }
 

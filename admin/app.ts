@@ -26,6 +26,27 @@ export { MAX_TOKEN_FAILURES, TOKEN_FAILURE_WINDOW_MS } from "./_token_throttle.t
 export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
 
 /**
+ * The admin API as {@linkcode createAdminApp} returns it: a fetch handler
+ * for any HTTP server (`Deno.serve(app.fetch)`, Bun, a Node adapter), and
+ * `request` to call it without one (a Hono app underneath).
+ *
+ * @example
+ * ```ts
+ * import type { AdminApp } from "@tollgate/tollgate/admin";
+ * async function health(app: AdminApp): Promise<number> {
+ *   return (await app.request("/healthz")).status;
+ * }
+ * console.log(typeof health); // "function"
+ * ```
+ */
+export interface AdminApp {
+  /** Answers one request; `env` reaches {@linkcode AdminDeps.clientAddress}. */
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  /** Answers a request made from a path (`"/healthz"`) or URL, as a client would send it. */
+  request(input: string | URL | Request, init?: RequestInit): Response | Promise<Response>;
+}
+
+/**
  * Builds the admin API.
  *
  * - `GET /healthz` (no token): `{ "status": "ok" }`.
@@ -75,7 +96,7 @@ export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
  * console.log(response.status); // 201
  * ```
  */
-export function createAdminApp(deps: AdminDeps): Hono {
+export function createAdminApp(deps: AdminDeps): AdminApp {
   const log = deps.log ?? (() => {});
   const { domains, users, networks, queue } = deps.stores;
   const app = new Hono();

@@ -4,7 +4,6 @@
  * @module
  */
 
-import type { Context } from "hono";
 import type { UserSecrets } from "../auth/user_secrets.ts";
 import type { Route } from "../delivery/routes.ts";
 import type { Stores } from "../store/types.ts";
@@ -43,6 +42,28 @@ export interface AuditEntry {
   path: string;
   /** The response status: `2xx` for a change made, otherwise what refused it. */
   status: number;
+}
+
+/**
+ * What {@linkcode AdminDeps.clientAddress} sees of a request: the request
+ * itself, and what the server passed to the app's `fetch` as its second
+ * argument (Deno.serve's `ServeHandlerInfo`, or your own server's value).
+ *
+ * @example
+ * ```ts
+ * import type { AdminRequest } from "@tollgate/tollgate/admin";
+ * // A server that calls app.fetch(request, { remoteAddress }):
+ * const clientAddress = (request: AdminRequest) =>
+ *   (request.env as { remoteAddress: string }).remoteAddress;
+ * console.log(clientAddress({ req: { raw: new Request("http://x/") }, env: { remoteAddress: "192.0.2.1" } }));
+ * // "192.0.2.1"
+ * ```
+ */
+export interface AdminRequest {
+  /** The request, as `fetch` received it. */
+  req: { raw: Request };
+  /** The second argument of `fetch` (the server's bindings). */
+  env: unknown;
 }
 
 /**
@@ -91,7 +112,7 @@ export interface AdminDeps {
    * and is off without this (counting every client as one would let anyone
    * lock the administrator out); audit entries then say `unknown`.
    */
-  clientAddress?: (c: Context) => string;
+  clientAddress?: (request: AdminRequest) => string;
   /**
    * Receives every request that tried to change something (every method but
    * `GET`/`HEAD`/`OPTIONS`) once it passed the token check, with its status;

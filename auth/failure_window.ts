@@ -46,7 +46,11 @@ export class FailureWindow {
   /** Key → failure times, oldest first; Map order is least recently touched first. */
   #failures = new Map<string, number[]>();
 
-  /** @throws {RangeError} If an option is not a positive integer. */
+  /**
+   * Creates an empty window.
+   *
+   * @throws {RangeError} If an option is not a positive integer.
+   */
   constructor(options: FailureWindowOptions) {
     assertPositiveInteger("windowMs", options.windowMs);
     assertPositiveInteger("maxCount", options.maxCount);

@@ -5,15 +5,8 @@
  * @module
  */
 import type { SaslStep, ServerMechanism } from "./sasl.ts";
-import {
-  alreadyStartedError,
-  type ClientResponse,
-  isUsableField,
-  isUsableUsername,
-  notWaitingError,
-  readContinuation,
-  readInitialResponse,
-} from "./_client_response.ts";
+import { isUsableField, isUsableUsername } from "./_client_response.ts";
+import { PromptedExchange } from "./_prompted_exchange.ts";
 
 /**
  * LOGIN: the server asks `Username:` (`334 VXNlcm5hbWU6`), then `Password:`
@@ -33,56 +26,23 @@ import {
 export class LoginMechanism implements ServerMechanism {
   /** Always `LOGIN`. */
   readonly name = "LOGIN";
-  #state: "new" | "username" | "password" | "ended" = "new";
-  #username = "";
+  #exchange = new PromptedExchange({
+    mechanism: "LOGIN",
+    prompts: ["Username:", "Password:"],
+    usable: (text, index) => index === 0 ? isUsableUsername(text) : isUsableField(text),
+    finish: ([username, password]) => ({
+      kind: "done",
+      credentials: { kind: "password", mechanism: "LOGIN", username, password },
+    }),
+  });
 
   /** Asks for the user name, or takes it from the initial response and asks for the password. */
   start(initialResponse?: string): SaslStep {
-    if (this.#state !== "new") throw alreadyStartedError(this.name);
-    if (initialResponse === undefined) {
-      this.#state = "username";
-      return { kind: "challenge", challenge: "Username:" };
-    }
-    return this.#takeUsername(readInitialResponse(initialResponse));
+    return this.#exchange.start(initialResponse);
   }
 
   /** Takes the user name, then the password. */
   next(line: string): SaslStep {
-    if (this.#state === "username") return this.#takeUsername(readContinuation(line));
-    if (this.#state === "password") return this.#takePassword(readContinuation(line));
-    throw notWaitingError(this.name);
+    return this.#exchange.next(line);
   }
-
-  #takeUsername(response: ClientResponse): SaslStep {
-    const field = response.kind === "text" && !isUsableUsername(response.text)
-      ? { kind: "malformed" as const }
-      : response;
-    if (field.kind !== "text") {
-      this.#state = "ended";
-      return field;
-    }
-    this.#username = field.text;
-    this.#state = "password";
-    return { kind: "challenge", challenge: "Password:" };
-  }
-
-  #takePassword(response: ClientResponse): SaslStep {
-    this.#state = "ended";
-    const field = usableText(response);
-    if (field.kind !== "text") return field;
-    return {
-      kind: "done",
-      credentials: {
-        kind: "password",
-        mechanism: "LOGIN",
-        username: this.#username,
-        password: field.text,
-      },
-    };
-  }
-}
-
-function usableText(response: ClientResponse): ClientResponse {
-  if (response.kind === "text" && !isUsableField(response.text)) return { kind: "malformed" };
-  return response;
 }

@@ -102,7 +102,11 @@ export class LoginLimiter {
   /** Client group → end of its ban (ms); Map order is oldest ban first. */
   #bans = new Map<string, number>();
 
-  /** @throws {RangeError} If a limit is not a positive integer, or `maxDelayMs < baseDelayMs`. */
+  /**
+   * Creates a limiter; options left out take their defaults.
+   *
+   * @throws {RangeError} If a limit is not a positive integer, or `maxDelayMs < baseDelayMs`.
+   */
   constructor(options: Partial<LoginLimiterOptions> = {}) {
     const merged = { ...DEFAULT_OPTIONS, ...options };
     for (const [name, value] of Object.entries(merged)) {

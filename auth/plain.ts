@@ -4,15 +4,8 @@
  * @module
  */
 import type { SaslStep, ServerMechanism } from "./sasl.ts";
-import {
-  alreadyStartedError,
-  type ClientResponse,
-  isUsableField,
-  isUsableUsername,
-  notWaitingError,
-  readContinuation,
-  readInitialResponse,
-} from "./_client_response.ts";
+import { isUsableField, isUsableUsername } from "./_client_response.ts";
+import { PromptedExchange } from "./_prompted_exchange.ts";
 
 /**
  * PLAIN: one message, `authzid NUL authcid NUL passwd`.
@@ -33,37 +26,34 @@ import {
 export class PlainMechanism implements ServerMechanism {
   /** Always `PLAIN`. */
   readonly name = "PLAIN";
-  #state: "new" | "waiting" | "ended" = "new";
+  #exchange = new PromptedExchange({
+    mechanism: "PLAIN",
+    prompts: [""],
+    usable: () => true,
+    finish: ([message]) => credentials(message),
+  });
 
   /** Parses the initial response, or asks for the message with an empty challenge. */
   start(initialResponse?: string): SaslStep {
-    if (this.#state !== "new") throw alreadyStartedError(this.name);
-    if (initialResponse === undefined) {
-      this.#state = "waiting";
-      return { kind: "challenge", challenge: "" };
-    }
-    return this.#finish(readInitialResponse(initialResponse));
+    return this.#exchange.start(initialResponse);
   }
 
   /** Parses the message sent in answer to the empty challenge. */
   next(line: string): SaslStep {
-    if (this.#state !== "waiting") throw notWaitingError(this.name);
-    return this.#finish(readContinuation(line));
+    return this.#exchange.next(line);
   }
+}
 
-  #finish(response: ClientResponse): SaslStep {
-    this.#state = "ended";
-    if (response.kind !== "text") return response;
-    const fields = response.text.split("\0");
-    if (fields.length !== 3) return { kind: "malformed" };
-    const [authzid, username, password] = fields;
-    if (!isUsableUsername(username) || !isUsableField(password)) return { kind: "malformed" };
-    if (authzid !== "" && authzid.toLowerCase() !== username.toLowerCase()) {
-      return { kind: "malformed" };
-    }
-    return {
-      kind: "done",
-      credentials: { kind: "password", mechanism: "PLAIN", username, password },
-    };
+function credentials(message: string): SaslStep {
+  const fields = message.split("\0");
+  if (fields.length !== 3) return { kind: "malformed" };
+  const [authzid, username, password] = fields;
+  if (!isUsableUsername(username) || !isUsableField(password)) return { kind: "malformed" };
+  if (authzid !== "" && authzid.toLowerCase() !== username.toLowerCase()) {
+    return { kind: "malformed" };
   }
+  return {
+    kind: "done",
+    credentials: { kind: "password", mechanism: "PLAIN", username, password },
+  };
 }

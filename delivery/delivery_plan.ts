@@ -163,7 +163,7 @@ export interface DeliveryRoom {
  *
  * @example
  * ```ts
- * import { admitDeliveries } from "@tollgate/tollgate/relay";
+ * import { admitDeliveries } from "@tollgate/tollgate/delivery";
  * const plan = {
  *   local: [{ id: "a", address: "u@domain.de", mailbox: "u@domain.de" }],
  *   remote: [{
@@ -205,7 +205,7 @@ export function admitDeliveries(
  *
  * @example
  * ```ts
- * import { spreadJob } from "@tollgate/tollgate/relay";
+ * import { spreadJob } from "@tollgate/tollgate/delivery";
  * const parts = Array.from({ length: 25 }, (_, n) => ({ id: `m${n}`, to: ["x@example.net"] }));
  * const job = { destination: { kind: "mx" as const, domain: "example.net" }, parts };
  * console.log(spreadJob(job, { connections: 20, minMessagesPerConnection: 10 })

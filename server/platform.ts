@@ -190,7 +190,7 @@ export interface Platform {
     handler: (request: Request, info: object) => Response | Promise<Response>,
   ): Listener;
   /** The client's IP address from the `info` that `serve` passed the handler. */
-  clientAddress(info: object): string;
+  clientAddress(info: unknown): string;
   /** Computes the secrets to store for a new password (the admin API). */
   setPassword(password: string): Promise<UserSecrets>;
   /** Tests a route's relay now (the admin API's route test). */

@@ -84,7 +84,6 @@ export class InputBuffer {
     this.#offset += count;
   }
 
-  /** Drops every unused byte (used when the connection is about to close). */
   /**
    * Copies what is left (a partial line at most) out of the appended bytes,
    * so whoever appended them may reuse their buffer.
@@ -94,6 +93,7 @@ export class InputBuffer {
     this.#offset = 0;
   }
 
+  /** Drops every unused byte (used when the connection is about to close). */
   clear(): void {
     this.#dropAll();
   }

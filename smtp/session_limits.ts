@@ -15,7 +15,9 @@ const PRINTABLE_ASCII = /^[\t\x20-\x7e]*$/;
 
 /** A refusal: the reply, and whether the session ends with it. */
 export interface Refusal {
+  /** The reply line(s), CRLF-terminated. */
   reply: string;
+  /** Whether the session closes the connection after sending `reply`. */
   close: boolean;
 }
 

@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { Hono } from "hono";
-import { createAdminApp } from "../admin/mod.ts";
+import { type AdminApp, createAdminApp } from "../admin/mod.ts";
 import { createMemoryStores } from "../store/memory/stores.ts";
 import type { Stores } from "../store/types.ts";
 
@@ -22,7 +21,7 @@ export const CRAM_MARKER = "FAKECRAM";
 
 /** What a test gets: the app, its stores, and the lines it logged. */
 export interface AdminFixture {
-  app: Hono;
+  app: AdminApp;
   stores: Stores;
   logs: string[];
 }
@@ -68,7 +67,7 @@ export interface CallResult {
  * `Bearer <TOKEN>` header (`null` sends none).
  */
 export async function call(
-  app: Hono,
+  app: AdminApp,
   request: string,
   options: { json?: unknown; body?: string; contentType?: string; authorization?: string | null } =
     {},

@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { Hono } from "hono";
-import { createAdminApp, type RouteProbeResult } from "../admin/mod.ts";
+import { type AdminApp, createAdminApp, type RouteProbeResult } from "../admin/mod.ts";
 import type { Route } from "../delivery/routes.ts";
 import { createMemoryStores } from "../store/memory/stores.ts";
 import type { Stores } from "../store/types.ts";
@@ -13,7 +12,7 @@ import { NOW, TOKEN } from "./_admin_fixture.ts";
 
 /** The app, its stores, its log lines and the routes the probe was asked to test. */
 export interface RouteAdminFixture {
-  app: Hono;
+  app: AdminApp;
   stores: Stores;
   logs: string[];
   probed: Route[];

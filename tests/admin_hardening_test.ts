@@ -1,5 +1,4 @@
 import { deepEqual, equal } from "node:assert/strict";
-import type { Context } from "hono";
 import {
   type AuditEntry,
   createAdminApp,
@@ -25,7 +24,7 @@ function hardenedApp() {
     setPassword: (password) => Promise.resolve({ passwordHash: `$fake$${password.length}` }),
     now: () => clock.now,
     log: (line) => logs.push(line),
-    clientAddress: (c: Context) => c.req.header("x-client") ?? "192.0.2.1",
+    clientAddress: (request) => request.req.raw.headers.get("x-client") ?? "192.0.2.1",
     audit: (entry) => audits.push(entry),
   });
   const request = (line: string, client: string, authorization: string, json?: unknown) => {

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import plugin from "./tools/lint_core_purity.ts";
+ * import plugin from "./lint_core_purity.ts";
  * const diagnostics = Deno.lint.runPlugin(plugin, "smtp/x.ts", "Deno.exit(1);");
  * console.log(diagnostics[0].id); // "tollgate/core-purity"
  * ```
@@ -39,7 +39,7 @@ const REPO_ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
  *
  * @example
  * ```ts
- * import { isCoreFile } from "./tools/lint_core_purity.ts";
+ * import { isCoreFile } from "./lint_core_purity.ts";
  * console.log(isCoreFile("smtp/session.ts")); // true
  * console.log(isCoreFile("runtime/deno/main.ts")); // false
  * ```

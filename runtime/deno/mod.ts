@@ -64,6 +64,7 @@ export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
 export { tcpByteStream } from "./tcp_stream.ts";
 export { type SmtpServer, type SmtpServerOptions, startSmtpServer } from "./smtp_server.ts";
+export { TlsCertificate } from "./tls_server.ts";
 export { type RunningTollgate, startTollgate } from "./tollgate.ts";
 export { denoPlatform } from "./platform.ts";
 export { deliverOverSmtp, probeRoute, type ProbeStep } from "./smtp_client.ts";

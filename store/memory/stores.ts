@@ -32,6 +32,41 @@ import type {
 export { MemoryRouteStore };
 
 /**
+ * A set of text entries kept in memory: what {@linkcode MemoryDomainStore}
+ * and {@linkcode MemoryNetworkStore} are.
+ *
+ * @example
+ * ```ts
+ * import { MemoryEntrySet } from "@tollgate/tollgate/store";
+ * const entries = new MemoryEntrySet();
+ * await entries.add("b");
+ * await entries.add("a");
+ * console.log(await entries.list(), await entries.remove("c")); // ["a", "b"] false
+ * ```
+ */
+export class MemoryEntrySet implements DomainStore, NetworkStore {
+  #entries = new Set<string>();
+
+  /** Every entry, sorted. */
+  list(): Promise<string[]> {
+    return Promise.resolve([...this.#entries].sort());
+  }
+  /** Whether this exact entry exists. */
+  has(entry: string): Promise<boolean> {
+    return Promise.resolve(this.#entries.has(entry));
+  }
+  /** Adds an entry; adding one that exists is not an error. */
+  add(entry: string): Promise<void> {
+    this.#entries.add(entry);
+    return Promise.resolve();
+  }
+  /** Removes an entry; returns whether it existed. */
+  remove(entry: string): Promise<boolean> {
+    return Promise.resolve(this.#entries.delete(entry));
+  }
+}
+
+/**
  * Local domains kept in memory.
  *
  * @example
@@ -42,27 +77,7 @@ export { MemoryRouteStore };
  * console.log(await domains.has("example.net")); // true
  * ```
  */
-export class MemoryDomainStore implements DomainStore {
-  #domains = new Set<string>();
-
-  /** Every entry, sorted. */
-  list(): Promise<string[]> {
-    return Promise.resolve([...this.#domains].sort());
-  }
-  /** Whether this exact entry exists. */
-  has(domain: string): Promise<boolean> {
-    return Promise.resolve(this.#domains.has(domain));
-  }
-  /** Adds an entry; adding one that exists is not an error. */
-  add(domain: string): Promise<void> {
-    this.#domains.add(domain);
-    return Promise.resolve();
-  }
-  /** Removes an entry; returns whether it existed. */
-  remove(domain: string): Promise<boolean> {
-    return Promise.resolve(this.#domains.delete(domain));
-  }
-}
+export class MemoryDomainStore extends MemoryEntrySet {}
 
 /**
  * Relay-client networks kept in memory.
@@ -75,23 +90,7 @@ export class MemoryDomainStore implements DomainStore {
  * console.log(await networks.list()); // ["192.0.2.0/24"]
  * ```
  */
-export class MemoryNetworkStore implements NetworkStore {
-  #networks = new Set<string>();
-
-  /** Every entry, sorted. */
-  list(): Promise<string[]> {
-    return Promise.resolve([...this.#networks].sort());
-  }
-  /** Adds an entry; adding one that exists is not an error. */
-  add(cidr: string): Promise<void> {
-    this.#networks.add(cidr);
-    return Promise.resolve();
-  }
-  /** Removes an entry; returns whether it existed. */
-  remove(cidr: string): Promise<boolean> {
-    return Promise.resolve(this.#networks.delete(cidr));
-  }
-}
+export class MemoryNetworkStore extends MemoryEntrySet {}
 
 /**
  * Users kept in memory, listed in address order.
