@@ -31,6 +31,10 @@
 
 export * from "./routes.ts";
 export * from "./route_fields.ts";
+export * from "./route_oauth2.ts";
+export * from "./oauth_token_request.ts";
+export * from "./oauth_tokens.ts";
+export * from "./oauth_delivery.ts";
 export * from "./smtproutes.ts";
 export * from "./retry_policy.ts";
 export * from "./bounce.ts";

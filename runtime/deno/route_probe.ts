@@ -7,6 +7,8 @@
 import type { RouteProbeResult } from "../../admin/deps.ts";
 import { type Route, routePort } from "../../delivery/routes.ts";
 import { type OutboundTarget, probeRoute } from "./smtp_client.ts";
+import { OAuthTokens } from "../../delivery/oauth_tokens.ts";
+import { probeWithToken } from "../../delivery/oauth_delivery.ts";
 
 /** What every route target shares: the EHLO name and, optionally, private CAs to trust. */
 export interface RouteTargetOptions {
@@ -44,7 +46,9 @@ export function routeTarget(route: Route, options: RouteTargetOptions): Outbound
     ehloName: options.ehloName,
   };
   if (options.caCertificates !== undefined) target.caCertificates = [...options.caCertificates];
-  if (route.username !== undefined && route.password !== undefined) {
+  if (route.oauth2 !== undefined) {
+    target.oauth = { pattern: route.pattern, username: route.username, oauth2: route.oauth2 };
+  } else if (route.username !== undefined && route.password !== undefined) {
     target.auth = { username: route.username, password: route.password };
     if (route.mechanisms !== undefined) target.auth.mechanisms = [...route.mechanisms];
   }
@@ -53,7 +57,8 @@ export function routeTarget(route: Route, options: RouteTargetOptions): Outbound
 
 /**
  * The admin API's `probeRoute` dependency: tests a route's relay with the
- * SMTP client's `probeRoute`, greeting it as `options.ehloName`.
+ * SMTP client's `probeRoute`, greeting it as `options.ehloName`; an OAuth
+ * route's test starts with a fresh token from `options.tokens`.
  *
  * @example
  * ```ts ignore
@@ -64,7 +69,8 @@ export function routeTarget(route: Route, options: RouteTargetOptions): Outbound
  * ```
  */
 export function createRouteProbe(
-  options: RouteTargetOptions,
+  options: RouteTargetOptions & { tokens?: OAuthTokens },
 ): (route: Route) => Promise<RouteProbeResult> {
-  return (route) => probeRoute(routeTarget(route, options));
+  const tokens = options.tokens ?? new OAuthTokens();
+  return (route) => probeWithToken(routeTarget(route, options), tokens, probeRoute);
 }

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import type { RouteMechanism, TlsMode } from "../../delivery/routes.ts";
+import type { TlsMode } from "../../delivery/routes.ts";
+import type { OAuthRoute } from "../../delivery/oauth_delivery.ts";
+import type { ClientMechanismName } from "../../auth/sasl_client.ts";
 import { ClientSession } from "../../smtp/client_session.ts";
 import {
   type ClientTimeouts,
@@ -28,7 +30,9 @@ export interface OutboundTarget {
   /** The name the certificate must carry (and SNI); default `host`. */
   servername?: string;
   /** Credentials for AUTH; sent only over TLS, unless `tls` is `none` or the peer is loopback. */
-  auth?: { username: string; password: string; mechanisms?: RouteMechanism[] };
+  auth?: { username: string; password: string; mechanisms?: readonly ClientMechanismName[] };
+  /** An OAuth 2.0 route: `withOAuthTokens` (delivery) turns it into `auth` with its token. */
+  oauth?: OAuthRoute;
   /** The name sent with EHLO. */
   ehloName: string;
   /** Overrides of RFC 5321 §4.5.3.2's timeouts (and 30 s to connect). */
@@ -211,6 +215,9 @@ function createSession(
   skipStartTls: boolean,
 ): { kind: "session"; session: ClientSession } | { kind: "failed"; reason: string } {
   try {
+    if (target.oauth) {
+      throw new TypeError("Cannot authenticate: no OAuth 2.0 token (withOAuthTokens)");
+    }
     return {
       kind: "session",
       session: new ClientSession({

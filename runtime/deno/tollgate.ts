@@ -20,6 +20,8 @@ import { withTrigger } from "../../delivery/queue_trigger.ts";
 import { createRouteProbe } from "./route_probe.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
 import { deliverOverSmtp } from "./smtp_client.ts";
+import { OAuthTokens } from "../../delivery/oauth_tokens.ts";
+import { withOAuthTokens } from "../../delivery/oauth_delivery.ts";
 import { startSmtpServer } from "./smtp_server.ts";
 import { TlsCertificate } from "./tls_server.ts";
 
@@ -101,13 +103,15 @@ export async function startTollgate(
     ? startSmtpServer({ ...common, listen: config.submissions, mode: "submissions" })
     : undefined;
 
+  const tokens = new OAuthTokens({ log });
   const app = createAdminApp({
     stores: { ...stores, users: auth.adminUsers },
     token: adminToken.token,
     setPassword: (password) =>
       createUserSecrets(password, { cramMd5: config.cramMd5, kdf: nodeScryptKdf }),
     now: Date.now,
-    probeRoute: createRouteProbe({ ehloName: config.hostname }),
+    probeRoute: createRouteProbe({ ehloName: config.hostname, tokens }),
+    routeOAuthState: (route) => tokens.state(route),
     log: (line) => log(`admin ${line}`),
     // Deno.serve passes its ServeHandlerInfo to app.fetch as Hono's env.
     clientAddress: (c) => (c.env as Deno.ServeHandlerInfo<Deno.NetAddr>).remoteAddr.hostname,
@@ -122,7 +126,7 @@ export async function startTollgate(
     maildirRoot: `${config.dataDir}/mail`,
     policy: { schedule: config.queueRetry, lifetimeMs: config.queueLifetimeMs },
     concurrency: config.outboundConcurrency,
-    deliver: deliverOverSmtp,
+    deliver: withOAuthTokens(deliverOverSmtp, tokens),
     lookup: (domain) => lookupMailHosts(domain, config.dns ? { nameServer: config.dns } : {}),
     log,
   });
