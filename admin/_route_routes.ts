@@ -18,6 +18,7 @@ import { readJsonBody } from "./_json_body.ts";
 import { tryNormalize } from "./_normalize.ts";
 import { routeTextRoutes } from "./_route_text.ts";
 import { describeRoute, redactPassword, routeView } from "./_route_view.ts";
+import { oauthAuthBody, oauthFields } from "./_route_oauth.ts";
 
 const putRouteBody = z.strictObject({
   relay: z.string().optional(),
@@ -26,10 +27,13 @@ const putRouteBody = z.strictObject({
   password: z.string().optional(),
   tls: z.enum(["starttls", "implicit", "opportunistic", "none"]).optional(),
   mechanisms: z.array(z.enum(["CRAM-MD5", "PLAIN", "LOGIN"])).optional(),
+  auth: oauthAuthBody.optional(),
 });
 
 /** What the route endpoints need besides the store. */
-export type RouteRouteDeps = Pick<AdminDeps, "probeRoute"> & { log: (line: string) => void };
+export type RouteRouteDeps = Pick<AdminDeps, "probeRoute" | "routeOAuthState"> & {
+  log: (line: string) => void;
+};
 
 /** The stored password to keep when a `PUT` names the same user and sends no password. */
 function keptPassword(
@@ -49,7 +53,8 @@ function keptPassword(
  */
 export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
   const app = new Hono();
-  app.get("/", async (c) => c.json({ routes: (await routes.list()).map(routeView) }));
+  const view = (route: Route) => routeView(route, deps.routeOAuthState?.(route));
+  app.get("/", async (c) => c.json({ routes: (await routes.list()).map(view) }));
   app.get("/resolve", async (c) => {
     const domain = normalizeRecipientDomain((c.req.query("domain") ?? "").trim());
     if (domain === "") return c.json({ error: 'Missing query parameter "domain"' }, 400);
@@ -60,7 +65,7 @@ export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
     return c.json({
       domain,
       matched: found.matched ?? null,
-      route: found.route === undefined ? null : routeView(found.route),
+      route: found.route === undefined ? null : view(found.route),
       delivery: found.route?.relay === undefined ? "mx" : "relay",
       why: found.why,
     });
@@ -73,20 +78,31 @@ export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
     if (body.kind === "invalid") return c.json({ error: body.error }, 400);
     const existing = await routes.get(pattern.value);
     const password = keptPassword(body.value, existing);
+    const oauth = oauthFields(body.value, existing);
+    if (oauth.kind === "invalid") return c.json({ error: oauth.error }, 400);
+    const { auth: _auth, ...fields } = body.value;
     let route: Route;
     try {
-      route = createRoute(pattern.value, { ...body.value, password });
+      route = createRoute(pattern.value, {
+        ...fields,
+        password,
+        ...(oauth.kind === "fields" ? { username: oauth.username, oauth2: oauth.oauth2 } : {}),
+      });
     } catch (error) {
       if (error instanceof RangeError) return c.json({ error: error.message }, 400);
       throw error;
     }
     await routes.put(route);
-    const kept = body.value.password === undefined && password !== undefined;
+    const kept = body.value.password === undefined && password !== undefined
+      ? ["password"]
+      : oauth.kind === "fields"
+      ? oauth.kept
+      : [];
     deps.log(
       `admin: ${existing ? "replaced" : "created"} route ${describeRoute(route)}` +
-        (kept ? " (password kept)" : ""),
+        (kept.length > 0 ? ` (${kept.join(" and ")} kept)` : ""),
     );
-    return c.json(routeView(route), existing ? 200 : 201);
+    return c.json(view(route), existing ? 200 : 201);
   });
   app.delete("/:pattern", (c) =>
     removeEntry(c, c.req.param("pattern"), {
@@ -121,7 +137,7 @@ export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
       `admin: tested route ${describeRoute(route)}: ` +
         (ok ? "ok" : `failed at ${failed?.step ?? "the start"}: ${failed?.detail ?? "no steps"}`),
     );
-    return c.json({ ...routeView(route), ok, steps });
+    return c.json({ ...view(route), ok, steps });
   });
   return app;
 }

@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { formatSmtproutes, parseSmtproutes } from "../delivery/smtproutes.ts";
 import type { RouteStore } from "../store/types.ts";
 import { routeView } from "./_route_view.ts";
+import { routesAsJson } from "./_route_json_export.ts";
 
 /** The most routes one import may hold (one atomic store commit). */
 export const MAX_IMPORTED_ROUTES = 1000;
@@ -23,7 +24,8 @@ function isPlainText(request: Request): boolean {
  * the default, or `plain`; Hoffmann's `|` lines either way) only when every
  * line can be read; otherwise it answers `400` with each line's number and
  * problem and changes nothing. Export writes every route back
- * (`?form=seed|hoffmann`, passwords only with `?passwords=true`).
+ * (`?form=seed|hoffmann`, passwords only with `?passwords=true`), or as JSON
+ * (`?form=json`, every route including OAuth 2.0 ones, never a secret).
  */
 export function routeTextRoutes(routes: RouteStore, log: (line: string) => void): Hono {
   const app = new Hono();
@@ -78,8 +80,9 @@ export function routeTextRoutes(routes: RouteStore, log: (line: string) => void)
     if (passwords !== "true" && passwords !== "false") {
       return c.json({ error: `Invalid passwords "${passwords}": expected true or false` }, 400);
     }
+    if (form === "json") return c.json(routesAsJson(await routes.list()));
     if (form !== "seed" && form !== "hoffmann") {
-      return c.json({ error: `Invalid form "${form}": expected seed or hoffmann` }, 400);
+      return c.json({ error: `Invalid form "${form}": expected seed, hoffmann or json` }, 400);
     }
     const withPasswords = passwords === "true";
     const text = formatSmtproutes(await routes.list(), { withPasswords, form });

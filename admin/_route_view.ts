@@ -6,7 +6,9 @@
  */
 
 import { encodeBase64 } from "../auth/base64.ts";
+import type { OAuthRouteState } from "../delivery/oauth_tokens.ts";
 import { type Route, type RouteMechanism, routePort, type TlsMode } from "../delivery/routes.ts";
+import { oauthSecrets, type OAuthView, oauthView } from "./_route_oauth.ts";
 
 /** A route as the admin API shows it: the password left out, the port made explicit. */
 export interface RouteView {
@@ -24,10 +26,12 @@ export interface RouteView {
   username?: string;
   /** The allowed mechanisms, when the route restricts them. */
   mechanisms?: RouteMechanism[];
+  /** OAuth 2.0 settings (secrets only as "set") and the token state. */
+  auth?: OAuthView;
 }
 
-/** Shows a route without its password. */
-export function routeView(route: Route): RouteView {
+/** Shows a route without its password (and an OAuth route with its token state). */
+export function routeView(route: Route, oauthState?: OAuthRouteState): RouteView {
   const view: RouteView = {
     pattern: route.pattern,
     delivery: route.relay === undefined ? "mx" : "relay",
@@ -37,6 +41,8 @@ export function routeView(route: Route): RouteView {
   };
   if (route.username !== undefined) view.username = route.username;
   if (route.mechanisms !== undefined) view.mechanisms = [...route.mechanisms];
+  const auth = oauthView(route, oauthState);
+  if (auth !== undefined) view.auth = auth;
   return view;
 }
 
@@ -47,7 +53,9 @@ export function describeRoute(route: Route): string {
     : `${route.relay}:${routePort(route)} (TLS ${route.tls})`;
   const auth = route.username === undefined
     ? ""
-    : ` with AUTH as ${JSON.stringify(route.username)}`;
+    : ` with ${route.oauth2 ? `OAuth 2.0 ${route.oauth2.mechanism}` : "AUTH"} as ${
+      JSON.stringify(route.username)
+    }`;
   return `${route.pattern} via ${target}${auth}`;
 }
 
@@ -56,9 +64,9 @@ export function describeRoute(route: Route): string {
  * PLAIN and LOGIN would send them, with `[password]`.
  */
 export function redactPassword(text: string, route: Route): string {
-  if (route.password === undefined) return text;
-  const forms = [route.password, encodeBase64(route.password)];
-  if (route.username !== undefined) {
+  const forms = oauthSecrets(route);
+  if (route.password !== undefined) forms.push(route.password, encodeBase64(route.password));
+  if (route.username !== undefined && route.password !== undefined) {
     forms.push(encodeBase64(`\0${route.username}\0${route.password}`));
   }
   let result = text;

@@ -123,7 +123,8 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   app.route("/api/relay-networks", networkRoutes(networks, log));
   app.route("/api/queue", queueRoutes(queue));
   app.route("/api/queue", queueItemRoutes(queue, { now: deps.now, log }));
-  app.route("/api/routes", routeRoutes(deps.stores.routes, { probeRoute: deps.probeRoute, log }));
+  const { probeRoute, routeOAuthState } = deps;
+  app.route("/api/routes", routeRoutes(deps.stores.routes, { probeRoute, routeOAuthState, log }));
   app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

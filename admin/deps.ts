@@ -6,6 +6,7 @@
 
 import type { UserSecrets } from "../auth/user_secrets.ts";
 import type { Route } from "../delivery/routes.ts";
+import type { OAuthRouteState } from "../delivery/oauth_tokens.ts";
 import type { Stores } from "../store/types.ts";
 
 /** One step of a route test: what was tried, whether it worked, and what happened. */
@@ -104,6 +105,8 @@ export interface AdminDeps {
    * (`POST /api/routes/{pattern}/test`); without it that endpoint answers `501`.
    */
   probeRoute?: (route: Route) => Promise<RouteProbeResult>;
+  /** An OAuth 2.0 route's token state (`OAuthTokens.state`), shown with the route. */
+  routeOAuthState?: (route: Route) => OAuthRouteState | undefined;
   /** Receives one line per change and per failure; never a password or hash. */
   log?: (line: string) => void;
   /**

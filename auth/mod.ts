@@ -32,6 +32,7 @@ export * from "./sasl.ts";
 export * from "./store_verifier.ts";
 export * from "./user_secrets.ts";
 export * from "./sasl_client.ts";
+export * from "./xoauth2.ts";
 export * from "./client_group.ts";
 export * from "./failure_window.ts";
 export * from "./login_limiter.ts";

@@ -10,12 +10,20 @@ import { md5 } from "@noble/hashes/legacy.js";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import type { MechanismName } from "./sasl.ts";
 import { encodeHex } from "./_encoding.ts";
+import {
+  encodeOAuthResponse,
+  oauthErrorAcknowledgement,
+  type OAuthMechanismName,
+} from "./xoauth2.ts";
+
+/** What the client may authenticate with: the password mechanisms and the OAuth 2.0 ones. */
+export type ClientMechanismName = MechanismName | OAuthMechanismName;
 
 /** The user name and password to authenticate with at a relay. */
 export interface ClientCredentials {
   /** The authentication identity. */
   username: string;
-  /** The password. Never put into a log line or a failure reason. */
+  /** The password (for XOAUTH2 and OAUTHBEARER: the access token). Never logged. */
   password: string;
 }
 
@@ -37,7 +45,7 @@ export type SaslClientStep =
  */
 export interface ClientMechanism {
   /** The mechanism's name, for `AUTH <name>`. */
-  readonly name: MechanismName;
+  readonly name: ClientMechanismName;
   /** The initial response for the AUTH line (base64), or `undefined` to wait for a challenge. */
   start(): string | undefined;
   /** Answers a challenge: the base64 text after `334 `. */
@@ -61,8 +69,8 @@ export const CLIENT_MECHANISM_PREFERENCE: readonly MechanismName[] = ["CRAM-MD5"
  */
 export function chooseClientMechanism(
   offered: readonly string[],
-  allowed: readonly MechanismName[] = CLIENT_MECHANISM_PREFERENCE,
-): MechanismName | undefined {
+  allowed: readonly ClientMechanismName[] = CLIENT_MECHANISM_PREFERENCE,
+): ClientMechanismName | undefined {
   const upper = offered.map((name) => name.toUpperCase());
   return allowed.find((name) => upper.includes(name));
 }
@@ -95,6 +103,9 @@ export function assertUsableCredentials(credentials: ClientCredentials): void {
  * - LOGIN answers the first challenge with the user name and the second with
  *   the password, whatever the prompts say (servers word them differently).
  * - CRAM-MD5 answers `user SP hex(HMAC-MD5(password, challenge))` (RFC 2195).
+ * - XOAUTH2 and OAUTHBEARER send the access token (the `password`) as the
+ *   initial response and answer the server's error challenge once with the
+ *   dummy response, after which the server sends `535` or `454` (RFC 7628).
  *
  * @throws {TypeError} If {@linkcode assertUsableCredentials} does.
  *
@@ -108,7 +119,7 @@ export function assertUsableCredentials(credentials: ClientCredentials): void {
  * ```
  */
 export function createClientMechanism(
-  name: MechanismName,
+  name: ClientMechanismName,
   credentials: ClientCredentials,
 ): ClientMechanism {
   assertUsableCredentials(credentials);
@@ -119,6 +130,9 @@ export function createClientMechanism(
       return new LoginClient(credentials);
     case "CRAM-MD5":
       return new CramMd5Client(credentials);
+    case "XOAUTH2":
+    case "OAUTHBEARER":
+      return new OAuthClient(name, credentials);
   }
 }
 
@@ -188,5 +202,29 @@ class CramMd5Client implements ClientMechanism {
     }
     const digest = encodeHex(hmac(md5, ENCODER.encode(this.#credentials.password), bytes));
     return { kind: "respond", response: encodeBase64(`${this.#credentials.username} ${digest}`) };
+  }
+}
+
+class OAuthClient implements ClientMechanism {
+  readonly name: OAuthMechanismName;
+  readonly #credentials: ClientCredentials;
+  #answered = false;
+
+  constructor(name: OAuthMechanismName, credentials: ClientCredentials) {
+    this.name = name;
+    this.#credentials = credentials;
+  }
+
+  start(): string {
+    const { username: user, password: token } = this.#credentials;
+    return encodeOAuthResponse(this.name, { user, token });
+  }
+
+  next(): SaslClientStep {
+    if (this.#answered) {
+      return { kind: "cancel", reason: `the server sent a second ${this.name} challenge` };
+    }
+    this.#answered = true; // the token was refused: acknowledge, then the server sends 535/454
+    return { kind: "respond", response: oauthErrorAcknowledgement(this.name) };
   }
 }

@@ -35,6 +35,10 @@
 
 export * from "./routes.ts";
 export * from "./route_fields.ts";
+export * from "./route_oauth2.ts";
+export * from "./oauth_token_request.ts";
+export * from "./oauth_tokens.ts";
+export * from "./oauth_delivery.ts";
 export * from "./smtproutes.ts";
 export * from "./retry_policy.ts";
 export * from "./bounce.ts";
@@ -43,7 +47,7 @@ export * from "./delivery_plan.ts";
 export { withTrigger } from "./queue_trigger.ts";
 export { DeliveryWorker, type DeliveryWorkerOptions } from "./delivery_worker.ts";
 export { deliverRemote, type RemoteDeliveryOptions } from "./remote_delivery.ts";
-export { routeTarget, type RouteTargetOptions } from "./route_target.ts";
+export { createRouteProbe, routeTarget, type RouteTargetOptions } from "./route_target.ts";
 export type * from "./outbound_types.ts";
 export type {
   OutboundConnection,

@@ -6,7 +6,9 @@
  *
  * @module
  */
-import type { RouteMechanism, TlsMode } from "./routes.ts";
+import type { TlsMode } from "./routes.ts";
+import type { ClientMechanismName } from "../auth/sasl_client.ts";
+import type { OAuthRoute } from "./oauth_tokens.ts";
 import type { ClientTimeouts, RecipientOutcome } from "../smtp/client_types.ts";
 
 export type { RecipientOutcome };
@@ -33,7 +35,9 @@ export interface OutboundTarget {
   /** The name the certificate must carry (and SNI); default `host`. */
   servername?: string;
   /** Credentials for AUTH; sent only over TLS, unless `tls` is `none` or the peer is loopback. */
-  auth?: { username: string; password: string; mechanisms?: RouteMechanism[] };
+  auth?: { username: string; password: string; mechanisms?: readonly ClientMechanismName[] };
+  /** An OAuth 2.0 route: `withOAuthTokens` turns it into `auth` with its token. */
+  oauth?: OAuthRoute;
   /** The name sent with EHLO. */
   ehloName: string;
   /** Overrides of RFC 5321 §4.5.3.2's timeouts (and 30 s to connect). */

@@ -8,7 +8,14 @@
 
 import ipaddr from "ipaddr.js";
 import { normalizeDomainEntry } from "../relay/local_domains.ts";
-import { normalizeRoutePattern, type Route, type RouteMechanism, type TlsMode } from "./routes.ts";
+import { checkOAuthRouteFields, checkRouteOAuth2 } from "./route_oauth2.ts";
+import {
+  normalizeRoutePattern,
+  type Route,
+  type RouteMechanism,
+  type RouteOAuth2,
+  type TlsMode,
+} from "./routes.ts";
 
 /** What an operator may say about a route; everything but the pattern. */
 export interface RouteFields {
@@ -24,6 +31,8 @@ export interface RouteFields {
   tls?: TlsMode;
   /** Allowed mechanisms in order of preference, no repeats; needs credentials. */
   mechanisms?: RouteMechanism[];
+  /** OAuth 2.0 instead of a password; needs `username` (the mailbox), no password. */
+  oauth2?: RouteOAuth2;
 }
 
 /** Longer secrets only cost memory; no provider needs them. */
@@ -129,7 +138,8 @@ export function createRoute(pattern: string, fields: RouteFields): Route {
   }
   if (username !== undefined) checkCredential("user name", username);
   if (password !== undefined) checkCredential("password", password);
-  if ((username === undefined) !== (password === undefined)) {
+  if (fields.oauth2 !== undefined) checkOAuthRouteFields(fields);
+  else if ((username === undefined) !== (password === undefined)) {
     throw routeError(
       username === undefined ? "a password without a user name" : "a user name without a password",
     );
@@ -151,8 +161,9 @@ export function createRoute(pattern: string, fields: RouteFields): Route {
   if (port !== undefined) route.port = port;
   if (hasCredentials) {
     route.username = username;
-    route.password = password;
+    if (password !== undefined) route.password = password;
   }
   if (mechanisms !== undefined) route.mechanisms = [...mechanisms];
+  if (fields.oauth2 !== undefined) route.oauth2 = checkRouteOAuth2(fields.oauth2);
   return route;
 }

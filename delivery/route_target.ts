@@ -1,8 +1,10 @@
 /**
- * From a stored route to an outbound connection target.
+ * From a stored route to an outbound connection target, and the route test.
  *
  * @module
  */
+import { type OAuthProbeStep, probeWithToken } from "./oauth_delivery.ts";
+import type { OAuthTokens } from "./oauth_tokens.ts";
 import type { OutboundTarget } from "./outbound_types.ts";
 import { type Route, routePort } from "./routes.ts";
 
@@ -42,9 +44,38 @@ export function routeTarget(route: Route, options: RouteTargetOptions): Outbound
     ehloName: options.ehloName,
   };
   if (options.caCertificates !== undefined) target.caCertificates = [...options.caCertificates];
-  if (route.username !== undefined && route.password !== undefined) {
+  if (route.oauth2 !== undefined) {
+    target.oauth = { pattern: route.pattern, username: route.username, oauth2: route.oauth2 };
+  } else if (route.username !== undefined && route.password !== undefined) {
     target.auth = { username: route.username, password: route.password };
     if (route.mechanisms !== undefined) target.auth.mechanisms = [...route.mechanisms];
   }
   return target;
+}
+
+/**
+ * The admin API's route test: tests a route's relay with `options.probe`
+ * (the SMTP client's probe), greeting it as `options.ehloName`; an OAuth
+ * route's test starts with a fresh token from `options.tokens`.
+ *
+ * @example
+ * ```ts
+ * import { createRouteProbe, OAuthTokens } from "@tollgate/tollgate/delivery";
+ * const probeRoute = createRouteProbe({
+ *   ehloName: "mail.domain.example",
+ *   tokens: new OAuthTokens(),
+ *   probe: (target) =>
+ *     Promise.resolve({ steps: [{ step: "result", ok: true, detail: target.host }] }),
+ * });
+ * const { steps } = await probeRoute({ pattern: "*", relay: "192.0.2.25", tls: "none" });
+ * console.log(steps[0].detail); // "192.0.2.25"
+ * ```
+ */
+export function createRouteProbe(
+  options: RouteTargetOptions & {
+    tokens: OAuthTokens;
+    probe: (target: OutboundTarget) => Promise<{ steps: OAuthProbeStep[] }>;
+  },
+): (route: Route) => Promise<{ steps: OAuthProbeStep[] }> {
+  return (route) => probeWithToken(routeTarget(route, options), options.tokens, options.probe);
 }

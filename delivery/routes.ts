@@ -16,7 +16,13 @@ import { domainCandidates, normalizeDomainEntry } from "../relay/local_domains.t
 import type { Route } from "../store/types.ts";
 
 /** The route record and its fields are storage types, defined with the other records. */
-export type { Route, RouteMechanism, TlsMode } from "../store/types.ts";
+export type {
+  OAuthMechanism,
+  Route,
+  RouteMechanism,
+  RouteOAuth2,
+  TlsMode,
+} from "../store/types.ts";
 
 /**
  * Which route applies to a domain: the route (undefined means MX delivery
@@ -127,6 +133,10 @@ function explainMatch(domain: string, route: Route, candidates: string[]): strin
   const target = route.relay === undefined
     ? `delivered to its MX hosts${route.port === undefined ? "" : ` on port ${route.port}`}`
     : `relayed through ${route.relay}:${routePort(route)} with TLS ${route.tls}`;
-  const auth = route.username === undefined ? "without AUTH" : `with AUTH as "${route.username}"`;
+  const auth = route.username === undefined
+    ? "without AUTH"
+    : `with ${
+      route.oauth2 ? `OAuth 2.0 ${route.oauth2.mechanism.toUpperCase()}` : "AUTH"
+    } as "${route.username}"`;
   return `"${domain}" matches ${scope}${longer}: ${target}, ${auth}`;
 }

@@ -208,6 +208,12 @@ function formatLine(route: Route, options: FormatSmtproutesOptions): string {
     return `${head}:${routePort(route)}|${route.username}|${route.password}`;
   }
   const port = route.port === undefined ? "" : `:${route.port}`;
+  if (route.oauth2 !== undefined) {
+    const how = `OAuth 2.0 ${route.oauth2.mechanism.toUpperCase()} as ${
+      JSON.stringify(route.username)
+    }`;
+    return `# ${head}${port} (${how}: smtproutes cannot carry it; see the JSON export)`;
+  }
   if (route.username !== undefined && !credentials) {
     const user = JSON.stringify(route.username);
     return `# ${head}${port} (AUTH as ${user}; password withheld: export with passwords=true)`;

@@ -6,6 +6,9 @@
  * @module
  */
 import { createAdminApp } from "../admin/app.ts";
+import { withOAuthTokens } from "../delivery/oauth_delivery.ts";
+import { OAuthTokens } from "../delivery/oauth_tokens.ts";
+import { createRouteProbe } from "../delivery/route_target.ts";
 import { auditLogLine } from "../admin/audit_log_line.ts";
 import { LoginLimiter } from "../auth/login_limiter.ts";
 import { DeliveryWorker } from "../delivery/delivery_worker.ts";
@@ -146,12 +149,18 @@ export async function composeTollgate(
     ? platform.listen({ ...common, listen: settings.submissions, mode: "submissions" })
     : undefined;
 
+  const tokens = new OAuthTokens({ log });
   const app = createAdminApp({
     stores: { ...stores, users: auth.adminUsers },
     token: adminToken.token,
     setPassword: platform.setPassword,
     now: platform.now,
-    probeRoute: platform.probeRoute,
+    probeRoute: createRouteProbe({
+      ehloName: settings.hostname,
+      tokens,
+      probe: platform.probeTarget,
+    }),
+    routeOAuthState: (route) => tokens.state(route),
     log: (line) => log(`admin ${line}`),
     // The platform's server passes its request info to app.fetch as Hono's env.
     clientAddress: (c) => platform.clientAddress(c.env),
@@ -165,7 +174,7 @@ export async function composeTollgate(
     policy: { schedule: settings.queueRetry, lifetimeMs: settings.queueLifetimeMs },
     concurrency: settings.outboundConcurrency,
     deliverLocal: platform.deliverLocal,
-    deliver: platform.deliver,
+    deliver: withOAuthTokens(platform.deliver, tokens),
     lookup: platform.lookup,
     log,
     now: platform.now,

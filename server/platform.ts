@@ -7,11 +7,16 @@
  *
  * @module
  */
-import type { AdminDeps } from "../admin/deps.ts";
+import type { RouteProbeResult } from "../admin/deps.ts";
 import type { CredentialVerifier } from "../auth/credentials.ts";
 import type { MechanismName } from "../auth/sasl.ts";
 import type { UserSecrets } from "../auth/user_secrets.ts";
-import type { DeliverOverSmtp, LocalMessage, MxLookup } from "../delivery/outbound_types.ts";
+import type {
+  DeliverOverSmtp,
+  LocalMessage,
+  MxLookup,
+  OutboundTarget,
+} from "../delivery/outbound_types.ts";
 import type { Stores, UserStore } from "../store/types.ts";
 import type { ConnectionDeps } from "./smtp_connection.ts";
 
@@ -193,8 +198,8 @@ export interface Platform {
   clientAddress(info: unknown): string;
   /** Computes the secrets to store for a new password (the admin API). */
   setPassword(password: string): Promise<UserSecrets>;
-  /** Tests a route's relay now (the admin API's route test). */
-  probeRoute: NonNullable<AdminDeps["probeRoute"]>;
+  /** Tests a relay now, step by step, without sending mail (the admin API's route test). */
+  probeTarget(target: OutboundTarget): Promise<RouteProbeResult>;
   /** Delivers into a local mailbox; resolves with the file's path. */
   deliverLocal(message: LocalMessage): Promise<string>;
   /** The SMTP client. */

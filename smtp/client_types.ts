@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { MechanismName } from "../auth/sasl.ts";
+import type { ClientMechanismName } from "../auth/sasl_client.ts";
 import type { TlsMode } from "../store/types.ts";
 import type { SmtpReply } from "./reply_reader.ts";
 
@@ -67,7 +67,7 @@ export interface ClientAuth {
   /** Never put into a log line or a failure reason. */
   password: string;
   /** Allowed mechanisms, preferred first; default CRAM-MD5, PLAIN, LOGIN. */
-  mechanisms?: readonly MechanismName[];
+  mechanisms?: readonly ClientMechanismName[];
 }
 
 /** How one client session behaves. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Route } from "./types.ts";
+import type { Route, RouteOAuth2 } from "./types.ts";
 
 /**
  * A fresh copy of a route with only the fields of {@linkcode Route}.
@@ -23,5 +23,27 @@ export function copyRoute(route: Route): Route {
   if (route.username !== undefined) copy.username = route.username;
   if (route.password !== undefined) copy.password = route.password;
   if (route.mechanisms !== undefined) copy.mechanisms = [...route.mechanisms];
+  if (route.oauth2 !== undefined) copy.oauth2 = copyOAuth2(route.oauth2);
+  return copy;
+}
+
+/**
+ * A fresh copy of a route's OAuth 2.0 client with only its known fields.
+ *
+ * @example
+ * ```ts
+ * import { copyOAuth2 } from "./_route_record.ts";
+ * const oauth2 = copyOAuth2({
+ *   mechanism: "xoauth2", tokenUrl: "https://idp.example/token", clientId: "id",
+ *   clientSecret: "secret", scope: undefined,
+ * });
+ * console.log("scope" in oauth2); // false
+ * ```
+ */
+export function copyOAuth2(oauth2: RouteOAuth2): RouteOAuth2 {
+  const { mechanism, tokenUrl, clientId, clientSecret, refreshToken, scope } = oauth2;
+  const copy: RouteOAuth2 = { mechanism, tokenUrl, clientId, clientSecret };
+  if (refreshToken !== undefined) copy.refreshToken = refreshToken;
+  if (scope !== undefined) copy.scope = scope;
   return copy;
 }

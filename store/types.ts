@@ -294,6 +294,43 @@ export type TlsMode = "starttls" | "implicit" | "opportunistic" | "none";
 /** A SASL mechanism the client may use to authenticate at a relay. */
 export type RouteMechanism = "CRAM-MD5" | "PLAIN" | "LOGIN";
 
+/** The SASL mechanisms that carry an OAuth 2.0 access token (XOAUTH2, RFC 7628's OAUTHBEARER). */
+export type OAuthMechanism = "xoauth2" | "oauthbearer";
+
+/**
+ * A route's OAuth 2.0 client: where and how Tollgate gets the access token it
+ * sends to the relay. Without `refreshToken` the client-credentials grant is
+ * used (Microsoft 365 app-only SMTP), with it the refresh-token grant (Google).
+ * The secrets are stored as given, like route passwords, and never shown.
+ *
+ * @example
+ * ```ts
+ * import type { RouteOAuth2 } from "@tollgate/tollgate/store";
+ * const oauth2: RouteOAuth2 = {
+ *   mechanism: "xoauth2",
+ *   tokenUrl: "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token",
+ *   clientId: "00000000-0000-0000-0000-000000000000",
+ *   clientSecret: "secret",
+ *   scope: "https://outlook.office365.com/.default",
+ * };
+ * console.log(oauth2.refreshToken === undefined); // true: client credentials
+ * ```
+ */
+export interface RouteOAuth2 {
+  /** The SASL mechanism used at the relay. */
+  mechanism: OAuthMechanism;
+  /** The authorization server's token endpoint (https, or http on loopback). */
+  tokenUrl: string;
+  /** The OAuth client's id. */
+  clientId: string;
+  /** The OAuth client's secret: never shown by the admin API. */
+  clientSecret: string;
+  /** A refresh token (refresh-token grant); absent means the client-credentials grant. */
+  refreshToken?: string;
+  /** The scope to ask for; absent means none is sent. */
+  scope?: string;
+}
+
 /**
  * One outbound route.
  *
@@ -326,6 +363,8 @@ export interface Route {
   tls: TlsMode;
   /** The mechanisms allowed, in order of preference; absent means CRAM-MD5, PLAIN, LOGIN. */
   mechanisms?: RouteMechanism[];
+  /** OAuth 2.0 instead of a password: `username` is then the mailbox the token is for. */
+  oauth2?: RouteOAuth2;
 }
 
 /**

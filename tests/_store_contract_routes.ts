@@ -22,6 +22,21 @@ const FULL: Route = {
   mechanisms: ["CRAM-MD5", "PLAIN"],
 };
 
+const OAUTH: Route = {
+  pattern: "*",
+  relay: "smtp.office365.com",
+  port: 587,
+  username: "mailbox@contoso.example",
+  tls: "starttls",
+  oauth2: {
+    mechanism: "xoauth2",
+    tokenUrl: "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token",
+    clientId: "00000000-0000-0000-0000-000000000001",
+    clientSecret: "s3cr3t",
+    scope: "https://outlook.office365.com/.default",
+  },
+};
+
 /** Registers the route tests of the contract. */
 export function registerRouteContract(name: string, open: OpenStores): void {
   test(`${name}: routes put, get, list sorted by pattern, replace, remove`, () =>
@@ -86,5 +101,23 @@ export function registerRouteContract(name: string, open: OpenStores): void {
       ]);
       await routes.putAll([]);
       equal((await routes.list()).length, 4);
+    }));
+
+  test(`${name}: routes keep OAuth 2.0 settings, copied in and out`, () =>
+    withStores(open, async ({ routes }) => {
+      const original = structuredClone(OAUTH);
+      await routes.put(original);
+      original.oauth2!.clientSecret = "changed-after-put";
+      deepEqual(await routes.get("*"), OAUTH);
+      const google = {
+        ...OAUTH,
+        pattern: "gmail.example",
+        oauth2: { ...OAUTH.oauth2!, mechanism: "oauthbearer" as const, refreshToken: "1//r" },
+      };
+      await routes.putAll([google]);
+      const listed = await routes.list();
+      deepEqual(listed, [OAUTH, google]);
+      listed[1].oauth2!.refreshToken = "changed-after-list";
+      deepEqual(await routes.get("gmail.example"), google);
     }));
 }

@@ -1,7 +1,9 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { createAdminApp } from "../admin/mod.ts";
 import { routeTarget } from "../delivery/route_target.ts";
-import { createRouteProbe } from "../runtime/deno/route_probe.ts";
+import { createRouteProbe } from "../delivery/route_target.ts";
+import { OAuthTokens } from "../delivery/oauth_tokens.ts";
+import { probeRoute } from "../runtime/deno/smtp_client.ts";
 import { createMemoryStores } from "../store/memory/stores.ts";
 import { call, NOW, TOKEN } from "./_admin_fixture.ts";
 import { startRelay } from "./_smtp_server_relay.ts";
@@ -50,7 +52,12 @@ Deno.test("route test over the admin API: the seed's base64 typo fails at AUTH, 
       token: TOKEN,
       setPassword: () => Promise.reject(new Error("no users here")),
       now: () => NOW,
-      probeRoute: createRouteProbe({ ehloName: "mail.domain.de", caCertificates: [pki.caPem] }),
+      probeRoute: createRouteProbe({
+        ehloName: "mail.domain.de",
+        caCertificates: [pki.caPem],
+        tokens: new OAuthTokens(),
+        probe: probeRoute,
+      }),
     });
     // The seed's line for kunde0815@domain.de, pointed at the local relay.
     const seedLine = `:127.0.0.1:${relay.port} a3VuZGUwODElQGRvbWFPbi5kZQ== NDcxMQ==\n`;

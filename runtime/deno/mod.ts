@@ -70,7 +70,6 @@ export { denoPlatform } from "./platform.ts";
 export { deliverOverSmtp, probeRoute, type ProbeStep } from "./smtp_client.ts";
 export { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tls_client.ts";
 export { KvRouteStore } from "./kv/kv_stores.ts";
-export { createRouteProbe } from "./route_probe.ts";
 export { KvSenderStore } from "./kv/kv_senders.ts";
 export { nodeCrypt } from "./legacy_crypt.ts";
 export * from "./checkpassword_runner.ts";

@@ -13,9 +13,8 @@ import { ConfigError, type TollgateConfig } from "./config.ts";
 import { openKvStores } from "./kv/kv_stores.ts";
 import { deliverToMaildir } from "./maildir.ts";
 import { lookupMailHosts } from "./mx.ts";
-import { createRouteProbe } from "./route_probe.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
-import { deliverOverSmtp } from "./smtp_client.ts";
+import { deliverOverSmtp, probeRoute } from "./smtp_client.ts";
 import { startSmtpServer } from "./smtp_server.ts";
 import { TlsCertificate } from "./tls_server.ts";
 
@@ -65,7 +64,7 @@ export async function denoPlatform(
     clientAddress: (info) => (info as Deno.ServeHandlerInfo<Deno.NetAddr>).remoteAddr.hostname,
     setPassword: (password) =>
       createUserSecrets(password, { cramMd5: config.cramMd5, kdf: nodeScryptKdf }),
-    probeRoute: createRouteProbe({ ehloName: config.hostname }),
+    probeTarget: probeRoute,
     deliverLocal: (message) =>
       deliverToMaildir(message, { root: mailRoot, hostname: config.hostname }),
     deliver: deliverOverSmtp,

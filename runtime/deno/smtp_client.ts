@@ -177,6 +177,9 @@ function createSession(
   skipStartTls: boolean,
 ): { kind: "session"; session: ClientSession } | { kind: "failed"; reason: string } {
   try {
+    if (target.oauth) {
+      throw new TypeError("Cannot authenticate: no OAuth 2.0 token (withOAuthTokens)");
+    }
     return {
       kind: "session",
       session: new ClientSession({
