@@ -10,7 +10,6 @@
  */
 import type { ClientMechanismName } from "../auth/sasl_client.ts";
 import type { RecipientOutcome } from "../smtp/client_types.ts";
-import type { Route } from "../store/types.ts";
 import type { OAuthRoute, OAuthTokens } from "./oauth_tokens.ts";
 
 /** What the wrapper needs of a connection target: the OAuth route, and room for the credentials. */
