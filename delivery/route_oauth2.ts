@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { copyOAuth2 } from "../store/_route_record.ts";
+import { copyOAuth2 } from "../store/route_record.ts";
 import type { OAuthMechanism, RouteOAuth2 } from "../store/types.ts";
 
 /** The mechanisms an OAuth route may use. */

@@ -19,3 +19,7 @@ export * from "./queue_id.ts";
 export * from "./read_cache.ts";
 export * from "./senders.ts";
 export type * from "./file_port.ts";
+export * from "./delivery_records.ts";
+export * from "./paging.ts";
+export * from "./records.ts";
+export * from "./route_record.ts";

@@ -1,7 +1,7 @@
 /**
  * The narrow storage interfaces that Tollgate's core depends on.
  *
- * Every backend (the in-memory one in this folder, Deno KV in `runtime/deno/kv/`, and a
+ * Every backend (the in-memory one in this folder, Deno KV in `store/kv/`, and a
  * shared networked one later) implements these and passes the one contract
  * suite in `tests/store_contract.ts`. Keep them small: each method is one
  * thing a caller needs, nothing a backend happens to be able to do.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { openKvStores } from "../runtime/deno/kv/kv_stores.ts";
+import { openKvStores } from "../runtime/deno/kv_open.ts";
 import type { Stores } from "../store/types.ts";
 
 /**

@@ -94,5 +94,6 @@ Deno.test("core purity: every top-level folder with a mod.ts is core, except run
       .some((file) => file.name === "mod.ts");
     if (hasMod) equal(isCoreFile(`${entry.name}/mod.ts`), true, entry.name);
   }
-  equal(isCoreFile("runtime/deno/kv/kv_queue.ts"), false);
+  equal(isCoreFile("store/kv/kv_queue.ts"), true);
+  equal(isCoreFile("runtime/deno/kv_open.ts"), false);
 });

@@ -4,7 +4,7 @@ import { md5 } from "@noble/hashes/legacy.js";
 import { createUserSecrets } from "../auth/user_secrets.ts";
 import { runChecker } from "../runtime/deno/checkpassword_runner.ts";
 import { DovecotVerifier } from "../runtime/deno/dovecot_client.ts";
-import { KvUserStore } from "../runtime/deno/kv/kv_stores.ts";
+import { KvUserStore } from "../store/kv/kv_stores.ts";
 import { startDovecot } from "./_dovecot.ts";
 import { addLocalUser, startTollgate, taskFlags } from "./_server.ts";
 

@@ -1,5 +1,5 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { KvUserStore } from "../runtime/deno/kv/kv_stores.ts";
+import { KvUserStore } from "../store/kv/kv_stores.ts";
 import { adminFixture, call, NOW } from "./_admin_fixture.ts";
 import { startTollgate } from "./_server.ts";
 import { authenticate } from "./_smtp_auth.ts";

@@ -5,7 +5,7 @@ import {
   fitsAtomicLimits,
   KV_ATOMIC_LIMITS,
   measureAtomicWrite,
-} from "../runtime/deno/kv/kv_atomic_limits.ts";
+} from "../store/kv/kv_atomic_limits.ts";
 
 /** The estimate for `value` alone: one set of key ["k"] (5 bytes, counted twice) holds it. */
 function estimateValue(value: unknown): number {

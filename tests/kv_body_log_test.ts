@@ -1,7 +1,7 @@
 import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
 import { denoFiles } from "../runtime/deno/files.ts";
-import { type BodyExtents, BodyLog } from "../runtime/deno/kv/body_log.ts";
-import { GroupSync } from "../runtime/deno/kv/group_sync.ts";
+import { type BodyExtents, BodyLog } from "../store/kv/body_log.ts";
+import { GroupSync } from "../store/kv/group_sync.ts";
 import type { Stores } from "../store/types.ts";
 import { fileNames, withReopenedStores, withTempDir } from "./_data_dir.ts";
 import { concatBytes } from "./_fuzz.ts";

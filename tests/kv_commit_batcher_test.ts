@@ -1,6 +1,6 @@
 import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
-import type { AtomicWrite } from "../runtime/deno/kv/kv_atomic_limits.ts";
-import { type AtomicWriteResult, KvCommitBatcher } from "../runtime/deno/kv/kv_commit_batcher.ts";
+import type { AtomicWrite } from "../store/kv/kv_atomic_limits.ts";
+import { type AtomicWriteResult, KvCommitBatcher } from "../store/kv/kv_commit_batcher.ts";
 
 /** What each commit the batcher made came to. */
 type Outcome = "committed" | "check failed" | "threw";

@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { openKvStores } from "../runtime/deno/kv/kv_stores.ts";
+import { openKvStores } from "../runtime/deno/kv_open.ts";
 import { enqueue, envelope, testBytes } from "./_store_helpers.ts";
 
 Deno.test("kv: a message queued before delivery existed becomes due with a fresh state", async () => {

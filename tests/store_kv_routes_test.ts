@@ -1,5 +1,5 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { openKvStores } from "../runtime/deno/kv/kv_stores.ts";
+import { openKvStores } from "../runtime/deno/kv_open.ts";
 import type { Route } from "../delivery/routes.ts";
 
 const route = (pattern: string): Route => ({ pattern, relay: "relay.example", tls: "starttls" });

@@ -1,7 +1,7 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { KvMessageQueue } from "../runtime/deno/kv/kv_queue.ts";
-import { openKvStores } from "../runtime/deno/kv/kv_stores.ts";
-import { deleteSpool, SMALL_PART_SIZE, SPOOL_CHUNK_SIZE } from "../runtime/deno/kv/kv_spool.ts";
+import { KvMessageQueue } from "../store/kv/kv_queue.ts";
+import { openKvStores } from "../runtime/deno/kv_open.ts";
+import { deleteSpool, SMALL_PART_SIZE, SPOOL_CHUNK_SIZE } from "../store/kv/kv_spool.ts";
 import { runStoreContract } from "./store_contract.ts";
 import { enqueue, envelope, readAll, testBytes } from "./_store_helpers.ts";
 import { withTempDir } from "./_data_dir.ts";

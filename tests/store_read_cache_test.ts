@@ -1,5 +1,5 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { openKvStores } from "../runtime/deno/kv/kv_stores.ts";
+import { openKvStores } from "../runtime/deno/kv_open.ts";
 import { createMemoryStores, type Stores, withReadCache } from "../store/mod.ts";
 import { runStoreContract } from "./store_contract.ts";
 

@@ -27,7 +27,7 @@ import {
 } from "../../auth/checkpassword.ts";
 import type { Credentials, VerifyResult } from "../../auth/credentials.ts";
 import { UserStoreVerifier } from "../../auth/store_verifier.ts";
-import { KvUserStore } from "./kv/kv_stores.ts";
+import { KvUserStore } from "../../store/kv/kv_stores.ts";
 import { nodeCrypt } from "./legacy_crypt.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
 

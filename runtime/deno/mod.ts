@@ -1,11 +1,11 @@
 /**
  * The Deno adapters: the only part of Tollgate that calls `Deno.*` or
- * `node:*` (listeners, TLS, DNS, files, the Deno KV stores, the delivery
+ * `node:*` (listeners, TLS, DNS, files, `Deno.openKv`, the delivery
  * worker's Maildir, MX lookup and SMTP connections, the entry points). Use them to run
  * the whole server in your own program, or just the SMTP listener or the
  * Deno KV stores; the runtime-free parts they drive (the connection driver,
- * the delivery worker) are in `@tollgate/tollgate/server` and
- * `@tollgate/tollgate/delivery`.
+ * the delivery worker, the KV backend) are in `@tollgate/tollgate/server`,
+ * `@tollgate/tollgate/delivery` and `@tollgate/tollgate/store/kv`.
  *
  * @example
  * ```ts ignore
@@ -27,38 +27,7 @@ export {
   parseConfig,
   type TollgateConfig,
 } from "./config.ts";
-export { KvMessageQueue, type KvMessageQueueOptions } from "./kv/kv_queue.ts";
-export type {
-  AtomicCheck,
-  Kv,
-  KvAtomic,
-  KvCommitResult,
-  KvEntry,
-  KvEntryMaybe,
-  KvKey,
-  KvKeyPart,
-  KvListOptions,
-  KvListSelector,
-  KvMutation,
-} from "./kv/kv_port.ts";
-export {
-  createKvStores,
-  KvDomainStore,
-  KvNetworkStore,
-  KvUserStore,
-  type OpenedKvStores,
-  openKvStores,
-  type OpenKvStoresOptions,
-} from "./kv/kv_stores.ts";
-export { BodyFile, BodyFiles } from "./kv/body_files.ts";
-export {
-  type BodyExtents,
-  BodyLog,
-  type BodyLogOptions,
-  type BodyLogWriter,
-  type OpenedBodyLog,
-} from "./kv/body_log.ts";
-export { GroupSync } from "./kv/group_sync.ts";
+export { openKvStores } from "./kv_open.ts";
 export { denoFiles } from "./files.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";
@@ -69,8 +38,6 @@ export { type RunningTollgate, startTollgate } from "./tollgate.ts";
 export { denoPlatform } from "./platform.ts";
 export { deliverOverSmtp, probeRoute, type ProbeStep } from "./smtp_client.ts";
 export { startTlsClient, type TlsClientOptions, type TlsSessionInfo } from "./tls_client.ts";
-export { KvRouteStore } from "./kv/kv_stores.ts";
-export { KvSenderStore } from "./kv/kv_senders.ts";
 export { nodeCrypt } from "./legacy_crypt.ts";
 export * from "./checkpassword_runner.ts";
 export * from "./dovecot_client.ts";

@@ -10,7 +10,7 @@ import type { Platform } from "../../server/platform.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
 import { createAuthBackend } from "./auth_backend.ts";
 import { ConfigError, type TollgateConfig } from "./config.ts";
-import { openKvStores } from "./kv/kv_stores.ts";
+import { openKvStores } from "./kv_open.ts";
 import { deliverToMaildir } from "./maildir.ts";
 import { lookupMailHosts } from "./mx.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";

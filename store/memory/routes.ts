@@ -4,7 +4,7 @@
  * @module
  */
 import type { Route } from "../types.ts";
-import { copyRoute } from "../_route_record.ts";
+import { copyRoute } from "../route_record.ts";
 import type { RouteStore } from "../types.ts";
 
 /**

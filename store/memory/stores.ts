@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { assertPageLimit, pageOf } from "../_paging.ts";
-import { copyQueuedMessage, copyUserRecord, toQueuedMessage } from "../_records.ts";
-import { copyDelivery, initialDelivery } from "../_delivery_records.ts";
+import { assertPageLimit, pageOf } from "../paging.ts";
+import { copyQueuedMessage, copyUserRecord, toQueuedMessage } from "../records.ts";
+import { copyDelivery, initialDelivery } from "../delivery_records.ts";
 import { MemoryRouteStore } from "./routes.ts";
 import { MemorySenderStore } from "../senders.ts";
 import { QueueIdGenerator, type QueueIdGeneratorOptions } from "../queue_id.ts";

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { copyDelivery } from "../_delivery_records.ts";
-import { assertPageLimit } from "../_paging.ts";
+import { copyDelivery } from "../delivery_records.ts";
+import { assertPageLimit } from "../paging.ts";
 import type { ClaimedMessage, LeaseOutcome } from "../types.ts";
 import { deliveryFromText, MESSAGE_COLUMNS, messageFromRow, numberFrom } from "./rows.ts";
 import type { SqlClient } from "./sql_port.ts";

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { copyDelivery } from "../_delivery_records.ts";
-import { assertPageLimit } from "../_paging.ts";
+import { copyDelivery } from "../delivery_records.ts";
+import { assertPageLimit } from "../paging.ts";
 import { QueueIdGenerator, type QueueIdGeneratorOptions } from "../queue_id.ts";
 import type {
   ClaimedMessage,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { copyRoute } from "../_route_record.ts";
+import { copyRoute } from "../route_record.ts";
 import type { Route, RouteStore } from "../types.ts";
 import { routeFromText } from "./rows.ts";
 import { qualify } from "./schema.ts";

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { copyDelivery } from "../_delivery_records.ts";
-import { toQueuedMessage } from "../_records.ts";
-import { copyRoute } from "../_route_record.ts";
+import { copyDelivery } from "../delivery_records.ts";
+import { toQueuedMessage } from "../records.ts";
+import { copyRoute } from "../route_record.ts";
 import type { DeliveryState, QueuedMessage, Route, UserRecord } from "../types.ts";
 import type { SqlRow } from "./sql_port.ts";
 

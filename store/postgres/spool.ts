@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { initialDelivery } from "../_delivery_records.ts";
-import { copyQueuedMessage, toQueuedMessage } from "../_records.ts";
+import { initialDelivery } from "../delivery_records.ts";
+import { copyQueuedMessage, toQueuedMessage } from "../records.ts";
 import type { Envelope, QueuedMessage, SpoolWriter } from "../types.ts";
 import type { GroupCommitter } from "./group_commit.ts";
 import type { SqlClient, SqlParam, SqlSession } from "./sql_port.ts";

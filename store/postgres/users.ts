@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { assertPageLimit } from "../_paging.ts";
+import { assertPageLimit } from "../paging.ts";
 import type { Page, PageRequest, UserRecord, UserStore } from "../types.ts";
 import { userFromRow } from "./rows.ts";
 import { qualify } from "./schema.ts";

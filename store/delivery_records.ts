@@ -12,7 +12,7 @@ import type { DeliveryState, QueuedMessage, RecipientState } from "./types.ts";
  *
  * @example
  * ```ts
- * import { initialDelivery } from "./_delivery_records.ts";
+ * import { initialDelivery } from "./delivery_records.ts";
  * const state = initialDelivery({ to: ["b@example.net"], receivedAt: 5 });
  * console.log(state.nextAttemptAt, state.recipients[0].status); // 5 "queued"
  * ```
@@ -29,7 +29,7 @@ export function initialDelivery(message: Pick<QueuedMessage, "to" | "receivedAt"
  *
  * @example
  * ```ts
- * import { copyDelivery } from "./_delivery_records.ts";
+ * import { copyDelivery } from "./delivery_records.ts";
  * const original = { nextAttemptAt: 1, recipients: [
  *   { address: "b@example.net", status: "queued" as const, attempts: 0, lastReply: undefined },
  * ] };

@@ -30,7 +30,7 @@
  * body of one chunk (most mail) is written by that commit alone. `abort()`,
  * `remove()` and the clean-up at open delete chunks in batches and drop the
  * marker last. A marker without a queue entry at open means a crash mid-DATA
- * (or mid-remove): {@linkcode openKvStores} deletes that spool first.
+ * (or mid-remove): `openKvBackend` (`kv_backend.ts`) deletes that spool first.
  *
  * With `bodyDir`, a body that outgrows one chunk is appended to the body
  * log in `bodyDir/log/` instead (`body_log.ts`: SQLite's cost per byte set
@@ -59,43 +59,36 @@
  * Deno still calls KV unstable and warns that data loss is possible "around
  * Deno updates" (denoland/denokv#101): back the file up.
  *
+ * `Deno.openKv` gives the database on Deno (`openKvStores` in the Deno
+ * runtime); anything with the same shape (`kv_port.ts`) works, such as the
+ * npm package `@deno/kv`. A data file belongs to the runtime that wrote it:
+ * Deno 2.9 writes V8 serialisation version 16, which `@deno/kv` on Node 20
+ * (version 15) cannot read, so move data between runtimes through the admin
+ * API (export and import routes, users and domains; let the queue drain),
+ * never by sharing the file.
+ *
  * Several processes on one file are no cluster (`database is locked` errors,
  * late queue events): open it from one Tollgate process.
  *
  * @module
  */
-import { dirname } from "node:path";
-import { copyUserRecord } from "../../../store/_records.ts";
-import { copyRoute } from "../../../store/_route_record.ts";
-import type { Route } from "../../../delivery/routes.ts";
-import type { QueueIdGeneratorOptions } from "../../../store/queue_id.ts";
+import { copyUserRecord } from "../records.ts";
+import { copyRoute } from "../route_record.ts";
 import type {
   DomainStore,
   NetworkStore,
   Page,
   PageRequest,
+  Route,
   RouteStore,
   Stores,
   UserRecord,
   UserStore,
-} from "../../../store/types.ts";
-import { BodyFiles } from "./body_files.ts";
-import { denoFiles } from "../files.ts";
-import { BodyLog } from "./body_log.ts";
+} from "../types.ts";
 import { KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
-import {
-  deleteIfPresent,
-  domainKey,
-  listAfter,
-  networkKey,
-  type QueueEntry,
-  queueKey,
-  routeKey,
-  userKey,
-} from "./kv_keys.ts";
+import { deleteIfPresent, domainKey, listAfter, networkKey, routeKey, userKey } from "./kv_keys.ts";
 import { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
 import { KvSenderStore } from "./kv_senders.ts";
-import { deleteAbandonedSpools } from "./kv_spool.ts";
 import type { Kv } from "./kv_port.ts";
 
 async function listNames(kv: Kv, prefix: string): Promise<string[]> {
@@ -109,7 +102,7 @@ async function listNames(kv: Kv, prefix: string): Promise<string[]> {
  *
  * @example
  * ```ts
- * import { KvDomainStore } from "@tollgate/tollgate/deno";
+ * import { KvDomainStore } from "@tollgate/tollgate/store/kv";
  * const kv = await Deno.openKv(":memory:");
  * const domains = new KvDomainStore(kv);
  * await domains.add("example.net");
@@ -146,7 +139,7 @@ export class KvDomainStore implements DomainStore {
  *
  * @example
  * ```ts
- * import { KvNetworkStore } from "@tollgate/tollgate/deno";
+ * import { KvNetworkStore } from "@tollgate/tollgate/store/kv";
  * const kv = await Deno.openKv(":memory:");
  * const networks = new KvNetworkStore(kv);
  * await networks.add("192.0.2.0/24");
@@ -179,7 +172,7 @@ export class KvNetworkStore implements NetworkStore {
  *
  * @example
  * ```ts
- * import { KvUserStore } from "@tollgate/tollgate/deno";
+ * import { KvUserStore } from "@tollgate/tollgate/store/kv";
  * const kv = await Deno.openKv(":memory:");
  * const users = new KvUserStore(kv);
  * await users.put({ address: "test@domain.de", passwordHash: "$scrypt$...", updatedAt: 0 });
@@ -219,7 +212,7 @@ const MAX_ATOMIC_MUTATIONS = KV_ATOMIC_LIMITS.mutations;
  *
  * @example
  * ```ts
- * import { KvRouteStore } from "@tollgate/tollgate/deno";
+ * import { KvRouteStore } from "@tollgate/tollgate/store/kv";
  * const kv = await Deno.openKv(":memory:");
  * const routes = new KvRouteStore(kv);
  * await routes.put({ pattern: "*", relay: "mail.provider.example", tls: "starttls" });
@@ -277,7 +270,7 @@ export class KvRouteStore implements RouteStore {
  *
  * @example
  * ```ts
- * import { createKvStores } from "@tollgate/tollgate/deno";
+ * import { createKvStores } from "@tollgate/tollgate/store/kv";
  * const kv = await Deno.openKv(":memory:");
  * const stores = createKvStores(kv, Date.now);
  * await stores.domains.add("example.net");
@@ -298,93 +291,4 @@ export function createKvStores(
     routes: new KvRouteStore(kv),
     senders: new KvSenderStore(kv),
   };
-}
-
-/** Options for {@linkcode openKvStores}. */
-export interface OpenKvStoresOptions extends QueueIdGeneratorOptions {
-  /** The clock for queue ids and spool markers (ms since epoch); defaults to `Date.now`. */
-  now?: () => number;
-  /**
-   * A folder for bodies larger than one 60 KiB chunk: the body log in `log/`
-   * (`body_log.ts`) and the bodies of deferred messages (`body_files.ts`);
-   * without it, KV chunks.
-   */
-  bodyDir?: string;
-}
-
-/** What {@linkcode openKvStores} returns. */
-export interface OpenedKvStores {
-  /** Every store, on the one KV database. */
-  stores: Stores;
-  /** How many spools, body files and log segments a crash had left (now deleted): worth a log line. */
-  abandonedSpools: number;
-  /** Closes the database; the stores are unusable afterwards. */
-  close(): void;
-}
-
-/**
- * Opens (creating if needed, with its folder) the KV database at `path`, or
- * an in-memory one for `":memory:"`, deletes spools abandoned by a crash, and
- * returns every store on it.
- *
- * @example
- * ```ts
- * import { openKvStores } from "@tollgate/tollgate/deno";
- * const { stores, close } = await openKvStores(":memory:");
- * await stores.domains.add("example.net");
- * console.log(await stores.domains.has("example.net")); // true
- * close();
- * ```
- */
-export async function openKvStores(
-  path: string,
-  options: OpenKvStoresOptions = {},
-): Promise<OpenedKvStores> {
-  if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
-  const kv = await Deno.openKv(path);
-  const bodies = options.bodyDir === undefined
-    ? undefined
-    : new BodyFiles(denoFiles, options.bodyDir);
-  let abandonedSpools: number;
-  let log: BodyLog | undefined;
-  try {
-    abandonedSpools = await deleteAbandonedSpools(kv);
-    const hasBodyFile = async (id: string) =>
-      (await kv.get<QueueEntry>(queueKey(id))).value?.bodyFile === true;
-    abandonedSpools += await bodies?.removeOrphans(hasBodyFile) ?? 0;
-    if (options.bodyDir !== undefined) {
-      const opened = await BodyLog.open(
-        denoFiles,
-        `${options.bodyDir}/log`,
-        await bodyLogReferences(kv),
-      );
-      log = opened.log;
-      abandonedSpools += opened.removed;
-    }
-  } catch (error) {
-    kv.close();
-    throw error;
-  }
-  return {
-    stores: createKvStores(kv, options.now ?? Date.now, { ...options, bodies, log }),
-    abandonedSpools,
-    close: () => {
-      log?.close();
-      bodies?.close();
-      kv.close();
-    },
-  };
-}
-
-/** How many pieces of queued bodies each body log segment holds (a scan of the queue). */
-async function bodyLogReferences(kv: Kv): Promise<Map<string, number>> {
-  const references = new Map<string, number>();
-  for await (const entry of kv.list<QueueEntry>({ prefix: ["queue"] }, { batchSize: 500 })) {
-    const body = entry.value.bodyLog;
-    for (let at = 0; body && at < body.extents.length; at += 3) {
-      const name = body.segments[body.extents[at]];
-      references.set(name, (references.get(name) ?? 0) + 1);
-    }
-  }
-  return references;
 }

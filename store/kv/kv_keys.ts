@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { assertPageLimit } from "../../../store/_paging.ts";
-import type { DeliveryState, Page, PageRequest, QueuedMessage } from "../../../store/types.ts";
+import { assertPageLimit } from "../paging.ts";
+import type { DeliveryState, Page, PageRequest, QueuedMessage } from "../types.ts";
 import type { BodyExtents } from "./body_log.ts";
 import type { Kv, KvEntry, KvKey } from "./kv_port.ts";
 

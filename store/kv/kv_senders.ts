@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { SenderStore } from "../../../store/senders.ts";
+import type { SenderStore } from "../senders.ts";
 import { deleteIfPresent } from "./kv_keys.ts";
 import type { Kv, KvKey } from "./kv_port.ts";
 
@@ -16,7 +16,7 @@ const senderKey = (user: string, entry: string): KvKey => ["sender", user, entry
  *
  * @example
  * ```ts
- * import { KvSenderStore } from "@tollgate/tollgate/deno";
+ * import { KvSenderStore } from "@tollgate/tollgate/store/kv";
  * const kv = await Deno.openKv(":memory:");
  * const senders = new KvSenderStore(kv);
  * await senders.add("test@domain.de", "@shop.domain.de");

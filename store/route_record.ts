@@ -11,7 +11,7 @@ import type { Route, RouteOAuth2 } from "./types.ts";
  *
  * @example
  * ```ts
- * import { copyRoute } from "./_route_record.ts";
+ * import { copyRoute } from "./route_record.ts";
  * const route = copyRoute({ pattern: "*", relay: undefined, tls: "opportunistic" });
  * console.log("relay" in route); // false
  * ```
@@ -32,7 +32,7 @@ export function copyRoute(route: Route): Route {
  *
  * @example
  * ```ts
- * import { copyOAuth2 } from "./_route_record.ts";
+ * import { copyOAuth2 } from "./route_record.ts";
  * const oauth2 = copyOAuth2({
  *   mechanism: "xoauth2", tokenUrl: "https://idp.example/token", clientId: "id",
  *   clientSecret: "secret", scope: undefined,

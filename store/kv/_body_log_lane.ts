@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { OpenFile } from "../../../store/file_port.ts";
+import type { OpenFile } from "../file_port.ts";
 import { GroupSync } from "./group_sync.ts";
 
 /**
@@ -15,7 +15,7 @@ import { GroupSync } from "./group_sync.ts";
  * @example
  * ```ts
  * import { Segment } from "./_body_log_lane.ts";
- * import { denoFiles } from "../files.ts";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
  * const file = await denoFiles.create(`${await Deno.makeTempDir()}/0000000000000001`);
  * const segment = new Segment("0000000000000001", 0, file);
  * await segment.write(new Uint8Array(10));
@@ -91,7 +91,7 @@ export interface LaneHost {
  * @example
  * ```ts
  * import { Lane, Segment } from "./_body_log_lane.ts";
- * import { denoFiles } from "../files.ts";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
  * const dir = await Deno.makeTempDir();
  * let count = 0;
  * const lane = new Lane({

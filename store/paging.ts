@@ -11,7 +11,7 @@ import type { Page, PageRequest } from "./types.ts";
  *
  * @example
  * ```ts
- * import { assertPageLimit } from "./_paging.ts";
+ * import { assertPageLimit } from "./paging.ts";
  * assertPageLimit(10); // fine
  * ```
  */
@@ -27,7 +27,7 @@ export function assertPageLimit(limit: number): void {
  *
  * @example
  * ```ts
- * import { pageOf } from "./_paging.ts";
+ * import { pageOf } from "./paging.ts";
  * const page = pageOf(["a", "b", "c"], (s) => s, { limit: 2, cursor: "a" });
  * console.log(page); // { items: ["b", "c"] }
  * ```

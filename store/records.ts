@@ -12,7 +12,7 @@ import type { Envelope, QueuedMessage, UserRecord } from "./types.ts";
  *
  * @example
  * ```ts
- * import { copyUserRecord } from "./_records.ts";
+ * import { copyUserRecord } from "./records.ts";
  * const user = copyUserRecord({ address: "a@example.net", passwordHash: "$x", updatedAt: 1 });
  * console.log("cramMd5Secret" in user); // false
  * ```
@@ -32,7 +32,7 @@ export function copyUserRecord(user: UserRecord): UserRecord {
  *
  * @example
  * ```ts
- * import { toQueuedMessage } from "./_records.ts";
+ * import { toQueuedMessage } from "./records.ts";
  * const message = toQueuedMessage({
  *   from: "", to: ["b@example.net"], clientAddress: "192.0.2.1", helo: "c", receivedAt: 0,
  * }, { id: "018c2f5a1b0000000000", size: 12 });
@@ -61,7 +61,7 @@ export function toQueuedMessage(
  *
  * @example
  * ```ts
- * import { copyQueuedMessage } from "./_records.ts";
+ * import { copyQueuedMessage } from "./records.ts";
  * const original = {
  *   id: "018c2f5a1b0000000000", from: "", to: ["b@example.net"],
  *   clientAddress: "192.0.2.1", helo: "c", receivedAt: 0, size: 12,

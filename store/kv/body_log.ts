@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { FilePort, OpenFile } from "../../../store/file_port.ts";
+import type { FilePort, OpenFile } from "../file_port.ts";
 import { FolderSync } from "./body_files.ts";
 import { Lane, type LaneHost, Segment } from "./_body_log_lane.ts";
 
@@ -58,7 +58,7 @@ const SEGMENT_NAME = /^[0-9a-f]{16}$/;
  * @example
  * ```ts
  * import { BodyLog } from "./body_log.ts";
- * import { denoFiles } from "../files.ts";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
  * const { log } = await BodyLog.open(denoFiles, await Deno.makeTempDir(), new Map());
  * const writer = log.begin();
  * await writer.append(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
@@ -210,7 +210,7 @@ export class BodyLog {
  * @example
  * ```ts
  * import { BodyLog } from "./body_log.ts";
- * import { denoFiles } from "../files.ts";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
  * const { log } = await BodyLog.open(denoFiles, await Deno.makeTempDir(), new Map());
  * const writer = log.begin();
  * await writer.append(new Uint8Array(70_000));

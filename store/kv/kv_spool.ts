@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { initialDelivery } from "../../../store/_delivery_records.ts";
-import { toQueuedMessage } from "../../../store/_records.ts";
-import type { Envelope, QueuedMessage, SpoolWriter } from "../../../store/types.ts";
+import { initialDelivery } from "../delivery_records.ts";
+import { toQueuedMessage } from "../records.ts";
+import type { Envelope, QueuedMessage, SpoolWriter } from "../types.ts";
 import type { AtomicWrite } from "./kv_atomic_limits.ts";
 import type { BodyLog, BodyLogWriter } from "./body_log.ts";
 import type { KvCommitBatcher } from "./kv_commit_batcher.ts";

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { copyDelivery, initialDelivery } from "../../../store/_delivery_records.ts";
-import { assertPageLimit } from "../../../store/_paging.ts";
-import { QueueIdGenerator, type QueueIdGeneratorOptions } from "../../../store/queue_id.ts";
+import { copyDelivery, initialDelivery } from "../delivery_records.ts";
+import { assertPageLimit } from "../paging.ts";
+import { QueueIdGenerator, type QueueIdGeneratorOptions } from "../queue_id.ts";
 import type {
   DeliveryState,
   DueMessage,
@@ -15,7 +15,7 @@ import type {
   PageRequest,
   QueuedMessage,
   SpoolWriter,
-} from "../../../store/types.ts";
+} from "../types.ts";
 import {
   DUE_PREFIX,
   dueKey,
@@ -54,7 +54,7 @@ const CHUNKS_PER_READ = 4;
  *
  * @example
  * ```ts
- * import { KvMessageQueue } from "@tollgate/tollgate/deno";
+ * import { KvMessageQueue } from "@tollgate/tollgate/store/kv";
  * const kv = await Deno.openKv(":memory:");
  * const queue = new KvMessageQueue(kv, () => Date.now());
  * const writer = await queue.create();

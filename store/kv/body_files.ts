@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { FilePort, OpenFile } from "../../../store/file_port.ts";
+import type { FilePort, OpenFile } from "../file_port.ts";
 import { GroupSync } from "./group_sync.ts";
 
 /** How much of a body file one read returns. */
@@ -27,7 +27,7 @@ const READ_SIZE = 64 * 1024;
  * @example
  * ```ts
  * import { BodyFiles } from "./body_files.ts";
- * import { denoFiles } from "../files.ts";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
  * const bodies = new BodyFiles(denoFiles, await Deno.makeTempDir());
  * const file = await bodies.create("018c2f5a1b0000000000");
  * await file.append(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
@@ -128,7 +128,7 @@ export class BodyFiles {
  * @example
  * ```ts
  * import { BodyFiles } from "./body_files.ts";
- * import { denoFiles } from "../files.ts";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
  * const bodies = new BodyFiles(denoFiles, await Deno.makeTempDir());
  * const file = await bodies.create("018c2f5a1b0000000001");
  * await file.append(new Uint8Array(70_000));
@@ -184,7 +184,7 @@ export class BodyFile {
  * @example
  * ```ts
  * import { FolderSync } from "./body_files.ts";
- * import { denoFiles } from "../files.ts";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
  * const folder = new FolderSync(denoFiles, await Deno.makeTempDir());
  * await Promise.all([folder.sync(), folder.sync(), folder.sync()]); // two fsyncs, not three
  * folder.close();
