@@ -27,9 +27,9 @@ export interface QueueEntry {
 }
 
 /** `["domain", name]` → `true`. */
-export const domainKey = (domain: string): KvKey => ["domain", domain];
+export const DOMAIN_PREFIX = "domain";
 /** `["network", cidr]` → `true`. */
-export const networkKey = (cidr: string): KvKey => ["network", cidr];
+export const NETWORK_PREFIX = "network";
 /** `["user", address]` → the `UserRecord`. */
 export const userKey = (address: string): KvKey => ["user", address];
 /** `["route", pattern]` → the `Route`. */

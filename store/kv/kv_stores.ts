@@ -86,7 +86,14 @@ import type {
   UserStore,
 } from "../types.ts";
 import { KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
-import { deleteIfPresent, domainKey, listAfter, networkKey, routeKey, userKey } from "./kv_keys.ts";
+import {
+  deleteIfPresent,
+  DOMAIN_PREFIX,
+  listAfter,
+  NETWORK_PREFIX,
+  routeKey,
+  userKey,
+} from "./kv_keys.ts";
 import { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
 import { KvSenderStore } from "./kv_senders.ts";
 import type { Kv } from "./kv_port.ts";
@@ -98,7 +105,48 @@ async function listNames(kv: Kv, prefix: string): Promise<string[]> {
 }
 
 /**
- * Local domains on Deno KV.
+ * A set of text entries on Deno KV, under `[prefix, entry]`: what
+ * {@linkcode KvDomainStore} and {@linkcode KvNetworkStore} are.
+ *
+ * @example
+ * ```ts
+ * import { KvEntrySet } from "@tollgate/tollgate/store/kv";
+ * const kv = await Deno.openKv(":memory:");
+ * const entries = new KvEntrySet(kv, "domain");
+ * await entries.add("b.example");
+ * await entries.add("a.example");
+ * console.log(await entries.list(), await entries.remove("c.example")); // ["a.example", "b.example"] false
+ * kv.close();
+ * ```
+ */
+export class KvEntrySet implements DomainStore, NetworkStore {
+  #kv: Kv;
+  #prefix: string;
+  /** Keeps the entries in `kv` under `[prefix, entry]`. */
+  constructor(kv: Kv, prefix: string) {
+    this.#kv = kv;
+    this.#prefix = prefix;
+  }
+  /** Every entry, sorted. */
+  list(): Promise<string[]> {
+    return listNames(this.#kv, this.#prefix);
+  }
+  /** Whether this exact entry exists. */
+  async has(entry: string): Promise<boolean> {
+    return (await this.#kv.get([this.#prefix, entry])).versionstamp !== null;
+  }
+  /** Adds an entry; adding one that exists is not an error. */
+  async add(entry: string): Promise<void> {
+    await this.#kv.set([this.#prefix, entry], true);
+  }
+  /** Removes an entry; returns whether it existed. */
+  remove(entry: string): Promise<boolean> {
+    return deleteIfPresent(this.#kv, [this.#prefix, entry]);
+  }
+}
+
+/**
+ * Local domains on Deno KV (`["domain", name]`).
  *
  * @example
  * ```ts
@@ -110,32 +158,15 @@ async function listNames(kv: Kv, prefix: string): Promise<string[]> {
  * kv.close();
  * ```
  */
-export class KvDomainStore implements DomainStore {
-  #kv: Kv;
+export class KvDomainStore extends KvEntrySet {
   /** Keeps the domains in `kv`. */
   constructor(kv: Kv) {
-    this.#kv = kv;
-  }
-  /** Every entry, sorted. */
-  list(): Promise<string[]> {
-    return listNames(this.#kv, "domain");
-  }
-  /** Whether this exact entry exists. */
-  async has(domain: string): Promise<boolean> {
-    return (await this.#kv.get(domainKey(domain))).versionstamp !== null;
-  }
-  /** Adds an entry; adding one that exists is not an error. */
-  async add(domain: string): Promise<void> {
-    await this.#kv.set(domainKey(domain), true);
-  }
-  /** Removes an entry; returns whether it existed. */
-  remove(domain: string): Promise<boolean> {
-    return deleteIfPresent(this.#kv, domainKey(domain));
+    super(kv, DOMAIN_PREFIX);
   }
 }
 
 /**
- * Relay-client networks on Deno KV.
+ * Relay-client networks on Deno KV (`["network", cidr]`).
  *
  * @example
  * ```ts
@@ -147,23 +178,10 @@ export class KvDomainStore implements DomainStore {
  * kv.close();
  * ```
  */
-export class KvNetworkStore implements NetworkStore {
-  #kv: Kv;
+export class KvNetworkStore extends KvEntrySet {
   /** Keeps the networks in `kv`. */
   constructor(kv: Kv) {
-    this.#kv = kv;
-  }
-  /** Every entry, sorted. */
-  list(): Promise<string[]> {
-    return listNames(this.#kv, "network");
-  }
-  /** Adds an entry; adding one that exists is not an error. */
-  async add(cidr: string): Promise<void> {
-    await this.#kv.set(networkKey(cidr), true);
-  }
-  /** Removes an entry; returns whether it existed. */
-  remove(cidr: string): Promise<boolean> {
-    return deleteIfPresent(this.#kv, networkKey(cidr));
+    super(kv, NETWORK_PREFIX);
   }
 }
 

@@ -35,6 +35,7 @@ export type {
 export {
   createKvStores,
   KvDomainStore,
+  KvEntrySet,
   KvNetworkStore,
   KvRouteStore,
   KvUserStore,
