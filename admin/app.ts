@@ -11,6 +11,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AdminDeps } from "./deps.ts";
 import { auditChanges } from "./_audit.ts";
 import { requireBearerToken } from "./_bearer.ts";
+import { dkimRoutes } from "./_dkim_routes.ts";
 import { domainRoutes } from "./_domain_routes.ts";
 import { networkRoutes } from "./_network_routes.ts";
 import { queueItemRoutes } from "./_queue_item_routes.ts";
@@ -59,7 +60,9 @@ export interface AdminApp {
  *   `POST /api/routes/import` (`text/plain` smtproutes), `GET /api/routes/export` and
  *   `POST /api/routes/{pattern}/test`; envelope senders a user may use besides its own address:
  *   `GET|POST /api/users/{address}/senders` (`POST` body `{"sender": "a@b"}` or `"@b"` for a
- *   whole domain) and `DELETE /api/users/{address}/senders/{sender}`. `PUT`/`POST` answer `201` when they created something and
+ *   whole domain) and `DELETE /api/users/{address}/senders/{sender}`; DKIM keys:
+ *   `GET /api/dkim`, `GET|PUT|DELETE /api/dkim/{domain}` (`PUT` makes or rotates to new keys,
+ *   with the DNS records to publish) and `DELETE /api/dkim/{domain}/{selector}`. `PUT`/`POST` answer `201` when they created something and
  *   `200` when it existed; `DELETE` answers `204`, or `404` when there was nothing.
  *   Listings of users and the queue take `?limit=` (1..100000, default 100) and
  *   `?cursor=`, and return `cursor` when there is a next page.
@@ -125,6 +128,7 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   app.route("/api/queue", queueItemRoutes(queue, { now: deps.now, log }));
   const { probeRoute, routeOAuthState } = deps;
   app.route("/api/routes", routeRoutes(deps.stores.routes, { probeRoute, routeOAuthState, log }));
+  app.route("/api/dkim", dkimRoutes(deps.stores.dkim, { now: deps.now, log }));
   app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

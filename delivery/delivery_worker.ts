@@ -21,6 +21,7 @@ import {
 } from "./delivery_plan.ts";
 import { applyOutcomes, type DeliveryOutcome, type FailedRecipient } from "./delivery_state.ts";
 import type { DeliverOverSmtp, LocalMessage, MxLookup, OutboundMessage } from "./outbound_types.ts";
+import type { MessageSigner } from "./dkim_signer.ts";
 import { deliverRemote } from "./remote_delivery.ts";
 import type { RetryPolicy } from "./retry_policy.ts";
 import { Semaphore } from "./_semaphore.ts";
@@ -67,6 +68,11 @@ export interface DeliveryWorkerOptions {
   lookup: (domain: string) => Promise<MxLookup>;
   /** One line per outcome and per failure. */
   log: (line: string) => void;
+  /**
+   * Signs a message before it leaves over SMTP (`createDkimSigner`): its fields go in
+   * front of the stored bytes. Not called for local delivery; without it nothing is signed.
+   */
+  sign?: MessageSigner;
   /** The clock (ms since epoch); defaults to `Date.now`. */
   now?: () => number;
   /** `length` random bytes (bounce boundaries); defaults to `crypto.getRandomValues`. */
@@ -272,22 +278,37 @@ export class DeliveryWorker {
     }
   }
 
-  #deliverJob(job: RemoteJob, byId: Map<string, DueMessage>): Promise<DeliveryOutcome[][]> {
+  async #deliverJob(job: RemoteJob, byId: Map<string, DueMessage>): Promise<DeliveryOutcome[][]> {
     const { queue } = this.#options.stores;
-    const messages: OutboundMessage[] = job.parts.map((part) => {
+    const messages: OutboundMessage[] = await Promise.all(job.parts.map(async (part) => {
       const { message } = byId.get(part.id)!;
+      const stored = () => queue.readBody(part.id);
+      const signature = await this.#signature(message, stored);
       return {
         from: message.from,
         to: part.to,
-        size: message.size,
-        body: () => queue.readBody(part.id),
+        size: message.size + (signature?.length ?? 0),
+        body: signature ? () => prepend(signature, stored()) : stored,
       };
-    });
+    }));
     return deliverRemote(job.destination, messages, {
       ehloName: this.#options.hostname,
       deliver: this.#options.deliver,
       lookup: this.#options.lookup,
     });
+  }
+
+  /** The DKIM fields for a message, or undefined; a failure leaves it unsigned (and logged). */
+  async #signature(
+    message: QueuedMessage,
+    body: () => AsyncIterable<Uint8Array>,
+  ): Promise<Uint8Array | undefined> {
+    try {
+      return await this.#options.sign?.(message, body);
+    } catch (error) {
+      this.#log(`delivery ${message.id} not signed: ${describe(error)}`);
+      return undefined;
+    }
   }
 
   async #record(item: DueMessage, outcomes: DeliveryOutcome[]): Promise<void> {
@@ -355,4 +376,12 @@ export class DeliveryWorker {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+async function* prepend(
+  head: Uint8Array,
+  rest: AsyncIterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  yield head;
+  yield* rest;
 }

@@ -12,6 +12,7 @@ import { createRouteProbe } from "../delivery/route_target.ts";
 import { auditLogLine } from "../admin/audit_log_line.ts";
 import { LoginLimiter } from "../auth/login_limiter.ts";
 import { DeliveryWorker } from "../delivery/delivery_worker.ts";
+import { createDkimSigner } from "../delivery/dkim_signer.ts";
 import { withTrigger } from "../delivery/queue_trigger.ts";
 import { withReadCache } from "../store/read_cache.ts";
 import { ClientCheckQueue } from "./client_check_queue.ts";
@@ -179,6 +180,7 @@ export async function composeTollgate(
     log,
     now: platform.now,
     random: platform.random,
+    sign: createDkimSigner({ keys: stores.dkim, networks: stores.networks, now: platform.now }),
   });
   if (settings.delivery) {
     wakeWorker = () => worker.wake();

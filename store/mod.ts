@@ -18,6 +18,7 @@ export * from "./memory/stores.ts";
 export * from "./queue_id.ts";
 export * from "./read_cache.ts";
 export * from "./senders.ts";
+export * from "./dkim_keys.ts";
 export type * from "./file_port.ts";
 export * from "./delivery_records.ts";
 export * from "./paging.ts";

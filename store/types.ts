@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { DkimKeyStore } from "./dkim_keys.ts";
 import type { SenderStore } from "./senders.ts";
 
 /** One page of a listing, with the cursor for the next page when there is one. */
@@ -408,4 +409,6 @@ export interface Stores {
   routes: RouteStore;
   /** Envelope senders granted to users besides their own address. */
   senders: SenderStore;
+  /** DKIM signing keys per domain. */
+  dkim: DkimKeyStore;
 }

@@ -11,6 +11,7 @@ import { registerDeliveryContract } from "./_store_contract_delivery.ts";
 import { registerQueueContract } from "./_store_contract_queue.ts";
 import { registerRouteContract } from "./_store_contract_routes.ts";
 import { registerSenderContract } from "./_store_contract_senders.ts";
+import { registerDkimContract } from "./_store_contract_dkim.ts";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
 import { test } from "./_portable.ts";
 
@@ -24,6 +25,7 @@ export function runStoreContract(name: string, open: OpenStores): void {
   registerRouteContract(name, open);
   registerDeliveryContract(name, open);
   registerSenderContract(name, open);
+  registerDkimContract(name, open);
 }
 
 function registerListContract(name: string, open: OpenStores): void {

@@ -11,6 +11,7 @@
  * | `["user", address]`       | the `UserRecord`                                |
  * | `["route", pattern]`      | the `Route` (its password in clear: it is sent) |
  * | `["sender", user, entry]` | `true` (`kv_senders.ts`)                        |
+ * | `["dkim", domain, selector]` | a `DkimKey` (`kv_dkim_keys.ts`)             |
  * | `["queue", id]`           | `{ message, chunks: number, delivery }`         |
  * | `["queue-due", at, id]`   | `true`: `id` is due at `at` (ms), time order    |
  * | `["spool", id, n]`        | the `n`th part of a body, at most 60 KiB        |
@@ -96,6 +97,7 @@ import {
 } from "./kv_keys.ts";
 import { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
 import { KvSenderStore } from "./kv_senders.ts";
+import { KvDkimKeyStore } from "./kv_dkim_keys.ts";
 import type { Kv } from "./kv_port.ts";
 
 async function listNames(kv: Kv, prefix: string): Promise<string[]> {
@@ -308,5 +310,6 @@ export function createKvStores(
     queue: new KvMessageQueue(kv, now, options),
     routes: new KvRouteStore(kv),
     senders: new KvSenderStore(kv),
+    dkim: new KvDkimKeyStore(kv),
   };
 }

@@ -41,6 +41,7 @@ export {
   KvUserStore,
 } from "./kv_stores.ts";
 export { KvSenderStore } from "./kv_senders.ts";
+export { KvDkimKeyStore } from "./kv_dkim_keys.ts";
 export { type KvBackendOptions, type OpenedKvStores, openKvBackend } from "./kv_backend.ts";
 export { BodyFile, BodyFiles } from "./body_files.ts";
 export {

@@ -12,6 +12,7 @@ import { copyQueuedMessage, copyUserRecord, toQueuedMessage } from "../records.t
 import { copyDelivery, initialDelivery } from "../delivery_records.ts";
 import { MemoryRouteStore } from "./routes.ts";
 import { MemorySenderStore } from "../senders.ts";
+import { MemoryDkimKeyStore } from "../dkim_keys.ts";
 import { QueueIdGenerator, type QueueIdGeneratorOptions } from "../queue_id.ts";
 import type {
   DeliveryState,
@@ -288,5 +289,6 @@ export function createMemoryStores(
     queue: new MemoryMessageQueue(now, options),
     routes: new MemoryRouteStore(),
     senders: new MemorySenderStore(),
+    dkim: new MemoryDkimKeyStore(),
   };
 }

@@ -27,3 +27,4 @@ export * from "./spool.ts";
 export type * from "./sql_port.ts";
 export * from "./stores.ts";
 export * from "./users.ts";
+export * from "./dkim_keys.ts";

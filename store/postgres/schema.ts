@@ -26,7 +26,7 @@ export interface Migration {
  * @example
  * ```ts
  * import { MIGRATIONS } from "@tollgate/tollgate/store/postgres";
- * console.log(MIGRATIONS.map((m) => m.version)); // [1, 2]
+ * console.log(MIGRATIONS.map((m) => m.version)); // [1, 2, 3]
  * ```
  */
 export const MIGRATIONS: readonly Migration[] = [
@@ -74,6 +74,20 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "delivery leases",
     statements: [
       `ALTER TABLE {s}.queue_messages ADD COLUMN leased_by text, ADD COLUMN lease_until bigint`,
+    ],
+  },
+  {
+    version: 3,
+    name: "dkim keys",
+    statements: [
+      `CREATE TABLE {s}.dkim_keys (
+        domain text COLLATE "C" NOT NULL,
+        selector text COLLATE "C" NOT NULL,
+        algorithm text NOT NULL,
+        private_key text NOT NULL,
+        public_key text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (domain, selector))`,
     ],
   },
 ];

@@ -9,6 +9,7 @@ import { migrate } from "./migrate.ts";
 import { PostgresMessageQueue, type PostgresQueueOptions } from "./queue.ts";
 import { PostgresRouteStore } from "./routes.ts";
 import { qualify } from "./schema.ts";
+import { PostgresDkimKeyStore } from "./dkim_keys.ts";
 import { PostgresDomainStore, PostgresNetworkStore, PostgresSenderStore } from "./sets.ts";
 import { sweepAbandonedChunks } from "./spool.ts";
 import type { SqlClient } from "./sql_port.ts";
@@ -70,6 +71,7 @@ export async function createPostgresStores(
       queue: new PostgresMessageQueue(sql, schema, now, options),
       routes: new PostgresRouteStore(sql, schema),
       senders: new PostgresSenderStore(sql, schema),
+      dkim: new PostgresDkimKeyStore(sql, schema),
     },
     migrated: applied,
     abandonedSpools,
