@@ -15,7 +15,15 @@ export interface HeaderField {
   raw: string;
 }
 
-/** Bytes to a string with one char per byte (Latin-1), so canonicalisation never decodes. */
+/**
+ * Bytes to a string with one char per byte (Latin-1), so canonicalisation never decodes.
+ *
+ * @example
+ * ```ts
+ * import { bytesToBinary } from "@tollgate/tollgate/delivery";
+ * console.log(bytesToBinary(new Uint8Array([0x48, 0xe9]))); // "H\u00e9"
+ * ```
+ */
 export function bytesToBinary(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i += 8192) {
@@ -24,7 +32,15 @@ export function bytesToBinary(bytes: Uint8Array): string {
   return text;
 }
 
-/** The reverse of {@linkcode bytesToBinary}. */
+/**
+ * The reverse of {@linkcode bytesToBinary}.
+ *
+ * @example
+ * ```ts
+ * import { binaryToBytes } from "@tollgate/tollgate/delivery";
+ * console.log(binaryToBytes("H\u00e9")); // Uint8Array(2) [ 72, 233 ]
+ * ```
+ */
 export function binaryToBytes(text: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);

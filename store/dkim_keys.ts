@@ -65,7 +65,18 @@ export interface DkimKeyStore {
   removeDomain(domain: string): Promise<number>;
 }
 
-/** Sorts keys by domain, then selector (byte order, as the other backends). */
+/**
+ * Sorts keys by domain, then selector (byte order, as the other backends).
+ *
+ * @example
+ * ```ts
+ * import { compareDkimKeys, type DkimKey } from "@tollgate/tollgate/store";
+ * const key = (domain: string, selector: string) => ({ domain, selector }) as DkimKey;
+ * const keys = [key("b.example", "s1"), key("a.example", "s2"), key("a.example", "s1")];
+ * console.log(keys.sort(compareDkimKeys).map((k) => `${k.domain}/${k.selector}`));
+ * // ["a.example/s1", "a.example/s2", "b.example/s1"]
+ * ```
+ */
 export function compareDkimKeys(a: DkimKey, b: DkimKey): number {
   const first = a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0;
   return first !== 0 ? first : a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0;
