@@ -26,7 +26,8 @@ export const MAX_TOKEN_FAILURES = 10;
  * @example
  * ```ts
  * import { TOKEN_FAILURE_WINDOW_MS } from "@tollgate/tollgate/admin";
- * console.log(TOKEN_FAILURE_WINDOW_MS); // 300000 (5 min)
+ * const blockedUntil = (lastFailure: number) => lastFailure + TOKEN_FAILURE_WINDOW_MS;
+ * console.log(blockedUntil(0)); // 300000 (5 min)
  * ```
  */
 export const TOKEN_FAILURE_WINDOW_MS = 5 * 60_000;

@@ -84,8 +84,9 @@ export interface ClientMechanism {
  *
  * @example
  * ```ts
- * import { CLIENT_MECHANISM_PREFERENCE } from "@tollgate/tollgate/auth";
+ * import { chooseClientMechanism, CLIENT_MECHANISM_PREFERENCE } from "@tollgate/tollgate/auth";
  * console.log(CLIENT_MECHANISM_PREFERENCE); // ["CRAM-MD5", "PLAIN", "LOGIN"]
+ * console.log(chooseClientMechanism(["LOGIN", "PLAIN"], CLIENT_MECHANISM_PREFERENCE)); // "PLAIN"
  * ```
  */
 export const CLIENT_MECHANISM_PREFERENCE: readonly MechanismName[] = ["CRAM-MD5", "PLAIN", "LOGIN"];

@@ -28,7 +28,8 @@ export const DEFAULT_RETRY_SCHEDULE = "1m,5m,15m,1h,4h";
  * @example
  * ```ts
  * import { DEFAULT_QUEUE_LIFETIME, parseDuration } from "@tollgate/tollgate/delivery";
- * console.log(DEFAULT_QUEUE_LIFETIME, parseDuration(DEFAULT_QUEUE_LIFETIME)); // "7d" 604800000
+ * const configured: string | undefined = undefined; // TOLLGATE_QUEUE_LIFETIME, if set
+ * console.log(parseDuration(configured ?? DEFAULT_QUEUE_LIFETIME)); // 604800000 (7 days)
  * ```
  */
 export const DEFAULT_QUEUE_LIFETIME = "7d";

@@ -16,6 +16,7 @@ import type { OAuthMechanism, RouteOAuth2 } from "../store/types.ts";
  * ```ts
  * import { OAUTH_MECHANISMS } from "@tollgate/tollgate/delivery";
  * console.log(OAUTH_MECHANISMS); // ["xoauth2", "oauthbearer"]
+ * console.log(OAUTH_MECHANISMS.map((name) => name.toUpperCase())); // ["XOAUTH2", "OAUTHBEARER"]
  * ```
  */
 export const OAUTH_MECHANISMS: readonly OAuthMechanism[] = ["xoauth2", "oauthbearer"];

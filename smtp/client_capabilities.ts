@@ -37,8 +37,9 @@ export interface ServerCapabilities {
  *
  * @example
  * ```ts
- * import { NO_CAPABILITIES } from "@tollgate/tollgate/smtp";
- * console.log(NO_CAPABILITIES.pipelining, NO_CAPABILITIES.auth); // false []
+ * import { NO_CAPABILITIES, type ServerCapabilities } from "@tollgate/tollgate/smtp";
+ * const afterHelo: ServerCapabilities = NO_CAPABILITIES; // HELO: no extensions at all
+ * console.log(afterHelo.pipelining, afterHelo.auth); // false []
  * ```
  */
 export const NO_CAPABILITIES: ServerCapabilities = {

@@ -83,7 +83,8 @@ export interface ClientTimeouts {
  * @example
  * ```ts
  * import { DEFAULT_CLIENT_TIMEOUTS } from "@tollgate/tollgate/smtp";
- * console.log(DEFAULT_CLIENT_TIMEOUTS.dataTermination); // 600000 (10 min)
+ * const timeouts = { ...DEFAULT_CLIENT_TIMEOUTS, greeting: 60_000 };
+ * console.log(timeouts.greeting, timeouts.dataTermination); // 60000 600000 (10 min)
  * ```
  */
 export const DEFAULT_CLIENT_TIMEOUTS: Readonly<ClientTimeouts> = {

@@ -25,7 +25,8 @@ import type { SqlClient, SqlParam, SqlSession } from "./sql_port.ts";
  * @example
  * ```ts
  * import { CHUNK_SIZE } from "@tollgate/tollgate/store/postgres";
- * console.log(CHUNK_SIZE, Math.ceil(1_000_000 / CHUNK_SIZE)); // 131072 8 (rows for a 1 MB body)
+ * const rowsFor = (bodyBytes: number) => Math.max(1, Math.ceil(bodyBytes / CHUNK_SIZE));
+ * console.log(CHUNK_SIZE, rowsFor(1_000_000)); // 131072 8
  * ```
  */
 export const CHUNK_SIZE = 128 * 1024;
