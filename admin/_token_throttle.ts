@@ -9,9 +9,27 @@ import type { Context, MiddlewareHandler } from "hono";
 import { clientGroup } from "../auth/client_group.ts";
 import { FailureWindow } from "../auth/failure_window.ts";
 
-/** This many failed token checks from one client (IPv6: one /64) within the window block it. */
+/**
+ * This many failed token checks from one client (IPv6: one /64) within the window block it.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TOKEN_FAILURES, TOKEN_FAILURE_WINDOW_MS } from "@tollgate/tollgate/admin";
+ * console.log(`${MAX_TOKEN_FAILURES} bad tokens in ${TOKEN_FAILURE_WINDOW_MS / 60_000} min block`);
+ * // "10 bad tokens in 5 min block"
+ * ```
+ */
 export const MAX_TOKEN_FAILURES = 10;
-/** The window of {@linkcode MAX_TOKEN_FAILURES} (ms). */
+/**
+ * The window of {@linkcode MAX_TOKEN_FAILURES} (ms).
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_FAILURE_WINDOW_MS } from "@tollgate/tollgate/admin";
+ * const blockedUntil = (lastFailure: number) => lastFailure + TOKEN_FAILURE_WINDOW_MS;
+ * console.log(blockedUntil(0)); // 300000 (5 min)
+ * ```
+ */
 export const TOKEN_FAILURE_WINDOW_MS = 5 * 60_000;
 /** The most clients tracked; the least recently failing is forgotten first. */
 const MAX_TRACKED_CLIENTS = 10_000;

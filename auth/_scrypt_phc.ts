@@ -7,7 +7,16 @@
  */
 import { decodeCanonicalBase64, encodeBase64Bytes } from "./_encoding.ts";
 
-/** scrypt's cost: N = 2^`ln`, block size `r`, parallelism `p`. */
+/**
+ * scrypt's cost: N = 2^`ln`, block size `r`, parallelism `p`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SCRYPT_COST, type ScryptCost } from "@tollgate/tollgate/auth";
+ * const cheaper: ScryptCost = { ...DEFAULT_SCRYPT_COST, ln: 14 };
+ * console.log(2 ** cheaper.ln, cheaper.r, cheaper.p); // 16384 8 1
+ * ```
+ */
 export interface ScryptCost {
   /** log2 of N, the CPU/memory cost. */
   ln: number;

@@ -14,28 +14,88 @@ import type { Credentials, VerifyResult } from "./credentials.ts";
  * Where CRAM-MD5's two values go: `response-first` is vchkpw's order
  * (`user\0response\0challenge\0`), `challenge-first` qmail-smtpd-auth 0.31's
  * (`user\0challenge\0response\0`).
+ *
+ * @example
+ * ```ts
+ * import { type CramOrder, encodeCheckpasswordPayload } from "@tollgate/tollgate/auth";
+ * const cramOrder: CramOrder = "challenge-first";
+ * const payload = encodeCheckpasswordPayload({
+ *   kind: "cram-md5", mechanism: "CRAM-MD5", username: "u", challenge: "<1.2@h>", digest: "d",
+ * }, { cramOrder });
+ * if (payload.kind === "payload") console.log(new TextDecoder().decode(payload.bytes));
+ * // "u\0<1.2@h>\0d\0"
+ * ```
  */
 export type CramOrder = "response-first" | "challenge-first";
 
-/** checkpassword programs read at most this many bytes from fd 3. */
+/**
+ * checkpassword programs read at most this many bytes from fd 3.
+ *
+ * @example
+ * ```ts
+ * import { encodeCheckpasswordPayload, MAX_CHECKPASSWORD_PAYLOAD } from "@tollgate/tollgate/auth";
+ * const payload = encodeCheckpasswordPayload({
+ *   kind: "password", mechanism: "PLAIN", username: "u",
+ *   password: "x".repeat(MAX_CHECKPASSWORD_PAYLOAD),
+ * }, { cramOrder: "response-first" });
+ * console.log(MAX_CHECKPASSWORD_PAYLOAD, payload.kind); // 512 "unsendable"
+ * ```
+ */
 export const MAX_CHECKPASSWORD_PAYLOAD = 512;
 
-/** checkpassword's "temporary problem" exit status (qmail, vchkpw, Dovecot). */
+/**
+ * checkpassword's "temporary problem" exit status (qmail, vchkpw, Dovecot).
+ *
+ * @example
+ * ```ts
+ * import { CHECKPASSWORD_TEMPORARY_EXIT, checkerVerdict } from "@tollgate/tollgate/auth";
+ * const verdict = checkerVerdict({ kind: "exited", code: CHECKPASSWORD_TEMPORARY_EXIT }, "u");
+ * console.log(CHECKPASSWORD_TEMPORARY_EXIT, verdict.kind); // 111 "temporary-failure"
+ * ```
+ */
 export const CHECKPASSWORD_TEMPORARY_EXIT = 111;
 
-/** The payload for fd 3, or why these credentials cannot be sent. */
+/**
+ * The payload for fd 3, or why these credentials cannot be sent.
+ *
+ * @example
+ * ```ts
+ * import type { CheckpasswordPayload } from "@tollgate/tollgate/auth";
+ * const payload: CheckpasswordPayload = { kind: "unsendable", reason: "a field contains NUL" };
+ * console.log(payload.kind); // "unsendable"
+ * ```
+ */
 export type CheckpasswordPayload =
   | { kind: "payload"; bytes: Uint8Array }
   | { kind: "unsendable"; reason: string };
 
-/** How a checker run ended, as the runner saw it. */
+/**
+ * How a checker run ended, as the runner saw it.
+ *
+ * @example
+ * ```ts
+ * import { type CheckerOutcome, checkerVerdict } from "@tollgate/tollgate/auth";
+ * const outcome: CheckerOutcome = { kind: "exited", code: 0 };
+ * console.log(checkerVerdict(outcome, "test@domain.de"));
+ * // { kind: "accepted", user: "test@domain.de" }
+ * ```
+ */
 export type CheckerOutcome =
   | { kind: "exited"; code: number }
   | { kind: "signalled"; signal: string }
   | { kind: "failed-to-start"; reason: string }
   | { kind: "timed-out"; afterMs: number };
 
-/** The three fields of a payload a checker received. */
+/**
+ * The three fields of a payload a checker received.
+ *
+ * @example
+ * ```ts
+ * import { type ReadPayload, readCheckpasswordPayload } from "@tollgate/tollgate/auth";
+ * const read: ReadPayload = readCheckpasswordPayload(new TextEncoder().encode("u\0p\0\0"));
+ * if (read.kind === "fields") console.log(read.username, read.secret); // u p
+ * ```
+ */
 export type ReadPayload =
   | { kind: "fields"; username: string; secret: string; extra: string }
   | { kind: "invalid"; reason: string };

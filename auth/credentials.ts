@@ -9,6 +9,15 @@
  *
  * PLAIN and LOGIN carry the password itself; CRAM-MD5 carries the client's
  * HMAC-MD5 digest (hex) over the challenge the server sent.
+ *
+ * @example
+ * ```ts
+ * import type { Credentials } from "@tollgate/tollgate/auth";
+ * const credentials: Credentials = {
+ *   kind: "password", mechanism: "PLAIN", username: "test@domain.de", password: "testing",
+ * };
+ * console.log(credentials.mechanism); // "PLAIN"
+ * ```
  */
 export type Credentials =
   | {
@@ -36,6 +45,13 @@ export type Credentials =
  *
  * `temporary-failure` means the checker could not decide (store down,
  * checker crashed): the client gets `454`, never success.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyResult } from "@tollgate/tollgate/auth";
+ * const result: VerifyResult = { kind: "temporary-failure", reason: "user store unreachable" };
+ * console.log(result.kind); // "temporary-failure"
+ * ```
  */
 export type VerifyResult =
   | { kind: "accepted"; /** The canonical user name to record. */ user: string }

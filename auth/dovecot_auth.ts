@@ -19,7 +19,18 @@ import { encodeBase64 } from "./base64.ts";
 const MAJOR_VERSION = "1";
 const REQUEST_ID = "1";
 
-/** What to ask Dovecot. */
+/**
+ * What to ask Dovecot.
+ *
+ * @example
+ * ```ts
+ * import { type DovecotAuthRequest, DovecotAuthExchange } from "@tollgate/tollgate/auth";
+ * const request: DovecotAuthRequest = {
+ *   username: "test@domain.de", password: "testing", clientPid: 42, service: "smtp",
+ * };
+ * console.log(new DovecotAuthExchange(request).start()); // "VERSION\t1\t2\nCPID\t42\n"
+ * ```
+ */
 export interface DovecotAuthRequest {
   /** The user name as the client sent it. */
   username: string;
@@ -31,7 +42,16 @@ export interface DovecotAuthRequest {
   service?: string;
 }
 
-/** What the adapter does next. */
+/**
+ * What the adapter does next.
+ *
+ * @example
+ * ```ts
+ * import type { DovecotStep } from "@tollgate/tollgate/auth";
+ * const step: DovecotStep = { kind: "done", result: { kind: "rejected" } };
+ * if (step.kind === "done") console.log(step.result.kind); // "rejected"
+ * ```
+ */
 export type DovecotStep =
   | { kind: "send"; text: string }
   | { kind: "wait" }

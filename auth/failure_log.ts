@@ -5,7 +5,19 @@
  * @module
  */
 
-/** The longest user name written to the log, in characters, before encoding. */
+/**
+ * The longest user name written to the log, in characters, before encoding.
+ *
+ * @example
+ * ```ts
+ * import { failureLogLine, MAX_LOGGED_USERNAME_LENGTH } from "@tollgate/tollgate/auth";
+ * const username = "x".repeat(MAX_LOGGED_USERNAME_LENGTH + 100);
+ * const line = failureLogLine({
+ *   clientAddress: "192.0.2.1", username, mechanism: "LOGIN", time: 0,
+ * });
+ * console.log(MAX_LOGGED_USERNAME_LENGTH, line.includes(username)); // 256 false
+ * ```
+ */
 export const MAX_LOGGED_USERNAME_LENGTH = 256;
 
 const SAFE_CHARACTER = /^[A-Za-z0-9._@+:-]$/;
@@ -25,7 +37,18 @@ function encodeField(text: string): string {
   return encoded;
 }
 
-/** One failed authentication, as {@linkcode failureLogLine} writes it. */
+/**
+ * One failed authentication, as {@linkcode failureLogLine} writes it.
+ *
+ * @example
+ * ```ts
+ * import { type AuthFailure, failureLogLine } from "@tollgate/tollgate/auth";
+ * const failure: AuthFailure = {
+ *   clientAddress: "192.0.2.1", username: "test@domain.de", mechanism: "PLAIN", time: 0,
+ * };
+ * console.log(failureLogLine(failure).includes("192.0.2.1")); // true
+ * ```
+ */
 export interface AuthFailure {
   /** The client's IP address, as the listener reports it. */
   clientAddress: string;

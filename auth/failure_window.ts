@@ -6,7 +6,17 @@
  * @module
  */
 
-/** How {@linkcode FailureWindow} counts. */
+/**
+ * How {@linkcode FailureWindow} counts.
+ *
+ * @example
+ * ```ts
+ * import { FailureWindow, type FailureWindowOptions } from "@tollgate/tollgate/auth";
+ * const options: FailureWindowOptions = { windowMs: 60_000, maxCount: 5, maxKeys: 10_000 };
+ * const failures = new FailureWindow(options);
+ * console.log(options.maxCount); // 5
+ * ```
+ */
 export interface FailureWindowOptions {
   /** A failure counts for this long after it happened (ms). */
   windowMs: number;

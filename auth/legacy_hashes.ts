@@ -21,7 +21,17 @@ import { timingSafeEqual } from "./constant_time.ts";
 import { cramMd5Secret } from "./cram_md5_secret.ts";
 import { decodeCanonicalBase64 } from "./_encoding.ts";
 
-/** The imported schemes, by Dovecot's names for them. */
+/**
+ * The imported schemes, by Dovecot's names for them.
+ *
+ * @example
+ * ```ts
+ * import { type LegacyScheme, readPasswordHash } from "@tollgate/tollgate/auth";
+ * const read = readPasswordHash("{CRAM-MD5}" + "0".repeat(64));
+ * const scheme: LegacyScheme | undefined = read.kind === "legacy" ? read.hash.scheme : undefined;
+ * console.log(scheme); // "CRAM-MD5"
+ * ```
+ */
 export type LegacyScheme =
   | "MD5-CRYPT"
   | "SHA256-CRYPT"
@@ -30,7 +40,16 @@ export type LegacyScheme =
   | "ARGON2ID"
   | "CRAM-MD5";
 
-/** An imported hash: its scheme and the value without any `{SCHEME}` prefix. */
+/**
+ * An imported hash: its scheme and the value without any `{SCHEME}` prefix.
+ *
+ * @example
+ * ```ts
+ * import type { LegacyHash } from "@tollgate/tollgate/auth";
+ * const hash: LegacyHash = { scheme: "SHA512-CRYPT", value: "$6$salt$..." };
+ * console.log(hash.scheme); // "SHA512-CRYPT"
+ * ```
+ */
 export interface LegacyHash {
   /** The scheme the value is in. */
   scheme: LegacyScheme;
@@ -41,6 +60,13 @@ export interface LegacyHash {
 /**
  * What a stored or submitted hash string is: Tollgate's own scrypt PHC
  * string, an imported scheme, or something Tollgate cannot verify.
+ *
+ * @example
+ * ```ts
+ * import { type PasswordHashKind, readPasswordHash } from "@tollgate/tollgate/auth";
+ * const kind: PasswordHashKind = readPasswordHash("$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA");
+ * console.log(kind.kind); // "scrypt"
+ * ```
  */
 export type PasswordHashKind =
   | { kind: "scrypt"; phc: string }
@@ -50,10 +76,27 @@ export type PasswordHashKind =
 /**
  * crypt(3): hashes `password` (UTF-8) with `setting` (`$1$salt`,
  * `$5$rounds=N$salt`, `$6$salt`) and returns the whole hash string.
+ *
+ * @example
+ * ```ts
+ * import type { CryptFunction } from "@tollgate/tollgate/auth";
+ * // A stand-in; `nodeCrypt` from "@tollgate/tollgate/deno" is the real crypt(3).
+ * const fakeCrypt: CryptFunction = (password, setting) => `${setting}$${password.length}`;
+ * console.log(fakeCrypt("secret", "$6$salt")); // "$6$salt$6"
+ * ```
  */
 export type CryptFunction = (password: string, setting: string) => string | Promise<string>;
 
-/** Options for {@linkcode verifyLegacyHash}. */
+/**
+ * Options for {@linkcode verifyLegacyHash}.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyLegacyHashOptions } from "@tollgate/tollgate/auth";
+ * const options: VerifyLegacyHashOptions = {}; // no crypt(3): `$1$`, `$5$`, `$6$` hashes throw
+ * console.log(options.crypt); // undefined
+ * ```
+ */
 export interface VerifyLegacyHashOptions {
   /** crypt(3) for `$1$`, `$5$` and `$6$`; without it those hashes throw a TypeError. */
   crypt?: CryptFunction;

@@ -20,7 +20,17 @@ import {
 
 export type { ScryptCost } from "./_scrypt_phc.ts";
 
-/** scrypt's parameters as the KDF takes them: N (a power of two), r, p, key length. */
+/**
+ * scrypt's parameters as the KDF takes them: N (a power of two), r, p, key length.
+ *
+ * @example
+ * ```ts
+ * import { nobleScryptKdf, type ScryptParams } from "@tollgate/tollgate/auth";
+ * const params: ScryptParams = { N: 2 ** 10, r: 8, p: 1, dkLen: 32 };
+ * const key = await nobleScryptKdf(new TextEncoder().encode("pw"), new Uint8Array(16), params);
+ * console.log(key.length); // 32
+ * ```
+ */
 export interface ScryptParams {
   /** The CPU/memory cost, 2^ln. */
   N: number;
@@ -32,7 +42,21 @@ export interface ScryptParams {
   dkLen: number;
 }
 
-/** An scrypt implementation: derives `params.dkLen` bytes from a password and salt. */
+/**
+ * An scrypt implementation: derives `params.dkLen` bytes from a password and salt.
+ *
+ * @example
+ * ```ts
+ * import { nobleScryptKdf, type ScryptKdf } from "@tollgate/tollgate/auth";
+ * let calls = 0;
+ * const counting: ScryptKdf = (password, salt, params) => {
+ *   calls++;
+ *   return nobleScryptKdf(password, salt, params);
+ * };
+ * await counting(new Uint8Array(2), new Uint8Array(16), { N: 16, r: 8, p: 1, dkLen: 8 });
+ * console.log(calls); // 1
+ * ```
+ */
 export type ScryptKdf = (
   password: Uint8Array,
   salt: Uint8Array,
@@ -76,7 +100,17 @@ export function nobleScryptKdf(
   return scryptAsync(password, salt, { N, r, p, dkLen });
 }
 
-/** Options for {@linkcode hashPassword}. */
+/**
+ * Options for {@linkcode hashPassword}.
+ *
+ * @example
+ * ```ts
+ * import { type HashPasswordOptions, hashPassword } from "@tollgate/tollgate/auth";
+ * const options: HashPasswordOptions = { cost: { ln: 10, r: 8, p: 1 } };
+ * const phc = await hashPassword("testing", options);
+ * console.log(phc.startsWith("$scrypt$ln=10,r=8,p=1$")); // true
+ * ```
+ */
 export interface HashPasswordOptions {
   /** The cost; {@linkcode DEFAULT_SCRYPT_COST} if absent. */
   cost?: ScryptCost;
@@ -90,7 +124,18 @@ export interface HashPasswordOptions {
   randomBytes?: (n: number) => Uint8Array;
 }
 
-/** Options for {@linkcode verifyPassword}. */
+/**
+ * Options for {@linkcode verifyPassword}.
+ *
+ * @example
+ * ```ts
+ * import { hashPassword, verifyPassword } from "@tollgate/tollgate/auth";
+ * import type { VerifyPasswordOptions } from "@tollgate/tollgate/auth";
+ * const options: VerifyPasswordOptions = {}; // the pure-JS scrypt
+ * const phc = await hashPassword("testing", { cost: { ln: 10, r: 8, p: 1 } });
+ * console.log(await verifyPassword("testing", phc, options)); // true
+ * ```
+ */
 export interface VerifyPasswordOptions {
   /** The scrypt implementation; {@linkcode nobleScryptKdf} if absent. */
   kdf?: ScryptKdf;

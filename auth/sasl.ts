@@ -5,7 +5,16 @@
  */
 import type { Credentials } from "./credentials.ts";
 
-/** The SASL mechanisms Tollgate's server offers. */
+/**
+ * The SASL mechanisms Tollgate's server offers.
+ *
+ * @example
+ * ```ts
+ * import { isMechanismName, type MechanismName } from "@tollgate/tollgate/auth";
+ * const name: MechanismName | undefined = isMechanismName("PLAIN");
+ * console.log(name, isMechanismName("GSSAPI")); // "PLAIN" undefined
+ * ```
+ */
 export type MechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5";
 
 /**
@@ -16,6 +25,17 @@ export type MechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5";
  * - `done`: the credentials are complete; check them.
  * - `cancelled`: the client sent `*` (501).
  * - `malformed`: bad base64 or a missing field (501).
+ *
+ * @example
+ * ```ts
+ * import { createServerMechanism, type SaslStep } from "@tollgate/tollgate/auth";
+ * const plain = createServerMechanism("PLAIN", {
+ *   hostname: "h", now: 0, randomBytes: (n) => new Uint8Array(n),
+ * });
+ * console.log(plain.start()); // { kind: "challenge", challenge: "" }
+ * const step: SaslStep = plain.next("*");
+ * console.log(step); // { kind: "cancelled" }
+ * ```
  */
 export type SaslStep =
   | { kind: "challenge"; challenge: string }
@@ -47,7 +67,19 @@ export interface ServerMechanism {
   next(line: string): SaslStep;
 }
 
-/** What mechanisms need from outside: passed in, never read from a global. */
+/**
+ * What mechanisms need from outside: passed in, never read from a global.
+ *
+ * @example
+ * ```ts
+ * import { createServerMechanism, type MechanismContext } from "@tollgate/tollgate/auth";
+ * const context: MechanismContext = {
+ *   hostname: "mail.example.net", now: Date.now(),
+ *   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+ * };
+ * console.log(createServerMechanism("CRAM-MD5", context).name); // "CRAM-MD5"
+ * ```
+ */
 export interface MechanismContext {
   /** The server's host name, for the CRAM-MD5 challenge. */
   hostname: string;

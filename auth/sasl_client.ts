@@ -16,10 +16,28 @@ import {
   type OAuthMechanismName,
 } from "./xoauth2.ts";
 
-/** What the client may authenticate with: the password mechanisms and the OAuth 2.0 ones. */
+/**
+ * What the client may authenticate with: the password mechanisms and the OAuth 2.0 ones.
+ *
+ * @example
+ * ```ts
+ * import { chooseClientMechanism, type ClientMechanismName } from "@tollgate/tollgate/auth";
+ * const allowed: ClientMechanismName[] = ["XOAUTH2", "PLAIN"];
+ * console.log(chooseClientMechanism(["PLAIN", "XOAUTH2"], allowed)); // "XOAUTH2"
+ * ```
+ */
 export type ClientMechanismName = MechanismName | OAuthMechanismName;
 
-/** The user name and password to authenticate with at a relay. */
+/**
+ * The user name and password to authenticate with at a relay.
+ *
+ * @example
+ * ```ts
+ * import { type ClientCredentials, createClientMechanism } from "@tollgate/tollgate/auth";
+ * const credentials: ClientCredentials = { username: "trottel", password: "ich" };
+ * console.log(createClientMechanism("PLAIN", credentials).start()); // "AHRyb3R0ZWwAaWNo"
+ * ```
+ */
 export interface ClientCredentials {
   /** The authentication identity. */
   username: string;
@@ -27,7 +45,16 @@ export interface ClientCredentials {
   password: string;
 }
 
-/** The answer to one `334` challenge. */
+/**
+ * The answer to one `334` challenge.
+ *
+ * @example
+ * ```ts
+ * import type { SaslClientStep } from "@tollgate/tollgate/auth";
+ * const step: SaslClientStep = { kind: "cancel", reason: "unexpected challenge" };
+ * console.log(step.kind); // "cancel"
+ * ```
+ */
 export type SaslClientStep =
   | { kind: "respond"; /** Base64 text to send as the next line. */ response: string }
   | { kind: "cancel"; /** Why, for the log (never a secret). */ reason: string };
@@ -52,7 +79,16 @@ export interface ClientMechanism {
   next(challenge: string): SaslClientStep;
 }
 
-/** The client's preference when a route names no mechanisms: strongest first, as Hoffmann's. */
+/**
+ * The client's preference when a route names no mechanisms: strongest first, as Hoffmann's.
+ *
+ * @example
+ * ```ts
+ * import { chooseClientMechanism, CLIENT_MECHANISM_PREFERENCE } from "@tollgate/tollgate/auth";
+ * console.log(CLIENT_MECHANISM_PREFERENCE); // ["CRAM-MD5", "PLAIN", "LOGIN"]
+ * console.log(chooseClientMechanism(["LOGIN", "PLAIN"], CLIENT_MECHANISM_PREFERENCE)); // "PLAIN"
+ * ```
+ */
 export const CLIENT_MECHANISM_PREFERENCE: readonly MechanismName[] = ["CRAM-MD5", "PLAIN", "LOGIN"];
 
 /**

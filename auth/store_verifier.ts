@@ -20,7 +20,18 @@ const DUMMY_PASSWORD_HASH = `$scrypt$ln=15,r=8,p=1$${"A".repeat(22)}$${"A".repea
 const DUMMY_CRAM_MD5_SECRET = "0".repeat(64);
 const REJECTED: VerifyResult = { kind: "rejected" };
 
-/** Options for {@linkcode UserStoreVerifier}. */
+/**
+ * Options for {@linkcode UserStoreVerifier}.
+ *
+ * @example
+ * ```ts
+ * import { UserStoreVerifier, type UserStoreVerifierOptions } from "@tollgate/tollgate/auth";
+ * import { MemoryUserStore } from "@tollgate/tollgate/store";
+ * const options: UserStoreVerifierOptions = { cramMd5Enabled: false };
+ * const verifier = new UserStoreVerifier(new MemoryUserStore(), options);
+ * console.log(options.cramMd5Enabled); // false
+ * ```
+ */
 export interface UserStoreVerifierOptions {
   /** The scrypt implementation; the pure-JS default if absent. */
   kdf?: ScryptKdf;

@@ -6,7 +6,16 @@
 import { cramMd5Secret } from "./cram_md5_secret.ts";
 import { hashPassword, type ScryptCost, type ScryptKdf } from "./password_hash.ts";
 
-/** The secrets stored for a user (the `UserRecord` fields of the same names). */
+/**
+ * The secrets stored for a user (the `UserRecord` fields of the same names).
+ *
+ * @example
+ * ```ts
+ * import type { UserSecrets } from "@tollgate/tollgate/auth";
+ * const secrets: UserSecrets = { passwordHash: "$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA" };
+ * console.log(secrets.cramMd5Secret ?? "no CRAM-MD5"); // "no CRAM-MD5"
+ * ```
+ */
 export interface UserSecrets {
   /** The scrypt PHC string. */
   passwordHash: string;
@@ -14,7 +23,17 @@ export interface UserSecrets {
   cramMd5Secret?: string;
 }
 
-/** Options for {@linkcode createUserSecrets}. */
+/**
+ * Options for {@linkcode createUserSecrets}.
+ *
+ * @example
+ * ```ts
+ * import { createUserSecrets, type UserSecretsOptions } from "@tollgate/tollgate/auth";
+ * const options: UserSecretsOptions = { cramMd5: false, cost: { ln: 10, r: 8, p: 1 } };
+ * const secrets = await createUserSecrets("testing", options);
+ * console.log(secrets.cramMd5Secret); // undefined
+ * ```
+ */
 export interface UserSecretsOptions {
   /** Whether to store a CRAM-MD5 secret too (only while CRAM-MD5 is offered). */
   cramMd5: boolean;

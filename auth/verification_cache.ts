@@ -17,7 +17,19 @@ import type { Credentials, CredentialVerifier, VerifyResult } from "./credential
 import type { UserStore } from "../store/types.ts";
 import { encodeHex } from "./_encoding.ts";
 
-/** Options for {@linkcode VerificationCache}. */
+/**
+ * Options for {@linkcode VerificationCache}.
+ *
+ * @example
+ * ```ts
+ * import { VerificationCache, type VerificationCacheOptions } from "@tollgate/tollgate/auth";
+ * const options: VerificationCacheOptions = {
+ *   ttlMs: 60_000, key: crypto.getRandomValues(new Uint8Array(32)), maxEntries: 1000,
+ * };
+ * const cache = new VerificationCache(options);
+ * console.log(options.ttlMs); // 60000
+ * ```
+ */
 export interface VerificationCacheOptions {
   /** How long an acceptance is remembered, in ms; must be > 0. */
   ttlMs: number;

@@ -11,10 +11,29 @@
  */
 import { decodeBase64Utf8, encodeBase64 } from "./base64.ts";
 
-/** The SASL names of the OAuth 2.0 mechanisms. */
+/**
+ * The SASL names of the OAuth 2.0 mechanisms.
+ *
+ * @example
+ * ```ts
+ * import { oauthErrorAcknowledgement, type OAuthMechanismName } from "@tollgate/tollgate/auth";
+ * const name: OAuthMechanismName = "XOAUTH2";
+ * console.log(oauthErrorAcknowledgement(name)); // ""
+ * ```
+ */
 export type OAuthMechanismName = "XOAUTH2" | "OAUTHBEARER";
 
-/** What an OAuth initial response carries. */
+/**
+ * What an OAuth initial response carries.
+ *
+ * @example
+ * ```ts
+ * import { encodeOAuthResponse, type OAuthResponse } from "@tollgate/tollgate/auth";
+ * const response: OAuthResponse = { user: "a@b.example", token: "t0k" };
+ * console.log(atob(encodeOAuthResponse("XOAUTH2", response)));
+ * // "user=a@b.example\u0001auth=Bearer t0k\u0001\u0001"
+ * ```
+ */
 export interface OAuthResponse {
   /** The user (XOAUTH2's `user=`, OAUTHBEARER's authorization identity `a=`). */
   user: string;

@@ -13,7 +13,21 @@
 import type { QueuedMessage } from "../store/types.ts";
 import type { FailedRecipient } from "./delivery_state.ts";
 
-/** What a bounce is built from. */
+/**
+ * What a bounce is built from.
+ *
+ * @example
+ * ```ts
+ * import { type BounceRequest, buildBounce } from "@tollgate/tollgate/delivery";
+ * const request: BounceRequest = {
+ *   message: { id: "01a2253631000000000a", from: "test@domain.de", receivedAt: 0 },
+ *   failed: [{ address: "nobody@example.net", reply: "550 5.1.1 no such user", expired: false }],
+ *   originalHeaders: "Subject: hello\r\n", reportingMta: "mail.domain.de", now: 60_000,
+ *   boundary: "b0undary",
+ * };
+ * console.log(buildBounce(request).kind); // "bounce"
+ * ```
+ */
 export interface BounceRequest {
   /** The message that failed. */
   message: Pick<QueuedMessage, "id" | "from" | "receivedAt">;
@@ -29,7 +43,20 @@ export interface BounceRequest {
   boundary: string;
 }
 
-/** The bounce to queue, or why there is none. */
+/**
+ * The bounce to queue, or why there is none.
+ *
+ * @example
+ * ```ts
+ * import { type Bounce, buildBounce } from "@tollgate/tollgate/delivery";
+ * const bounce: Bounce = buildBounce({
+ *   message: { id: "01a2253631000000000a", from: "", receivedAt: 0 }, // a bounce itself
+ *   failed: [{ address: "nobody@example.net", reply: "550 5.1.1 no such user", expired: false }],
+ *   originalHeaders: "", reportingMta: "mail.domain.de", now: 0, boundary: "b0undary",
+ * });
+ * console.log(bounce); // { kind: "none", reason: "null-sender" }
+ * ```
+ */
 export type Bounce =
   | { kind: "bounce"; from: ""; to: [string]; body: string }
   | { kind: "none"; reason: "null-sender" };

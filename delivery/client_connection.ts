@@ -7,10 +7,31 @@
  * @module
  */
 
-/** The result of a read: bytes, the end of the stream, or the time limit. */
+/**
+ * The result of a read: bytes, the end of the stream, or the time limit.
+ *
+ * @example
+ * ```ts
+ * import type { ReadResult } from "@tollgate/tollgate/delivery";
+ * const describe = (result: ReadResult) =>
+ *   typeof result === "string" ? result : `${result.length} bytes`;
+ * console.log(describe(new Uint8Array(5)), describe("timeout")); // 5 bytes timeout
+ * ```
+ */
 export type ReadResult = Uint8Array | "end" | "timeout";
 
-/** How to secure one connection. */
+/**
+ * How to secure one connection.
+ *
+ * @example
+ * ```ts
+ * import type { TlsClientOptions } from "@tollgate/tollgate/delivery";
+ * const options: TlsClientOptions = {
+ *   servername: "mail.provider.example", verify: true, timeoutMs: 30_000,
+ * };
+ * console.log(options.verify); // true (false only for opportunistic TLS to MX hosts)
+ * ```
+ */
 export interface TlsClientOptions {
   /** The name the certificate must carry (and SNI, unless it is an IP address). */
   servername: string;
@@ -22,7 +43,19 @@ export interface TlsClientOptions {
   timeoutMs: number;
 }
 
-/** What was negotiated, for logs and the route test. */
+/**
+ * What was negotiated, for logs and the route test.
+ *
+ * @example
+ * ```ts
+ * import type { TlsSessionInfo } from "@tollgate/tollgate/delivery";
+ * const info: TlsSessionInfo = {
+ *   protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", verified: false,
+ *   verifyError: "self-signed certificate",
+ * };
+ * console.log(info.verified ? "verified" : info.verifyError); // "self-signed certificate"
+ * ```
+ */
 export interface TlsSessionInfo {
   /** `TLSv1.3`. */
   protocol: string;
@@ -36,7 +69,21 @@ export interface TlsSessionInfo {
   subject?: string;
 }
 
-/** One connected outbound connection, read and written through promises. */
+/**
+ * One connected outbound connection, read and written through promises.
+ *
+ * @example
+ * ```ts
+ * import type { OutboundConnection } from "@tollgate/tollgate/delivery";
+ * const hungUp: OutboundConnection = {
+ *   read: () => Promise.resolve("end"),
+ *   write: () => Promise.resolve("written"),
+ *   startTls: () => Promise.reject(new Error("no TLS here")),
+ *   close: () => {},
+ * };
+ * console.log(await hungUp.read(30_000)); // "end"
+ * ```
+ */
 export interface OutboundConnection {
   /** The next bytes, `"end"` when the peer closed, or `"timeout"` after `timeoutMs`. */
   read(timeoutMs: number): Promise<ReadResult>;

@@ -16,17 +16,52 @@ import { normalizeRecipientDomain } from "../relay/local_domains.ts";
 import { checkRecipient, type RecipientStores } from "../relay/recipient_check.ts";
 import { resolveRoute, type Route } from "./routes.ts";
 
-/** Where one recipient goes. */
+/**
+ * Where one recipient goes.
+ *
+ * @example
+ * ```ts
+ * import { type Destination, destinationOf } from "@tollgate/tollgate/delivery";
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const stores = createMemoryStores(() => 0);
+ * const destination: Destination = await destinationOf("b@example.org", { stores, routes: [] });
+ * console.log(destination); // { kind: "mx", domain: "example.org" }
+ * ```
+ */
 export type Destination =
   | { kind: "local"; mailbox: string }
   | { kind: "relay"; route: Route & { relay: string } }
   | { kind: "mx"; domain: string; route?: Route }
   | { kind: "failed"; status: "temporary" | "permanent"; reply: string };
 
-/** Connections to make: one relay, or the MX hosts of one domain. */
+/**
+ * Connections to make: one relay, or the MX hosts of one domain.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteDestination } from "@tollgate/tollgate/delivery";
+ * const hostOf = (destination: RemoteDestination) =>
+ *   destination.kind === "relay" ? destination.route.relay : `MX of ${destination.domain}`;
+ * console.log(hostOf({ kind: "mx", domain: "example.org" })); // "MX of example.org"
+ * ```
+ */
 export type RemoteDestination = Extract<Destination, { kind: "relay" | "mx" }>;
 
-/** One connection's work: parts of one or more messages. */
+/**
+ * One connection's work: parts of one or more messages.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteJob } from "@tollgate/tollgate/delivery";
+ * const job: RemoteJob = {
+ *   destination: { kind: "mx", domain: "example.net" },
+ *   parts: [
+ *     { id: "a", to: ["x@example.net"] }, { id: "b", to: ["y@example.net", "z@example.net"] },
+ *   ],
+ * };
+ * console.log(job.parts.flatMap((part) => part.to).length); // 3 recipients over one connection
+ * ```
+ */
 export interface RemoteJob {
   /** Where to connect. */
   destination: RemoteDestination;
@@ -34,7 +69,21 @@ export interface RemoteJob {
   parts: { id: string; to: string[] }[];
 }
 
-/** Everything to do for a batch of due messages. */
+/**
+ * Everything to do for a batch of due messages.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryPlan } from "@tollgate/tollgate/delivery";
+ * const plan: DeliveryPlan = {
+ *   local: [{ id: "a", address: "u@domain.de", mailbox: "u@domain.de" }],
+ *   remote: [{ destination: { kind: "mx", domain: "x.example" },
+ *     parts: [{ id: "b", to: ["y@x.example"] }] }],
+ *   settled: [],
+ * };
+ * console.log(plan.local.length, plan.remote.length); // 1 1
+ * ```
+ */
 export interface DeliveryPlan {
   /** Recipients to write into Maildirs. */
   local: { id: string; address: string; mailbox: string }[];
@@ -147,7 +196,18 @@ export async function planDeliveries(
   return plan;
 }
 
-/** How many more messages may go into delivery, by what they need. */
+/**
+ * How many more messages may go into delivery, by what they need.
+ *
+ * @example
+ * ```ts
+ * import { admitDeliveries, type DeliveryRoom } from "@tollgate/tollgate/delivery";
+ * const room: DeliveryRoom = { local: 10, remote: 0 }; // every SMTP slot is busy
+ * const local = [{ id: "a", address: "u@domain.de", mailbox: "u@domain.de" }];
+ * const plan = { local, remote: [], settled: [] };
+ * console.log(admitDeliveries(["a"], plan, room).local); // ["a"]
+ * ```
+ */
 export interface DeliveryRoom {
   /** Messages with only local (Maildir) or settled recipients. */
   local: number;

@@ -13,6 +13,16 @@ import { nextAttemptAt, type RetryPolicy } from "./retry_policy.ts";
  * The result of one attempt for one recipient: `delivered` (2xx), `temporary`
  * (4xx, or the connection failed), `permanent` (5xx, or the destination
  * cannot exist).
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryOutcome } from "@tollgate/tollgate/delivery";
+ * const outcome: DeliveryOutcome = {
+ *   address: "b@example.org", status: "temporary", reply: "451 4.7.1 try again later",
+ *   remoteMta: "mx.example.org",
+ * };
+ * console.log(outcome.status); // "temporary"
+ * ```
  */
 export interface DeliveryOutcome {
   /** The recipient, as in the envelope. */
@@ -25,7 +35,18 @@ export interface DeliveryOutcome {
   remoteMta?: string;
 }
 
-/** A recipient that failed for good in this round, to be named in a bounce. */
+/**
+ * A recipient that failed for good in this round, to be named in a bounce.
+ *
+ * @example
+ * ```ts
+ * import type { FailedRecipient } from "@tollgate/tollgate/delivery";
+ * const failed: FailedRecipient = {
+ *   address: "b@example.org", reply: "451 4.7.1 try again later", expired: true,
+ * };
+ * console.log(failed.expired ? "lifetime over" : "refused"); // "lifetime over"
+ * ```
+ */
 export interface FailedRecipient {
   /** The recipient. */
   address: string;
@@ -37,7 +58,21 @@ export interface FailedRecipient {
   expired: boolean;
 }
 
-/** What an attempt did to a message. */
+/**
+ * What an attempt did to a message.
+ *
+ * @example
+ * ```ts
+ * import { type AppliedOutcomes, applyOutcomes } from "@tollgate/tollgate/delivery";
+ * const recipients = [{ address: "a@example.net", status: "queued" as const, attempts: 0 }];
+ * const delivery = { nextAttemptAt: 0, recipients };
+ * const applied: AppliedOutcomes = applyOutcomes({ receivedAt: 0, delivery }, {
+ *   outcomes: [{ address: "a@example.net", status: "permanent", reply: "550 5.1.1 no such user" }],
+ *   now: 1, policy: { schedule: [60_000], lifetimeMs: 3_600_000 },
+ * });
+ * console.log(applied.done, applied.failed.length); // true 1
+ * ```
+ */
 export interface AppliedOutcomes {
   /** The new state to store. */
   delivery: DeliveryState;
@@ -47,7 +82,19 @@ export interface AppliedOutcomes {
   done: boolean;
 }
 
-/** What {@linkcode applyOutcomes} needs besides the message. */
+/**
+ * What {@linkcode applyOutcomes} needs besides the message.
+ *
+ * @example
+ * ```ts
+ * import type { AttemptRound } from "@tollgate/tollgate/delivery";
+ * const round: AttemptRound = {
+ *   outcomes: [{ address: "a@example.net", status: "delivered", reply: "250 ok" }],
+ *   now: Date.now(), policy: { schedule: [60_000, 300_000], lifetimeMs: 7 * 86_400_000 },
+ * };
+ * console.log(round.outcomes[0].status); // "delivered"
+ * ```
+ */
 export interface AttemptRound {
   /** The outcomes of this attempt, by recipient address. */
   outcomes: readonly DeliveryOutcome[];

@@ -12,7 +12,18 @@ import type { ClientMechanismName } from "../auth/sasl_client.ts";
 import type { RecipientOutcome } from "../smtp/client_types.ts";
 import type { OAuthRoute, OAuthTokens } from "./oauth_tokens.ts";
 
-/** What the wrapper needs of a connection target: the OAuth route, and room for the credentials. */
+/**
+ * What the wrapper needs of a connection target: the OAuth route, and room for the credentials.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthCapableTarget } from "@tollgate/tollgate/delivery";
+ * const target: OAuthCapableTarget = { oauth: { pattern: "*", username: "me@example.com", oauth2: {
+ *   mechanism: "xoauth2", tokenUrl: "https://idp.example/token", clientId: "id", clientSecret: "s",
+ * } } };
+ * console.log(target.auth); // undefined: `withOAuthTokens` sets it from the token
+ * ```
+ */
 export interface OAuthCapableTarget {
   /** Set for an OAuth route: the token is fetched for it. */
   oauth?: OAuthRoute;
@@ -91,7 +102,16 @@ export function withOAuthTokens<T extends OAuthCapableTarget, M extends { to: st
   };
 }
 
-/** One step of a route test. */
+/**
+ * One step of a route test.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthProbeStep } from "@tollgate/tollgate/delivery";
+ * const step: OAuthProbeStep = { step: "token", ok: true, detail: "fetched, expires in 3600 s" };
+ * console.log(`${step.step}: ${step.ok ? "ok" : "failed"}`); // "token: ok"
+ * ```
+ */
 export interface OAuthProbeStep {
   /** `token` here; the SMTP steps follow. */
   step: string;

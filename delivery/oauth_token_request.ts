@@ -9,7 +9,21 @@
  */
 import type { RouteOAuth2 } from "../store/types.ts";
 
-/** What a token request gave. */
+/**
+ * What a token request gave.
+ *
+ * @example
+ * ```ts
+ * import { requestToken, type TokenRequestResult } from "@tollgate/tollgate/delivery";
+ * const result: TokenRequestResult = await requestToken({
+ *   mechanism: "xoauth2", tokenUrl: "https://idp.example/token", clientId: "id", clientSecret: "s",
+ * }, {
+ *   fetch: () => Promise.resolve(Response.json({ access_token: "t0k", expires_in: 3600 })),
+ *   timeoutMs: 1000,
+ * });
+ * if (result.kind === "token") console.log(result.expiresIn); // 3600
+ * ```
+ */
 export type TokenRequestResult =
   | {
     kind: "token";
@@ -23,10 +37,35 @@ export type TokenRequestResult =
   | { kind: "temporary"; /** Why, for the log and the queue. */ reason: string }
   | { kind: "broken"; /** Why, for the log and the queue. */ reason: string };
 
-/** The `fetch` the request uses (the global one by default). */
+/**
+ * The `fetch` the request uses (the global one by default).
+ *
+ * @example
+ * ```ts
+ * import { type Fetch, requestToken } from "@tollgate/tollgate/delivery";
+ * const fakeFetch: Fetch = () =>
+ *   Promise.resolve(Response.json({ access_token: "t0k", expires_in: 3600 }));
+ * const result = await requestToken({
+ *   mechanism: "xoauth2", tokenUrl: "https://idp.example/token", clientId: "id", clientSecret: "s",
+ * }, { fetch: fakeFetch, timeoutMs: 1000 });
+ * console.log(result.kind); // "token"
+ * ```
+ */
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
-/** When the server names no lifetime: assume a short one rather than the usual hour. */
+/**
+ * When the server names no lifetime: assume a short one rather than the usual hour.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TOKEN_LIFETIME_S, requestToken } from "@tollgate/tollgate/delivery";
+ * const result = await requestToken({
+ *   mechanism: "xoauth2", tokenUrl: "https://idp.example/token", clientId: "id", clientSecret: "s",
+ * }, { fetch: () => Promise.resolve(Response.json({ access_token: "t0k" })), timeoutMs: 1000 });
+ * // The server named no `expires_in`:
+ * if (result.kind === "token") console.log(result.expiresIn === DEFAULT_TOKEN_LIFETIME_S); // true
+ * ```
+ */
 export const DEFAULT_TOKEN_LIFETIME_S = 600;
 
 const MAX_DETAIL = 200;

@@ -14,7 +14,18 @@
 import type { Route } from "../store/types.ts";
 import { type Fetch, grantOf, requestToken } from "./oauth_token_request.ts";
 
-/** What a caller gets: a token, or why there is none. */
+/**
+ * What a caller gets: a token, or why there is none.
+ *
+ * @example
+ * ```ts
+ * import type { TokenOutcome } from "@tollgate/tollgate/delivery";
+ * const outcome: TokenOutcome = {
+ *   kind: "token", accessToken: "t0k", expiresAt: 3_600_000, fetched: false,
+ * };
+ * console.log(outcome.kind === "token" && !outcome.fetched ? "cached" : "fetched"); // "cached"
+ * ```
+ */
 export type TokenOutcome =
   | {
     kind: "token";
@@ -28,7 +39,18 @@ export type TokenOutcome =
   | { kind: "temporary"; /** Why. */ reason: string }
   | { kind: "broken"; /** Why. */ reason: string };
 
-/** The state of a route's tokens, for the admin API. */
+/**
+ * The state of a route's tokens, for the admin API.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthRouteState } from "@tollgate/tollgate/delivery";
+ * const state: OAuthRouteState = {
+ *   status: "broken", detail: "the token endpoint said invalid_grant", since: Date.UTC(2024, 0, 1),
+ * };
+ * console.log(state.status, state.tokenExpiresAt); // "broken" undefined
+ * ```
+ */
 export interface OAuthRouteState {
   /** `ok`: the last request gave a token; `failing`: it failed for now; `broken`: refused. */
   status: "ok" | "failing" | "broken";
@@ -40,7 +62,19 @@ export interface OAuthRouteState {
   tokenExpiresAt?: number;
 }
 
-/** How {@linkcode OAuthTokens} works. */
+/**
+ * How {@linkcode OAuthTokens} works.
+ *
+ * @example
+ * ```ts
+ * import { OAuthTokens, type OAuthTokensOptions } from "@tollgate/tollgate/delivery";
+ * const options: OAuthTokensOptions = {
+ *   now: Date.now, log: (line) => console.log(line), refreshMarginMs: 60_000, timeoutMs: 10_000,
+ * };
+ * const tokens = new OAuthTokens(options);
+ * console.log(options.refreshMarginMs); // 60000
+ * ```
+ */
 export interface OAuthTokensOptions {
   /** The HTTP client; default the global `fetch`. */
   fetch?: Fetch;

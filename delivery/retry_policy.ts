@@ -11,14 +11,45 @@
  * @module
  */
 
-/** The schedule used when `TOLLGATE_QUEUE_RETRY` is not set. */
+/**
+ * The schedule used when `TOLLGATE_QUEUE_RETRY` is not set.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "@tollgate/tollgate/delivery";
+ * console.log(parseRetrySchedule(DEFAULT_RETRY_SCHEDULE));
+ * // [60000, 300000, 900000, 3600000, 14400000]
+ * ```
+ */
 export const DEFAULT_RETRY_SCHEDULE = "1m,5m,15m,1h,4h";
-/** The lifetime used when `TOLLGATE_QUEUE_LIFETIME` is not set: 7 days, as qmail. */
+/**
+ * The lifetime used when `TOLLGATE_QUEUE_LIFETIME` is not set: 7 days, as qmail.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_QUEUE_LIFETIME, parseDuration } from "@tollgate/tollgate/delivery";
+ * const configured: string | undefined = undefined; // TOLLGATE_QUEUE_LIFETIME, if set
+ * console.log(parseDuration(configured ?? DEFAULT_QUEUE_LIFETIME)); // 604800000 (7 days)
+ * ```
+ */
 export const DEFAULT_QUEUE_LIFETIME = "7d";
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** How the queue retries: intervals in ms (the last repeats) and the lifetime in ms. */
+/**
+ * How the queue retries: intervals in ms (the last repeats) and the lifetime in ms.
+ *
+ * @example
+ * ```ts
+ * import { nextAttemptAt, parseDuration, parseRetrySchedule } from "@tollgate/tollgate/delivery";
+ * import type { RetryPolicy } from "@tollgate/tollgate/delivery";
+ * const policy: RetryPolicy = {
+ *   schedule: parseRetrySchedule("1m,5m"), lifetimeMs: parseDuration("1d"),
+ * };
+ * console.log(nextAttemptAt({ failedAttempts: 2, receivedAt: 0, now: 60_000 }, policy));
+ * // { kind: "retry", at: 360000 }
+ * ```
+ */
 export interface RetryPolicy {
   /** Wait `schedule[n - 1]` after the `n`-th failed attempt; the last entry repeats. */
   schedule: readonly number[];
@@ -77,12 +108,34 @@ export function parseRetrySchedule(text: string): number[] {
   });
 }
 
-/** What to do after a temporary failure. */
+/**
+ * What to do after a temporary failure.
+ *
+ * @example
+ * ```ts
+ * import { type NextAttempt, nextAttemptAt } from "@tollgate/tollgate/delivery";
+ * const next: NextAttempt = nextAttemptAt(
+ *   { failedAttempts: 3, receivedAt: 0, now: 3_600_000 },
+ *   { schedule: [60_000], lifetimeMs: 3_600_000 },
+ * );
+ * console.log(next); // { kind: "give-up" }
+ * ```
+ */
 export type NextAttempt =
   | { kind: "retry"; at: number }
   | { kind: "give-up" };
 
-/** What {@linkcode nextAttemptAt} needs to know about the message. */
+/**
+ * What {@linkcode nextAttemptAt} needs to know about the message.
+ *
+ * @example
+ * ```ts
+ * import { type AttemptHistory, nextAttemptAt } from "@tollgate/tollgate/delivery";
+ * const history: AttemptHistory = { failedAttempts: 1, receivedAt: 0, now: 1000 };
+ * console.log(nextAttemptAt(history, { schedule: [60_000], lifetimeMs: 3_600_000 }));
+ * // { kind: "retry", at: 61000 }
+ * ```
+ */
 export interface AttemptHistory {
   /** Failed attempts so far, including the one that just failed (at least 1). */
   failedAttempts: number;

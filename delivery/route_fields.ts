@@ -17,7 +17,18 @@ import {
   type TlsMode,
 } from "./routes.ts";
 
-/** What an operator may say about a route; everything but the pattern. */
+/**
+ * What an operator may say about a route; everything but the pattern.
+ *
+ * @example
+ * ```ts
+ * import { createRoute, type RouteFields } from "@tollgate/tollgate/delivery";
+ * const fields: RouteFields = {
+ *   relay: "mail.provider.de", port: 465, username: "trottel", password: "ich",
+ * };
+ * console.log(createRoute("*", fields).tls); // "implicit" (port 465)
+ * ```
+ */
 export interface RouteFields {
   /** Host name or IP address (IPv6 also in brackets); absent or empty means MX. */
   relay?: string;
@@ -35,7 +46,20 @@ export interface RouteFields {
   oauth2?: RouteOAuth2;
 }
 
-/** Longer secrets only cost memory; no provider needs them. */
+/**
+ * Longer secrets only cost memory; no provider needs them.
+ *
+ * @example
+ * ```ts
+ * import { createRoute, MAX_CREDENTIAL_LENGTH } from "@tollgate/tollgate/delivery";
+ * const password = "x".repeat(MAX_CREDENTIAL_LENGTH + 1);
+ * try {
+ *   createRoute("*", { relay: "mail.provider.de", username: "u", password });
+ * } catch (error) {
+ *   console.log(error instanceof RangeError); // true
+ * }
+ * ```
+ */
 export const MAX_CREDENTIAL_LENGTH = 1024;
 
 const TLS_MODES: readonly TlsMode[] = ["starttls", "implicit", "opportunistic", "none"];

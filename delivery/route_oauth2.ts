@@ -9,10 +9,32 @@
 import { copyOAuth2 } from "../store/route_record.ts";
 import type { OAuthMechanism, RouteOAuth2 } from "../store/types.ts";
 
-/** The mechanisms an OAuth route may use. */
+/**
+ * The mechanisms an OAuth route may use.
+ *
+ * @example
+ * ```ts
+ * import { OAUTH_MECHANISMS } from "@tollgate/tollgate/delivery";
+ * console.log(OAUTH_MECHANISMS); // ["xoauth2", "oauthbearer"]
+ * console.log(OAUTH_MECHANISMS.map((name) => name.toUpperCase())); // ["XOAUTH2", "OAUTHBEARER"]
+ * ```
+ */
 export const OAUTH_MECHANISMS: readonly OAuthMechanism[] = ["xoauth2", "oauthbearer"];
 
-/** Refresh tokens and client secrets are far shorter; longer text only costs memory. */
+/**
+ * Refresh tokens and client secrets are far shorter; longer text only costs memory.
+ *
+ * @example
+ * ```ts
+ * import { checkRouteOAuth2, MAX_OAUTH_FIELD_LENGTH } from "@tollgate/tollgate/delivery";
+ * try {
+ *   checkRouteOAuth2({ mechanism: "xoauth2", tokenUrl: "https://idp.example/token", clientId: "id",
+ *     clientSecret: "s".repeat(MAX_OAUTH_FIELD_LENGTH + 1) });
+ * } catch (error) {
+ *   console.log(error instanceof RangeError); // true
+ * }
+ * ```
+ */
 export const MAX_OAUTH_FIELD_LENGTH = 4096;
 
 function routeError(reason: string): RangeError {

@@ -8,7 +8,18 @@ import type { OAuthTokens } from "./oauth_tokens.ts";
 import type { OutboundTarget } from "./outbound_types.ts";
 import { type Route, routePort } from "./routes.ts";
 
-/** What every route target shares: the EHLO name and, optionally, private CAs to trust. */
+/**
+ * What every route target shares: the EHLO name and, optionally, private CAs to trust.
+ *
+ * @example
+ * ```ts
+ * import { routeTarget, type RouteTargetOptions } from "@tollgate/tollgate/delivery";
+ * const options: RouteTargetOptions = { ehloName: "mail.domain.example" };
+ * const route = { pattern: "*", relay: "mail.provider.example", tls: "implicit" as const };
+ * const target = routeTarget(route, options);
+ * console.log(target.port, target.ehloName); // 465 "mail.domain.example"
+ * ```
+ */
 export interface RouteTargetOptions {
   /** The name sent with EHLO. */
   ehloName: string;

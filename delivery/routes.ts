@@ -27,6 +27,14 @@ export type {
 /**
  * Which route applies to a domain: the route (undefined means MX delivery
  * without a route), the pattern that matched, and a sentence saying why.
+ *
+ * @example
+ * ```ts
+ * import { resolveRoute, type RouteMatch } from "@tollgate/tollgate/delivery";
+ * const routes = [{ pattern: "*", relay: "mail.provider.de", tls: "starttls" as const }];
+ * const match: RouteMatch = resolveRoute("example.net", routes);
+ * console.log(match.matched, match.route?.relay); // "*" "mail.provider.de"
+ * ```
  */
 export interface RouteMatch {
   /** The route that applies, or undefined when none matches. */
@@ -37,7 +45,16 @@ export interface RouteMatch {
   why: string;
 }
 
-/** The pattern of the default route (an empty domain in `smtproutes`). */
+/**
+ * The pattern of the default route (an empty domain in `smtproutes`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ROUTE_PATTERN, normalizeRoutePattern } from "@tollgate/tollgate/delivery";
+ * const pattern = normalizeRoutePattern(""); // smtproutes' empty domain
+ * console.log(pattern === DEFAULT_ROUTE_PATTERN, DEFAULT_ROUTE_PATTERN); // true "*"
+ * ```
+ */
 export const DEFAULT_ROUTE_PATTERN = "*";
 
 /**

@@ -21,10 +21,30 @@ import { decodeBase64Utf8, encodeBase64 } from "../auth/base64.ts";
 import { createRoute, type RouteFields } from "./route_fields.ts";
 import { DEFAULT_ROUTE_PATTERN, type Route, routePort } from "./routes.ts";
 
-/** How the seed's whitespace form carries credentials. */
+/**
+ * How the seed's whitespace form carries credentials.
+ *
+ * @example
+ * ```ts
+ * import { parseSmtproutes, type SmtproutesCredentials } from "@tollgate/tollgate/delivery";
+ * const credentials: SmtproutesCredentials = "plain";
+ * const { routes } = parseSmtproutes(":mail.provider.de trottel ich\n", { credentials });
+ * console.log(routes[0].username); // "trottel"
+ * ```
+ */
 export type SmtproutesCredentials = "base64" | "plain";
 
-/** A line that could not be read: its number (from 1) and why. */
+/**
+ * A line that could not be read: its number (from 1) and why.
+ *
+ * @example
+ * ```ts
+ * import { parseSmtproutes, type SmtproutesError } from "@tollgate/tollgate/delivery";
+ * const text = "example.net:relay.example\nthis is not a route\n";
+ * const errors: SmtproutesError[] = parseSmtproutes(text, { credentials: "base64" }).errors;
+ * console.log(errors.map((error) => error.line)); // [2]
+ * ```
+ */
 export interface SmtproutesError {
   /** The line number, counting from 1. */
   line: number;
@@ -32,7 +52,17 @@ export interface SmtproutesError {
   message: string;
 }
 
-/** What {@linkcode parseSmtproutes} found: the routes in file order, and every unreadable line. */
+/**
+ * What {@linkcode parseSmtproutes} found: the routes in file order, and every unreadable line.
+ *
+ * @example
+ * ```ts
+ * import { type ParsedSmtproutes, parseSmtproutes } from "@tollgate/tollgate/delivery";
+ * const text = "example.net:relay.example:2525\n";
+ * const parsed: ParsedSmtproutes = parseSmtproutes(text, { credentials: "base64" });
+ * console.log(parsed.routes[0].port, parsed.errors); // 2525 []
+ * ```
+ */
 export interface ParsedSmtproutes {
   /** The routes, in the order of their lines. */
   routes: Route[];
@@ -169,7 +199,20 @@ export function parseSmtproutes(
   return { routes, errors };
 }
 
-/** How {@linkcode formatSmtproutes} writes the routes. */
+/**
+ * How {@linkcode formatSmtproutes} writes the routes.
+ *
+ * @example
+ * ```ts
+ * import { formatSmtproutes, type FormatSmtproutesOptions } from "@tollgate/tollgate/delivery";
+ * const options: FormatSmtproutesOptions = { withPasswords: true, form: "hoffmann" };
+ * const route = {
+ *   pattern: "*", relay: "mail.provider.de", port: 587, username: "trottel", password: "ich",
+ *   tls: "starttls" as const,
+ * };
+ * console.log(formatSmtproutes([route], options)); // ":mail.provider.de:587|trottel|ich\n"
+ * ```
+ */
 export interface FormatSmtproutesOptions {
   /** Write the credentials into the lines; otherwise routes with AUTH become comments naming the user. */
   withPasswords: boolean;

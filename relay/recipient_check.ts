@@ -11,7 +11,20 @@ import { isAddressInNetworks } from "./networks.ts";
 import { decideRecipient } from "./relay_policy.ts";
 import type { RecipientVerdict } from "./verdict.ts";
 
-/** One `RCPT TO` to check, with what is known about the client. */
+/**
+ * One `RCPT TO` to check, with what is known about the client.
+ *
+ * @example
+ * ```ts
+ * import { checkRecipient, type RecipientRequest } from "@tollgate/tollgate/relay";
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const request: RecipientRequest = {
+ *   recipient: "someone@example.org", clientAddress: "203.0.113.5",
+ * };
+ * console.log(await checkRecipient(request, createMemoryStores(() => 0)));
+ * // { kind: "relay-denied" }
+ * ```
+ */
 export interface RecipientRequest {
   /** The recipient, `local@domain`, already syntax-checked by the SMTP layer. */
   recipient: string;
@@ -21,7 +34,18 @@ export interface RecipientRequest {
   authenticatedUser?: string;
 }
 
-/** The stores the recipient check reads; it never writes. */
+/**
+ * The stores the recipient check reads; it never writes.
+ *
+ * @example
+ * ```ts
+ * import type { RecipientStores } from "@tollgate/tollgate/relay";
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const { domains, users, networks } = createMemoryStores(() => 0);
+ * const stores: RecipientStores = { domains, users, networks };
+ * console.log(await stores.domains.has("example.net")); // false
+ * ```
+ */
 export type RecipientStores = Pick<Stores, "domains" | "users" | "networks">;
 
 async function anyDomainListed(domains: DomainStore, candidates: string[]): Promise<boolean> {

@@ -6,7 +6,19 @@
 
 import type { RecipientVerdict } from "./verdict.ts";
 
-/** What is known about one `RCPT TO` when the decision is made. */
+/**
+ * What is known about one `RCPT TO` when the decision is made.
+ *
+ * @example
+ * ```ts
+ * import { decideRecipient, type RecipientFacts } from "@tollgate/tollgate/relay";
+ * const facts: RecipientFacts = {
+ *   recipientDomain: "example.org", isLocalDomain: false, userExists: false,
+ *   authenticated: true, clientTrusted: false,
+ * };
+ * console.log(decideRecipient(facts)); // { kind: "accept", because: "authenticated" }
+ * ```
+ */
 export interface RecipientFacts {
   /** The recipient's domain, lower-case and without a trailing dot (for the log). */
   recipientDomain: string;

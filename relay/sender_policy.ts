@@ -8,7 +8,18 @@
 import type { Stores } from "../store/types.ts";
 import { normalizeRecipientDomain } from "./local_domains.ts";
 
-/** What is known about one `MAIL FROM` when the sender decision is made. */
+/**
+ * What is known about one `MAIL FROM` when the sender decision is made.
+ *
+ * @example
+ * ```ts
+ * import { decideSender, type SenderFacts } from "@tollgate/tollgate/relay";
+ * const facts: SenderFacts = {
+ *   sender: "info@domain.de", authenticatedUser: "test@domain.de", allowed: ["@domain.de"],
+ * };
+ * console.log(decideSender(facts)); // { kind: "accept" }
+ * ```
+ */
 export interface SenderFacts {
   /** The envelope sender, `local@domain`; the empty string for the null sender `<>`. */
   sender: string;
@@ -18,10 +29,30 @@ export interface SenderFacts {
   allowed: string[];
 }
 
-/** The sender decision: `reject` is `553 5.7.1` in the session. */
+/**
+ * The sender decision: `reject` is `553 5.7.1` in the session.
+ *
+ * @example
+ * ```ts
+ * import { decideSender, type SenderVerdict } from "@tollgate/tollgate/relay";
+ * const verdict: SenderVerdict = decideSender({
+ *   sender: "boss@domain.de", authenticatedUser: "test@domain.de", allowed: [],
+ * });
+ * console.log(verdict); // { kind: "reject" }
+ * ```
+ */
 export type SenderVerdict = { kind: "accept" } | { kind: "reject" };
 
-/** The sender check's result: the decision, or `temporary-failure` (451) when the store failed. */
+/**
+ * The sender check's result: the decision, or `temporary-failure` (451) when the store failed.
+ *
+ * @example
+ * ```ts
+ * import type { SenderCheck } from "@tollgate/tollgate/relay";
+ * const check: SenderCheck = { kind: "temporary-failure", reason: "sender store unreachable" };
+ * console.log(check.kind); // "temporary-failure"
+ * ```
+ */
 export type SenderCheck = SenderVerdict | {
   kind: "temporary-failure";
   /** Why, for the log. */
@@ -84,7 +115,17 @@ export function decideSender(facts: SenderFacts): SenderVerdict {
   return { kind: "reject" };
 }
 
-/** One `MAIL FROM` to check, with the session's authenticated user. */
+/**
+ * One `MAIL FROM` to check, with the session's authenticated user.
+ *
+ * @example
+ * ```ts
+ * import { checkSender, type SenderRequest } from "@tollgate/tollgate/relay";
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const request: SenderRequest = { sender: "test@domain.de", authenticatedUser: "test@domain.de" };
+ * console.log(await checkSender(request, createMemoryStores(() => 0))); // { kind: "accept" }
+ * ```
+ */
 export interface SenderRequest {
   /** The envelope sender; the empty string for `<>`. */
   sender: string;

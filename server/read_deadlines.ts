@@ -13,10 +13,31 @@
  * @module
  */
 
-/** Why a wait ended without input. */
+/**
+ * Why a wait ended without input.
+ *
+ * @example
+ * ```ts
+ * import type { WaitExpiry } from "@tollgate/tollgate/server";
+ * const reply = (reason: WaitExpiry) =>
+ *   reason === "timeout" ? "421 4.4.2 idle too long" : "421 4.3.2 shutting down";
+ * console.log(reply("shutdown")); // "421 4.3.2 shutting down"
+ * ```
+ */
 export type WaitExpiry = "timeout" | "shutdown";
 
-/** Something waiting for input until a deadline: one connection's session. */
+/**
+ * Something waiting for input until a deadline: one connection's session.
+ *
+ * @example
+ * ```ts
+ * import { type InputWaiter, ReadDeadlines } from "@tollgate/tollgate/server";
+ * const reads = new ReadDeadlines({ tickMs: 10, now: Date.now });
+ * const waiter: InputWaiter = { deadline: Date.now() + 60_000, expire: (why) => console.log(why) };
+ * reads.watch(waiter);
+ * console.log(reads.release(waiter)); // true: input came in time
+ * ```
+ */
 export interface InputWaiter {
   /** When the wait ends with `"timeout"`, on the clock of {@linkcode ReadDeadlines}. */
   readonly deadline: number;

@@ -20,7 +20,18 @@ import { SpoolSlot } from "./spool_slot.ts";
 
 export type { Peer };
 
-/** What a connection needs besides its session. */
+/**
+ * What a connection needs besides its session.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionDeps } from "@tollgate/tollgate/server";
+ * const some: Pick<ConnectionDeps, "idleTimeoutMs" | "implicitTls" | "log"> = {
+ *   idleTimeoutMs: 300_000, implicitTls: true, log: (line) => console.log(line),
+ * };
+ * some.log(`idle after ${some.idleTimeoutMs} ms`); // "idle after 300000 ms"
+ * ```
+ */
 export interface ConnectionDeps {
   /** Domains, users, networks and the queue. */
   stores: Stores;

@@ -7,7 +7,21 @@
  * @module
  */
 
-/** A connection's bytes, both ways. */
+/**
+ * A connection's bytes, both ways.
+ *
+ * @example
+ * ```ts
+ * import type { ByteStream } from "@tollgate/tollgate/server";
+ * const chunks = [new TextEncoder().encode("QUIT\r\n")];
+ * const stream: ByteStream = {
+ *   read: () => Promise.resolve(chunks.shift() ?? null),
+ *   write: () => Promise.resolve(),
+ *   close: () => {},
+ * };
+ * console.log((await stream.read())?.length, await stream.read()); // 6 null
+ * ```
+ */
 export interface ByteStream {
   /**
    * The next bytes from the peer, or null at the end. They may be a view of
@@ -21,7 +35,16 @@ export interface ByteStream {
   close(): void;
 }
 
-/** Who is on the other end of one connection. */
+/**
+ * Who is on the other end of one connection.
+ *
+ * @example
+ * ```ts
+ * import type { Peer } from "@tollgate/tollgate/server";
+ * const peer: Peer = { clientAddress: "2001:db8::1", peer: "[2001:db8::1]:50123" };
+ * console.log(peer.clientAddress); // "2001:db8::1"
+ * ```
+ */
 export interface Peer {
   /** The client's IP address, as relay checks and Received headers want it. */
   clientAddress: string;

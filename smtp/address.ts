@@ -8,7 +8,18 @@
  * @module
  */
 
-/** A parsed `MAIL`/`RCPT` argument: the address and the ESMTP parameters. */
+/**
+ * A parsed `MAIL`/`RCPT` argument: the address and the ESMTP parameters.
+ *
+ * @example
+ * ```ts
+ * import type { PathResult } from "@tollgate/tollgate/smtp";
+ * const result: PathResult = {
+ *   ok: true, address: "a@example.org", params: new Map([["SIZE", "10"]]),
+ * };
+ * if (result.ok) console.log(result.params.get("SIZE")); // "10"
+ * ```
+ */
 export type PathResult =
   | {
     ok: true;

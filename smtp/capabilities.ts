@@ -6,7 +6,19 @@
  */
 import { formatReply, replies } from "./replies.ts";
 
-/** What decides the EHLO reply. */
+/**
+ * What decides the EHLO reply.
+ *
+ * @example
+ * ```ts
+ * import type { Capabilities } from "@tollgate/tollgate/smtp";
+ * const capabilities: Capabilities = {
+ *   hostname: "mail.example.net", authMechanisms: ["PLAIN"], startTls: true,
+ *   maxMessageBytes: 10_000_000,
+ * };
+ * console.log(capabilities.startTls); // true
+ * ```
+ */
 export interface Capabilities {
   /** This server's name: the first line. */
   hostname: string;

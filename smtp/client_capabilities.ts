@@ -4,7 +4,19 @@
  * @module
  */
 
-/** The extensions the client acts on; everything else is kept in `keywords`. */
+/**
+ * The extensions the client acts on; everything else is kept in `keywords`.
+ *
+ * @example
+ * ```ts
+ * import type { ServerCapabilities } from "@tollgate/tollgate/smtp";
+ * const capabilities: ServerCapabilities = {
+ *   pipelining: true, startTls: true, eightBitMime: true, size: 10240000,
+ *   auth: ["PLAIN", "LOGIN"], keywords: ["PIPELINING", "STARTTLS", "8BITMIME", "SIZE", "AUTH"],
+ * };
+ * console.log(capabilities.auth.includes("PLAIN")); // true
+ * ```
+ */
 export interface ServerCapabilities {
   /** RFC 2920: commands may be sent in groups. */
   pipelining: boolean;
@@ -20,7 +32,16 @@ export interface ServerCapabilities {
   keywords: string[];
 }
 
-/** The capabilities of a server greeted with HELO, or one whose EHLO reply offers nothing. */
+/**
+ * The capabilities of a server greeted with HELO, or one whose EHLO reply offers nothing.
+ *
+ * @example
+ * ```ts
+ * import { NO_CAPABILITIES, type ServerCapabilities } from "@tollgate/tollgate/smtp";
+ * const afterHelo: ServerCapabilities = NO_CAPABILITIES; // HELO: no extensions at all
+ * console.log(afterHelo.pipelining, afterHelo.auth); // false []
+ * ```
+ */
 export const NO_CAPABILITIES: ServerCapabilities = {
   pipelining: false,
   startTls: false,

@@ -8,7 +8,16 @@ import type { ClientMechanismName } from "../auth/sasl_client.ts";
 import type { TlsMode } from "../store/types.ts";
 import type { SmtpReply } from "./reply_reader.ts";
 
-/** One message to send: the envelope and the body's size in bytes (for SIZE=). */
+/**
+ * One message to send: the envelope and the body's size in bytes (for SIZE=).
+ *
+ * @example
+ * ```ts
+ * import type { ClientMessage } from "@tollgate/tollgate/smtp";
+ * const message: ClientMessage = { from: "a@example.net", to: ["b@example.org"], size: 1024 };
+ * console.log(message.to[0]); // "b@example.org"
+ * ```
+ */
 export interface ClientMessage {
   /** The envelope sender; `""` for the null sender `<>`. */
   from: string;
@@ -18,7 +27,18 @@ export interface ClientMessage {
   size: number;
 }
 
-/** What became of one recipient. `reply` is the server's reply, or why there was none. */
+/**
+ * What became of one recipient. `reply` is the server's reply, or why there was none.
+ *
+ * @example
+ * ```ts
+ * import type { RecipientOutcome } from "@tollgate/tollgate/smtp";
+ * const outcome: RecipientOutcome = {
+ *   address: "b@example.org", status: "permanent", reply: "550 5.1.1 no such user",
+ * };
+ * console.log(outcome.status); // "permanent"
+ * ```
+ */
 export type RecipientOutcome = {
   /** The recipient, as given. */
   address: string;
@@ -28,7 +48,16 @@ export type RecipientOutcome = {
   reply: string;
 };
 
-/** Timeouts in ms; RFC 5321 §4.5.3.2 gives the defaults. */
+/**
+ * Timeouts in ms; RFC 5321 §4.5.3.2 gives the defaults.
+ *
+ * @example
+ * ```ts
+ * import { type ClientTimeouts, DEFAULT_CLIENT_TIMEOUTS } from "@tollgate/tollgate/smtp";
+ * const timeouts: ClientTimeouts = { ...DEFAULT_CLIENT_TIMEOUTS, connect: 10_000 };
+ * console.log(timeouts.connect, timeouts.greeting); // 10000 300000
+ * ```
+ */
 export interface ClientTimeouts {
   /** Opening the TCP connection (used by the connector; not in RFC 5321). Default 30 s. */
   connect: number;
@@ -48,7 +77,16 @@ export interface ClientTimeouts {
   dataTermination: number;
 }
 
-/** RFC 5321 §4.5.3.2's values (and 30 s to connect, as Postfix). */
+/**
+ * RFC 5321 §4.5.3.2's values (and 30 s to connect, as Postfix).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CLIENT_TIMEOUTS } from "@tollgate/tollgate/smtp";
+ * const timeouts = { ...DEFAULT_CLIENT_TIMEOUTS, greeting: 60_000 };
+ * console.log(timeouts.greeting, timeouts.dataTermination); // 60000 600000 (10 min)
+ * ```
+ */
 export const DEFAULT_CLIENT_TIMEOUTS: Readonly<ClientTimeouts> = {
   connect: 30_000,
   greeting: 300_000,
@@ -60,7 +98,16 @@ export const DEFAULT_CLIENT_TIMEOUTS: Readonly<ClientTimeouts> = {
   dataTermination: 600_000,
 };
 
-/** Credentials for AUTH and the mechanisms allowed, in order of preference. */
+/**
+ * Credentials for AUTH and the mechanisms allowed, in order of preference.
+ *
+ * @example
+ * ```ts
+ * import type { ClientAuth } from "@tollgate/tollgate/smtp";
+ * const auth: ClientAuth = { username: "relay-user", password: "secret", mechanisms: ["PLAIN"] };
+ * console.log(auth.mechanisms); // ["PLAIN"]
+ * ```
+ */
 export interface ClientAuth {
   /** The user name at the relay. */
   username: string;
@@ -70,7 +117,19 @@ export interface ClientAuth {
   mechanisms?: readonly ClientMechanismName[];
 }
 
-/** How one client session behaves. */
+/**
+ * How one client session behaves.
+ *
+ * @example
+ * ```ts
+ * import type { ClientSessionOptions } from "@tollgate/tollgate/smtp";
+ * const options: ClientSessionOptions = {
+ *   ehloName: "mail.example.net", tls: "starttls", peerIsLoopback: false,
+ *   timeouts: { command: 60_000 },
+ * };
+ * console.log(options.tls); // "starttls"
+ * ```
+ */
 export interface ClientSessionOptions {
   /** The name sent with EHLO/HELO. */
   ehloName: string;
@@ -86,10 +145,28 @@ export interface ClientSessionOptions {
   timeouts?: Partial<ClientTimeouts>;
 }
 
-/** The steps reported by `progress` actions. */
+/**
+ * The steps reported by `progress` actions.
+ *
+ * @example
+ * ```ts
+ * import type { ClientStep } from "@tollgate/tollgate/smtp";
+ * const steps: ClientStep[] = ["greeting", "ehlo", "starttls", "auth"];
+ * console.log(steps.length); // 4
+ * ```
+ */
 export type ClientStep = "greeting" | "ehlo" | "helo" | "starttls" | "auth";
 
-/** What the session asks of its adapter. */
+/**
+ * What the session asks of its adapter.
+ *
+ * @example
+ * ```ts
+ * import type { ClientAction } from "@tollgate/tollgate/smtp";
+ * const action: ClientAction = { kind: "progress", step: "ehlo", ok: true, detail: "250 ok" };
+ * if (action.kind === "progress") console.log(action.step); // "ehlo"
+ * ```
+ */
 export type ClientAction =
   | { kind: "send"; bytes: Uint8Array }
   | { kind: "start-tls" /** Then call `tlsStarted` or `tlsFailed`. */ }

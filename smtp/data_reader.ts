@@ -15,7 +15,16 @@
  * @module
  */
 
-/** How the data ended. `bare-newline` ends it early; the others at `<CRLF>.<CRLF>`. */
+/**
+ * How the data ended. `bare-newline` ends it early; the others at `<CRLF>.<CRLF>`.
+ *
+ * @example
+ * ```ts
+ * import type { DataOutcome } from "@tollgate/tollgate/smtp";
+ * const outcome: DataOutcome = { kind: "complete", size: 1234 };
+ * if (outcome.kind === "complete") console.log(outcome.size); // 1234
+ * ```
+ */
 export type DataOutcome =
   | { kind: "complete"; /** Body bytes after unstuffing. */ size: number }
   | { kind: "too-big" }
@@ -23,7 +32,17 @@ export type DataOutcome =
   | { kind: "too-many-hops" }
   | { kind: "bare-newline" };
 
-/** What one call to {@linkcode DataReader.feed} produced. */
+/**
+ * What one call to {@linkcode DataReader.feed} produced.
+ *
+ * @example
+ * ```ts
+ * import { type DataFeedResult, DataReader } from "@tollgate/tollgate/smtp";
+ * const result: DataFeedResult = new DataReader({ maxBytes: 100 })
+ *   .feed(new TextEncoder().encode("hi\r\n.\r\n"));
+ * console.log(result.consumed, result.outcome); // 7 { kind: "complete", size: 4 }
+ * ```
+ */
 export interface DataFeedResult {
   /** Body bytes to append, in order (views into the input; do not mutate it). */
   chunks: Uint8Array[];
@@ -33,7 +52,17 @@ export interface DataFeedResult {
   outcome?: DataOutcome;
 }
 
-/** Limits for one message. */
+/**
+ * Limits for one message.
+ *
+ * @example
+ * ```ts
+ * import { type DataLimits, DataReader } from "@tollgate/tollgate/smtp";
+ * const limits: DataLimits = { maxBytes: 10_000_000, maxLineLength: 998, maxHops: 100 };
+ * const reader = new DataReader(limits); // one per message
+ * console.log(limits.maxHops); // 100
+ * ```
+ */
 export interface DataLimits {
   /** The most body bytes accepted (qmail's databytes). */
   maxBytes: number;

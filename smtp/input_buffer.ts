@@ -8,7 +8,17 @@ const LF = 10;
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
 
-/** A command line was longer than allowed; its bytes were dropped. */
+/**
+ * A command line was longer than allowed; its bytes were dropped.
+ *
+ * @example
+ * ```ts
+ * import { InputBuffer, LINE_TOO_LONG } from "@tollgate/tollgate/smtp";
+ * const input = new InputBuffer();
+ * input.append(new TextEncoder().encode("NOOP " + "x".repeat(600) + "\r\n"));
+ * console.log(input.takeLine(512) === LINE_TOO_LONG); // true
+ * ```
+ */
 export const LINE_TOO_LONG: unique symbol = Symbol("line too long");
 
 /**

@@ -6,7 +6,20 @@
  * @module
  */
 
-/** What the header says about the client and the session. */
+/**
+ * What the header says about the client and the session.
+ *
+ * @example
+ * ```ts
+ * import type { ReceivedFields } from "@tollgate/tollgate/smtp";
+ * const fields: ReceivedFields = {
+ *   helo: "client.example", clientAddress: "192.0.2.1", hostname: "mail.example.net",
+ *   protocol: "ESMTPS", time: Date.UTC(2024, 0, 1),
+ *   tls: { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" },
+ * };
+ * console.log(fields.protocol); // "ESMTPS"
+ * ```
+ */
 export interface ReceivedFields {
   /** The client's host name from reverse DNS; `unknown` when not looked up. */
   clientHostname?: string;

@@ -6,7 +6,16 @@
  */
 import { InputBuffer, LINE_TOO_LONG } from "./input_buffer.ts";
 
-/** One complete reply from a server. */
+/**
+ * One complete reply from a server.
+ *
+ * @example
+ * ```ts
+ * import { replyText, type SmtpReply } from "@tollgate/tollgate/smtp";
+ * const reply: SmtpReply = { code: 250, lines: ["2.0.0 ok"] };
+ * console.log(replyText(reply)); // "250 2.0.0 ok"
+ * ```
+ */
 export interface SmtpReply {
   /** The three-digit code, e.g. `250`. */
   code: number;
@@ -14,7 +23,18 @@ export interface SmtpReply {
   lines: string[];
 }
 
-/** What {@linkcode ReplyReader.next} found. */
+/**
+ * What {@linkcode ReplyReader.next} found.
+ *
+ * @example
+ * ```ts
+ * import { type ReplyRead, ReplyReader } from "@tollgate/tollgate/smtp";
+ * const reader = new ReplyReader();
+ * reader.append(new TextEncoder().encode("220 ready"));
+ * const read: ReplyRead = reader.next();
+ * console.log(read.kind); // "need-data" (no CRLF yet)
+ * ```
+ */
 export type ReplyRead =
   | { kind: "reply"; reply: SmtpReply }
   | { kind: "need-data" }

@@ -8,7 +8,16 @@ import type { Credentials, VerifyResult } from "../auth/credentials.ts";
 import type { MechanismName } from "../auth/sasl.ts";
 import type { Envelope } from "../store/types.ts";
 
-/** What the session asks of its adapter. */
+/**
+ * What the session asks of its adapter.
+ *
+ * @example
+ * ```ts
+ * import type { SessionAction } from "@tollgate/tollgate/smtp";
+ * const action: SessionAction = { kind: "send", text: "250 2.0.0 ok\r\n" };
+ * if (action.kind === "send") console.log(JSON.stringify(action.text)); // "250 2.0.0 ok\r\n"
+ * ```
+ */
 export type SessionAction =
   | { kind: "send"; /** One or more complete reply lines. */ text: string }
   | { kind: "wait"; /** Pause this session only, then go on with the next action. */ ms: number }
@@ -25,7 +34,16 @@ export type SessionAction =
   }
   | { kind: "close" };
 
-/** The TLS connection a session runs inside, for the Received header. */
+/**
+ * The TLS connection a session runs inside, for the Received header.
+ *
+ * @example
+ * ```ts
+ * import type { TlsInfo } from "@tollgate/tollgate/smtp";
+ * const tls: TlsInfo = { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" };
+ * console.log(tls.protocol); // "TLSv1.3"
+ * ```
+ */
 export interface TlsInfo {
   /** `TLSv1.3`, `TLSv1.2`, ... */
   protocol: string;
@@ -33,7 +51,16 @@ export interface TlsInfo {
   cipher: string;
 }
 
-/** The adapter's answer to `message-end`. */
+/**
+ * The adapter's answer to `message-end`.
+ *
+ * @example
+ * ```ts
+ * import type { StoreResult } from "@tollgate/tollgate/smtp";
+ * const result: StoreResult = { kind: "failed", reason: "disk full", storageFull: true };
+ * console.log(result.kind); // "failed"
+ * ```
+ */
 export type StoreResult =
   | { kind: "stored"; id: string }
   | {
@@ -44,7 +71,20 @@ export type StoreResult =
     storageFull?: boolean;
   };
 
-/** How one session behaves; everything from outside is passed in here. */
+/**
+ * How one session behaves; everything from outside is passed in here.
+ *
+ * @example
+ * ```ts
+ * import type { ServerSessionOptions } from "@tollgate/tollgate/smtp";
+ * const options: ServerSessionOptions = {
+ *   hostname: "mail.example.net", clientAddress: "192.0.2.1", maxMessageBytes: 10_000_000,
+ *   authMechanisms: ["PLAIN", "LOGIN"], authFailureDelayMs: 1000,
+ *   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+ * };
+ * console.log(options.authMechanisms); // ["PLAIN", "LOGIN"]
+ * ```
+ */
 export interface ServerSessionOptions {
   /** This server's name: greeting, EHLO, Received. */
   hostname: string;
@@ -79,5 +119,14 @@ export interface ServerSessionOptions {
   maxJunkCommands?: number;
 }
 
-/** The adapter's answer to `verify-credentials`: the verifier's result, or the limiter's ban. */
+/**
+ * The adapter's answer to `verify-credentials`: the verifier's result, or the limiter's ban.
+ *
+ * @example
+ * ```ts
+ * import type { AuthAnswer } from "@tollgate/tollgate/smtp";
+ * const answers: AuthAnswer[] = [{ kind: "accepted", user: "alice" }, { kind: "locked-out" }];
+ * console.log(answers.map((answer) => answer.kind)); // ["accepted", "locked-out"]
+ * ```
+ */
 export type AuthAnswer = VerifyResult | { kind: "locked-out" };

@@ -13,7 +13,16 @@ const HTTP_REQUEST = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH) \S+ HTTP
 /** Without SMTPUTF8, a command is printable ASCII (and TAB); NUL, CR and 8-bit are refused. */
 const PRINTABLE_ASCII = /^[\t\x20-\x7e]*$/;
 
-/** A refusal: the reply, and whether the session ends with it. */
+/**
+ * A refusal: the reply, and whether the session ends with it.
+ *
+ * @example
+ * ```ts
+ * import type { Refusal } from "@tollgate/tollgate/smtp";
+ * const refusal: Refusal = { reply: "421 4.7.0 too many errors\r\n", close: true };
+ * console.log(refusal.close); // true
+ * ```
+ */
 export interface Refusal {
   /** The reply line(s), CRLF-terminated. */
   reply: string;

@@ -18,7 +18,16 @@ const TIME_DIGITS = 12;
 const SEQUENCE_DIGITS = 8;
 const MAX_TIME = 16 ** TIME_DIGITS - 1;
 
-/** Options for {@linkcode QueueIdGenerator}. */
+/**
+ * Options for {@linkcode QueueIdGenerator}.
+ *
+ * @example
+ * ```ts
+ * import { QueueIdGenerator, type QueueIdGeneratorOptions } from "@tollgate/tollgate/store";
+ * const options: QueueIdGeneratorOptions = { randomBytes: (n) => new Uint8Array(n) };
+ * console.log(new QueueIdGenerator(() => 0x18c2f5a1b00, options).next()); // "018c2f5a1b0000000000"
+ * ```
+ */
 export interface QueueIdGeneratorOptions {
   /**
    * A CSPRNG returning `n` random bytes; seeds the sequence of each new

@@ -16,7 +16,18 @@
 import type { SenderStore } from "./senders.ts";
 import type { DomainStore, NetworkStore, Stores, UserRecord, UserStore } from "./types.ts";
 
-/** How long entries live and how many are kept. */
+/**
+ * How long entries live and how many are kept.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, withReadCache } from "@tollgate/tollgate/store";
+ * import type { ReadCacheOptions } from "@tollgate/tollgate/store";
+ * const options: ReadCacheOptions = { now: Date.now, maxAgeMs: 2_000, maxEntries: 1_000 };
+ * const stores = withReadCache(createMemoryStores(() => 0), options);
+ * console.log(await stores.domains.has("example.net")); // false
+ * ```
+ */
 export interface ReadCacheOptions {
   /** The clock, in ms. */
   now: () => number;

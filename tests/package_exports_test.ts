@@ -37,22 +37,63 @@ Deno.test("package: every entry point but the runtime adapters (./deno, ./postgr
   }
 });
 
-Deno.test("package: every function and class of the core entry points has an @example", async () => {
+/**
+ * Examples still to write (being edited on other branches on 2026-12-07): the
+ * declarations in these files are left out of the @example check below, and
+ * each shows up as an ignored step of it, until those branches are merged and
+ * the examples written. Take a file off this list once its examples are in.
+ */
+const EXAMPLES_STILL_TO_WRITE = [
+  "admin/app.ts",
+  "admin/deps.ts",
+  "auth/login_limiter.ts",
+  "delivery/delivery_worker.ts",
+  "server/compose.ts",
+  "server/platform.ts",
+  "store/types.ts",
+];
+
+/**
+ * Every exported declaration of the core entry points (functions, classes,
+ * interfaces, type aliases, variables) without an `@example`, as
+ * `file:line kind name`. A re-export (`reference`) is checked where it is declared.
+ */
+async function declarationsWithoutExample(): Promise<string[]> {
   const core = ENTRY_POINTS.filter(([, path]) => !path.startsWith("./runtime/")).map(([, path]) =>
     path
   );
   const { code, output } = await deno("doc", "--json", ...core);
   equal(code, 0, output);
-  type Declaration = { kind: string; jsDoc?: { tags?: { kind: string }[] } };
+  type Declaration = {
+    kind: string;
+    location: { filename: string; line: number };
+    jsDoc?: { tags?: { kind: string }[] };
+  };
   type Node = { symbols?: { name: string; declarations: Declaration[] }[] };
   const missing = Object.values(JSON.parse(output).nodes as Record<string, Node>)
     .flatMap((node) => node.symbols ?? [])
-    .filter(({ declarations }) =>
-      declarations.some(({ kind, jsDoc }) =>
-        (kind === "function" || kind === "class") &&
-        !jsDoc?.tags?.some((tag) => tag.kind === "example")
-      )
-    )
-    .map(({ name }) => name);
-  deepEqual(missing, []);
+    .flatMap(({ name, declarations }) =>
+      declarations
+        .filter(({ kind, jsDoc }) =>
+          kind !== "reference" && !jsDoc?.tags?.some((tag) => tag.kind === "example")
+        )
+        .map(({ kind, location }) =>
+          `${location.filename.replace(REPO.href, "")}:${location.line} ${kind} ${name}`
+        )
+    );
+  return [...new Set(missing)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
+
+Deno.test("package: every exported declaration of the core entry points has an @example", async (t) => {
+  const missing = await declarationsWithoutExample();
+  const stillToWrite = (entry: string) => EXAMPLES_STILL_TO_WRITE.includes(entry.split(":")[0]);
+  const unexcused = missing.filter((entry) => !stillToWrite(entry));
+  deepEqual(unexcused, [], `${unexcused.length} without an @example:\n${unexcused.join("\n")}`);
+  for (const file of EXAMPLES_STILL_TO_WRITE) {
+    await t.step({
+      name: `examples still to write: ${file}`,
+      ignore: true,
+      fn: () => deepEqual(missing.filter((entry) => entry.startsWith(`${file}:`)), []),
+    });
+  }
 });

@@ -23,7 +23,19 @@ import type { FilePort, OpenFile } from "../file_port.ts";
 import { FolderSync } from "./body_files.ts";
 import { Lane, type LaneHost, Segment } from "./_body_log_lane.ts";
 
-/** Where a body lies in the log: its pieces in order. */
+/**
+ * Where a body lies in the log: its pieces in order.
+ *
+ * @example
+ * ```ts
+ * import type { BodyExtents } from "@tollgate/tollgate/store/kv";
+ * // Two pieces: 100 bytes at 0 in the first segment, 20 at 4096 in the second.
+ * const body: BodyExtents = {
+ *   segments: ["0000000000000001", "0000000000000002"], extents: [0, 0, 100, 1, 4096, 20],
+ * };
+ * console.log(body.extents.length / 3); // 2
+ * ```
+ */
 export interface BodyExtents {
   /** The segments its pieces are in. */
   segments: string[];
@@ -31,7 +43,19 @@ export interface BodyExtents {
   extents: number[];
 }
 
-/** Options for {@linkcode BodyLog.open}. */
+/**
+ * Options for {@linkcode BodyLog.open}.
+ *
+ * @example
+ * ```ts
+ * import { BodyLog, type BodyLogOptions } from "@tollgate/tollgate/store/kv";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
+ * const options: BodyLogOptions = { lanes: 2, segmentBytes: 1024 * 1024 };
+ * const { log } = await BodyLog.open(denoFiles, await Deno.makeTempDir(), new Map(), options);
+ * console.log(options.lanes); // 2 (segments written side by side)
+ * log.close();
+ * ```
+ */
 export interface BodyLogOptions {
   /** Segments written side by side (each with its own fdatasync); 8 unless given. */
   lanes?: number;
@@ -39,7 +63,19 @@ export interface BodyLogOptions {
   segmentBytes?: number;
 }
 
-/** What {@linkcode BodyLog.open} returns. */
+/**
+ * What {@linkcode BodyLog.open} returns.
+ *
+ * @example
+ * ```ts
+ * import { BodyLog, type OpenedBodyLog } from "@tollgate/tollgate/store/kv";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
+ * const dir = await Deno.makeTempDir();
+ * const opened: OpenedBodyLog = await BodyLog.open(denoFiles, dir, new Map());
+ * console.log(opened.removed); // 0 (a new folder: nothing left by a crash)
+ * opened.log.close();
+ * ```
+ */
 export interface OpenedBodyLog {
   /** The log, appending to new segments. */
   log: BodyLog;

@@ -16,7 +16,19 @@ import type { Kv } from "./kv_port.ts";
 import { deleteAbandonedSpools } from "./kv_spool.ts";
 import { createKvStores } from "./kv_stores.ts";
 
-/** Options for {@linkcode openKvBackend}. */
+/**
+ * Options for {@linkcode openKvBackend}.
+ *
+ * @example
+ * ```ts
+ * import { type KvBackendOptions, openKvBackend } from "@tollgate/tollgate/store/kv";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
+ * const options: KvBackendOptions = { now: Date.now, bodyDir: await Deno.makeTempDir() };
+ * const { stores, close } = await openKvBackend(await Deno.openKv(":memory:"), denoFiles, options);
+ * console.log(await stores.domains.has("example.net")); // false
+ * close();
+ * ```
+ */
 export interface KvBackendOptions extends QueueIdGeneratorOptions {
   /** The clock for queue ids and spool markers (ms since epoch); defaults to `Date.now`. */
   now?: () => number;
@@ -28,7 +40,18 @@ export interface KvBackendOptions extends QueueIdGeneratorOptions {
   bodyDir?: string;
 }
 
-/** What {@linkcode openKvBackend} returns. */
+/**
+ * What {@linkcode openKvBackend} returns.
+ *
+ * @example
+ * ```ts
+ * import { type OpenedKvStores, openKvBackend } from "@tollgate/tollgate/store/kv";
+ * import { denoFiles } from "@tollgate/tollgate/deno";
+ * const opened: OpenedKvStores = await openKvBackend(await Deno.openKv(":memory:"), denoFiles);
+ * console.log(opened.abandonedSpools); // 0
+ * opened.close();
+ * ```
+ */
 export interface OpenedKvStores {
   /** Every store, on the one KV database. */
   stores: Stores;

@@ -15,13 +15,42 @@
  * @module
  */
 
-/** One part of a key. */
+/**
+ * One part of a key.
+ *
+ * @example
+ * ```ts
+ * import type { KvKeyPart } from "@tollgate/tollgate/store/kv";
+ * const parts: KvKeyPart[] = ["queue", 1n, 42, true, new Uint8Array([1])];
+ * console.log(parts.length); // 5
+ * ```
+ */
 export type KvKeyPart = Uint8Array | string | number | bigint | boolean | symbol;
 
-/** A key: parts in order, compared part by part. */
+/**
+ * A key: parts in order, compared part by part.
+ *
+ * @example
+ * ```ts
+ * import type { KvKey } from "@tollgate/tollgate/store/kv";
+ * const key: KvKey = ["domains", "example.net"];
+ * console.log(key[0]); // "domains"
+ * ```
+ */
 export type KvKey = readonly KvKeyPart[];
 
-/** A stored key and value, with the versionstamp of its last write. */
+/**
+ * A stored key and value, with the versionstamp of its last write.
+ *
+ * @example
+ * ```ts
+ * import type { KvEntry } from "@tollgate/tollgate/store/kv";
+ * const entry: KvEntry<number> = {
+ *   key: ["count"], value: 3, versionstamp: "00000000000000010000",
+ * };
+ * console.log(entry.value); // 3
+ * ```
+ */
 export interface KvEntry<T> {
   /** The key. */
   key: KvKey;
@@ -31,10 +60,30 @@ export interface KvEntry<T> {
   versionstamp: string;
 }
 
-/** A read that may find nothing (then `value` and `versionstamp` are null). */
+/**
+ * A read that may find nothing (then `value` and `versionstamp` are null).
+ *
+ * @example
+ * ```ts
+ * import type { Kv, KvEntryMaybe } from "@tollgate/tollgate/store/kv";
+ * const kv: Kv = await Deno.openKv(":memory:");
+ * const entry: KvEntryMaybe<string> = await kv.get<string>(["missing"]);
+ * console.log(entry.value, entry.versionstamp); // null null
+ * kv.close();
+ * ```
+ */
 export type KvEntryMaybe<T> = KvEntry<T> | { key: KvKey; value: null; versionstamp: null };
 
-/** A condition of an atomic operation: `key` still has `versionstamp` (null: absent). */
+/**
+ * A condition of an atomic operation: `key` still has `versionstamp` (null: absent).
+ *
+ * @example
+ * ```ts
+ * import type { AtomicCheck } from "@tollgate/tollgate/store/kv";
+ * const absent: AtomicCheck = { key: ["domains", "example.net"], versionstamp: null };
+ * console.log(absent.versionstamp === null ? "must not exist" : "unchanged"); // "must not exist"
+ * ```
+ */
 export interface AtomicCheck {
   /** The key to check. */
   key: KvKey;
@@ -42,15 +91,50 @@ export interface AtomicCheck {
   versionstamp: string | null;
 }
 
-/** A write in an atomic operation: set a value or delete a key. */
+/**
+ * A write in an atomic operation: set a value or delete a key.
+ *
+ * @example
+ * ```ts
+ * import type { KvMutation } from "@tollgate/tollgate/store/kv";
+ * const mutations: KvMutation[] = [
+ *   { type: "set", key: ["domains", "example.net"], value: true },
+ *   { type: "delete", key: ["domains", "example.org"] },
+ * ];
+ * console.log(mutations.map((m) => m.type)); // ["set", "delete"]
+ * ```
+ */
 export type KvMutation =
   | { type: "set"; key: KvKey; value: unknown }
   | { type: "delete"; key: KvKey };
 
-/** An atomic operation's outcome: committed, or a check failed. */
+/**
+ * An atomic operation's outcome: committed, or a check failed.
+ *
+ * @example
+ * ```ts
+ * import type { Kv, KvCommitResult } from "@tollgate/tollgate/store/kv";
+ * const kv: Kv = await Deno.openKv(":memory:");
+ * const result: KvCommitResult = await kv.atomic().set(["a"], 1).commit();
+ * console.log(result.ok); // true
+ * kv.close();
+ * ```
+ */
 export type KvCommitResult = { ok: true; versionstamp: string } | { ok: false };
 
-/** Checks and mutations that commit together or not at all. */
+/**
+ * Checks and mutations that commit together or not at all.
+ *
+ * @example
+ * ```ts
+ * import type { Kv, KvAtomic } from "@tollgate/tollgate/store/kv";
+ * const kv: Kv = await Deno.openKv(":memory:");
+ * const addOnce = (): KvAtomic =>
+ *   kv.atomic().check({ key: ["a"], versionstamp: null }).set(["a"], 1);
+ * console.log((await addOnce().commit()).ok, (await addOnce().commit()).ok); // true false
+ * kv.close();
+ * ```
+ */
 export interface KvAtomic {
   /** Adds conditions. */
   check(...checks: AtomicCheck[]): this;
@@ -64,13 +148,39 @@ export interface KvAtomic {
   commit(): Promise<KvCommitResult>;
 }
 
-/** Which keys a list reads: a prefix, optionally from `start` or up to `end`. */
+/**
+ * Which keys a list reads: a prefix, optionally from `start` or up to `end`.
+ *
+ * @example
+ * ```ts
+ * import type { Kv, KvListSelector } from "@tollgate/tollgate/store/kv";
+ * const kv: Kv = await Deno.openKv(":memory:");
+ * await kv.atomic().set(["d", "a"], 1).set(["d", "b"], 2).commit();
+ * const selector: KvListSelector = { prefix: ["d"], start: ["d", "b"] };
+ * for await (const entry of kv.list(selector)) console.log(entry.key); // ["d", "b"]
+ * kv.close();
+ * ```
+ */
 export type KvListSelector =
   | { prefix: KvKey }
   | { prefix: KvKey; start: KvKey }
   | { prefix: KvKey; end: KvKey };
 
-/** How a list reads. */
+/**
+ * How a list reads.
+ *
+ * @example
+ * ```ts
+ * import type { Kv, KvListOptions } from "@tollgate/tollgate/store/kv";
+ * const kv: Kv = await Deno.openKv(":memory:");
+ * await kv.atomic().set(["d", "a"], 1).set(["d", "b"], 2).commit();
+ * const options: KvListOptions = { limit: 1, batchSize: 100 };
+ * for await (const entry of kv.list({ prefix: ["d"] }, options)) {
+ *   console.log(entry.key); // ["d", "a"]
+ * }
+ * kv.close();
+ * ```
+ */
 export interface KvListOptions {
   /** The most entries to return. */
   limit?: number;

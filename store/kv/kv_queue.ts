@@ -32,7 +32,20 @@ import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
 import type { Kv } from "./kv_port.ts";
 
-/** Options for {@linkcode KvMessageQueue}. */
+/**
+ * Options for {@linkcode KvMessageQueue}.
+ *
+ * @example
+ * ```ts
+ * import { KvMessageQueue, type KvMessageQueueOptions } from "@tollgate/tollgate/store/kv";
+ * // No `log` or `bodies`: every body goes into KV chunks.
+ * const options: KvMessageQueueOptions = { randomBytes: (n) => new Uint8Array(n) };
+ * const kv = await Deno.openKv(":memory:");
+ * const queue = new KvMessageQueue(kv, Date.now, options);
+ * console.log(options.log); // undefined
+ * kv.close();
+ * ```
+ */
 export interface KvMessageQueueOptions extends QueueIdGeneratorOptions {
   /** Where bodies larger than one 60 KiB chunk go (`body_log.ts`); without it, KV chunks. */
   log?: BodyLog;

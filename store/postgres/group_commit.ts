@@ -6,7 +6,21 @@
  * @module
  */
 
-/** Options for {@linkcode GroupCommitter}. */
+/**
+ * Options for {@linkcode GroupCommitter}.
+ *
+ * @example
+ * ```ts
+ * import { GroupCommitter, type GroupCommitterOptions } from "@tollgate/tollgate/store/postgres";
+ * const options: GroupCommitterOptions = { maxBatch: 2, maxInFlight: 1 };
+ * const batches: number[] = [];
+ * const committer = new GroupCommitter<string>(async (items) => {
+ *   batches.push(items.length);
+ * }, options);
+ * await Promise.all(["a", "b", "c"].map((item) => committer.submit(item)));
+ * console.log(batches); // [1, 2]: "a" alone, then "b" and "c" together
+ * ```
+ */
 export interface GroupCommitterOptions {
   /** The most items one transaction takes; default 64. */
   maxBatch?: number;

@@ -8,7 +8,17 @@
 import { type Migration, MIGRATIONS, qualify } from "./schema.ts";
 import type { SqlClient } from "./sql_port.ts";
 
-/** What {@linkcode migrate} did. */
+/**
+ * What {@linkcode migrate} did.
+ *
+ * @example
+ * ```ts
+ * import type { MigrationResult } from "@tollgate/tollgate/store/postgres";
+ * const current: MigrationResult = { applied: [], version: 2 }; // another node had migrated
+ * const done = current.applied.length === 0 ? "nothing to do" : `applied ${current.applied}`;
+ * console.log(`${done}, at version ${current.version}`); // "nothing to do, at version 2"
+ * ```
+ */
 export interface MigrationResult {
   /** The versions this call applied, in order; empty when the schema was current. */
   applied: number[];

@@ -33,7 +33,18 @@ import { qualify } from "./schema.ts";
 import { commitMessages, type PendingMessage, PostgresSpoolWriter } from "./spool.ts";
 import type { SqlClient } from "./sql_port.ts";
 
-/** Options for {@linkcode PostgresMessageQueue}. */
+/**
+ * Options for {@linkcode PostgresMessageQueue}.
+ *
+ * @example
+ * ```ts
+ * import { CHUNK_SIZE, type PostgresQueueOptions } from "@tollgate/tollgate/store/postgres";
+ * const options: PostgresQueueOptions = {
+ *   chunkSize: CHUNK_SIZE / 2, chunksPerRead: 8, maxBatch: 32,
+ * };
+ * console.log(options.chunkSize); // 65536
+ * ```
+ */
 export interface PostgresQueueOptions extends QueueIdGeneratorOptions, GroupCommitterOptions {
   /** The body chunk size in bytes (one row each); default `CHUNK_SIZE` (128 KiB). */
   chunkSize?: number;

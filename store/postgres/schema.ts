@@ -10,7 +10,18 @@
  * @module
  */
 
-/** One schema change. */
+/**
+ * One schema change.
+ *
+ * @example
+ * ```ts
+ * import { MIGRATIONS, type Migration } from "@tollgate/tollgate/store/postgres";
+ * const next: Migration = {
+ *   version: MIGRATIONS.length + 1, name: "an index", statements: ["CREATE INDEX ON {s}.t (c)"],
+ * };
+ * console.log(next.version); // 3
+ * ```
+ */
 export interface Migration {
   /** Applied in ascending order; recorded in `schema_migrations`. */
   version: number;

@@ -19,10 +19,33 @@ import type { Envelope, QueuedMessage, SpoolWriter } from "../types.ts";
 import type { GroupCommitter } from "./group_commit.ts";
 import type { SqlClient, SqlParam, SqlSession } from "./sql_port.ts";
 
-/** The default body chunk: one `bytea` row, and the most a writer buffers. */
+/**
+ * The default body chunk: one `bytea` row, and the most a writer buffers.
+ *
+ * @example
+ * ```ts
+ * import { CHUNK_SIZE } from "@tollgate/tollgate/store/postgres";
+ * const rowsFor = (bodyBytes: number) => Math.max(1, Math.ceil(bodyBytes / CHUNK_SIZE));
+ * console.log(CHUNK_SIZE, rowsFor(1_000_000)); // 131072 8
+ * ```
+ */
 export const CHUNK_SIZE = 128 * 1024;
 
-/** One message ready to commit: its last (partial) chunk and its row. */
+/**
+ * One message ready to commit: its last (partial) chunk and its row.
+ *
+ * @example
+ * ```ts
+ * import type { PendingMessage } from "@tollgate/tollgate/store/postgres";
+ * const tail = new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n");
+ * const pending: PendingMessage = {
+ *   message: { id: "018c2f5a1b0000000000", from: "", to: ["b@example.net"], size: tail.length,
+ *     clientAddress: "127.0.0.1", helo: "c", receivedAt: 0 },
+ *   chunks: 1, tail, writtenAt: 0,
+ * };
+ * console.log(pending.tail.length === pending.message.size); // true
+ * ```
+ */
 export interface PendingMessage {
   /** The committed record. */
   message: QueuedMessage;
@@ -116,7 +139,20 @@ async function insertRows(
   await tx.query(`${head} ${tuples.join(", ")}`, params);
 }
 
-/** What a {@linkcode PostgresSpoolWriter} needs from its queue. */
+/**
+ * What a {@linkcode PostgresSpoolWriter} needs from its queue.
+ *
+ * @example
+ * ```ts
+ * import { GroupCommitter, type PendingMessage, qualify } from "@tollgate/tollgate/store/postgres";
+ * import type { SpoolWriterContext, SqlClient } from "@tollgate/tollgate/store/postgres";
+ * const query = () => Promise.resolve({ rows: [], count: 0 }); // a stand-in for a pool
+ * const sql: SqlClient = { query, transaction: (body) => body({ query }) };
+ * const committer = new GroupCommitter<PendingMessage>(async () => {});
+ * const context: SpoolWriterContext = { sql, s: qualify("tollgate"), now: Date.now, committer };
+ * console.log(context.s); // "\"tollgate\""
+ * ```
+ */
 export interface SpoolWriterContext {
   /** The pool. */
   sql: SqlClient;

@@ -12,13 +12,40 @@
  * @module
  */
 
-/** A value bound to a `$n` placeholder. */
+/**
+ * A value bound to a `$n` placeholder.
+ *
+ * @example
+ * ```ts
+ * import type { SqlParam } from "@tollgate/tollgate/store/postgres";
+ * const params: SqlParam[] = ["example.net", 42, true, null, new Uint8Array([1, 2])];
+ * console.log(params.length); // 5, for $1 ... $5
+ * ```
+ */
 export type SqlParam = string | number | boolean | null | Uint8Array;
 
-/** One result row, by column name. */
+/**
+ * One result row, by column name.
+ *
+ * @example
+ * ```ts
+ * import type { SqlRow } from "@tollgate/tollgate/store/postgres";
+ * const row: SqlRow = { id: "018c2f5a1b0000000000", size: "22" }; // bigint as the driver gives it
+ * console.log(Number(row.size)); // 22
+ * ```
+ */
 export type SqlRow = Record<string, unknown>;
 
-/** What a statement returned: its rows, and how many rows it touched. */
+/**
+ * What a statement returned: its rows, and how many rows it touched.
+ *
+ * @example
+ * ```ts
+ * import type { SqlResult } from "@tollgate/tollgate/store/postgres";
+ * const result: SqlResult = { rows: [{ word: "hi" }], count: 1 };
+ * console.log(result.rows[0].word, result.count); // hi 1
+ * ```
+ */
 export interface SqlResult {
   /** The rows of a `SELECT` or `RETURNING`; empty otherwise. */
   rows: SqlRow[];

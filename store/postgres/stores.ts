@@ -15,7 +15,18 @@ import { sweepAbandonedChunks } from "./spool.ts";
 import type { SqlClient } from "./sql_port.ts";
 import { PostgresUserStore } from "./users.ts";
 
-/** Options for {@linkcode createPostgresStores}. */
+/**
+ * Options for {@linkcode createPostgresStores}.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresStoresOptions } from "@tollgate/tollgate/store/postgres";
+ * const options: PostgresStoresOptions = {
+ *   schema: "mail", now: Date.now, abandonedAfterMs: 3_600_000,
+ * };
+ * console.log(options.schema); // "mail"
+ * ```
+ */
 export interface PostgresStoresOptions extends PostgresQueueOptions {
   /** The PostgreSQL schema that holds every table; default `tollgate`. */
   schema?: string;
@@ -29,7 +40,18 @@ export interface PostgresStoresOptions extends PostgresQueueOptions {
   abandonedAfterMs?: number;
 }
 
-/** The stores on PostgreSQL, and what opening found. */
+/**
+ * The stores on PostgreSQL, and what opening found.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresStores } from "@tollgate/tollgate/store/postgres";
+ * const opened = ({ migrated, abandonedSpools }: PostgresStores): string =>
+ *   `migrated ${JSON.stringify(migrated)}, ${abandonedSpools} abandoned spools deleted`;
+ * // What `opened(await createPostgresStores(sql))` says on a new database:
+ * // "migrated [1,2], 0 abandoned spools deleted"
+ * ```
+ */
 export interface PostgresStores {
   /** Every store. */
   stores: Stores & { queue: PostgresMessageQueue };
