@@ -36,7 +36,8 @@ export interface PendingMessage {
 
 /**
  * Commits a group of messages in one transaction with `synchronous_commit =
- * on`: their last chunks, then their rows.
+ * on`: their last chunks, then their rows, then a `NOTIFY` on `channel`
+ * (when given) that wakes every node's delivery worker after the commit.
  *
  * @example
  * ```ts ignore
@@ -49,6 +50,7 @@ export function commitMessages(
   sql: SqlClient,
   s: string,
   group: readonly PendingMessage[],
+  channel?: string,
 ): Promise<void> {
   return sql.transaction(async (tx) => {
     await tx.query("SET LOCAL synchronous_commit = on");
@@ -95,6 +97,7 @@ export function commitMessages(
         ];
       }),
     );
+    if (channel !== undefined) await tx.query("SELECT pg_notify($1::text, '')", [channel]);
   });
 }
 
