@@ -5,10 +5,17 @@
  * messages to the other after the lease, and both accepting at once deliver
  * every acknowledged message exactly once.
  */
-import { equal } from "node:assert/strict";
+import { deepEqual, equal } from "node:assert/strict";
 import nodemailer from "nodemailer";
 import { type RunningPostgres, startPostgres } from "./_postgres.ts";
-import { addLocalUser, adminOk, type RunningTollgate, startTollgate } from "./_server.ts";
+import { runChecker } from "../runtime/deno/checkpassword_runner.ts";
+import {
+  addLocalUser,
+  adminOk,
+  type RunningTollgate,
+  startTollgate,
+  taskFlags,
+} from "./_server.ts";
 import { type RunningSink, startSmtpSink } from "./_smtp_sink.ts";
 import { authenticate } from "./_smtp_auth.ts";
 
@@ -116,8 +123,27 @@ async function checkArrivals(sink: RunningSink, subjects: string[], test: string
   return duplicates;
 }
 
+/** Runs the checkpassword entry point as `deno task checkpassword` does, on the cluster's store. */
+function checkpassword(store: string, schema: string, user: string, password: string) {
+  const root = new URL("../", import.meta.url).pathname;
+  const command = [
+    "/usr/bin/env",
+    `TOLLGATE_STORE=${store}`,
+    `TOLLGATE_STORE_SCHEMA=${schema}`,
+    Deno.execPath(),
+    "run",
+    ...taskFlags("checkpassword").permissions,
+    ...taskFlags("checkpassword").runtime,
+    `--config=${root}deno.json`,
+    `${root}runtime/deno/checkpassword_main.ts`,
+    "/bin/true",
+  ];
+  const payload = new TextEncoder().encode(`${user}\0${password}\0\0`);
+  return runChecker(command, payload, { timeoutMs: 30_000 });
+}
+
 Deno.test("cluster: a domain and user added on node A authenticate on node B at once", async () => {
-  await withCluster(async ({ node }) => {
+  await withCluster(async ({ pg, schema, node }) => {
     const [a, b] = await Promise.all([node(), node()]);
     await addLocalUser(a, { address: "test@cluster.test", password: "s3cret-pass" });
     const attempt = await authenticate(b.submissionPort!, {
@@ -127,6 +153,10 @@ Deno.test("cluster: a domain and user added on node A authenticate on node B at 
     });
     equal(attempt.auth, 235, b.output());
     equal(attempt.relay, 250, "authenticated, node B relays for the user");
+    const checked = await checkpassword(pg.url, schema, "test@cluster.test", "s3cret-pass");
+    deepEqual(checked, { kind: "exited", code: 0 }, "checkpassword reads the same users");
+    const wrong = await checkpassword(pg.url, schema, "test@cluster.test", "wrong");
+    deepEqual(wrong, { kind: "exited", code: 1 });
   });
 });
 
