@@ -218,12 +218,19 @@ Deno.test("cluster: both nodes accept at once, every 250'd message delivered exa
       await adminOk(a, { method: "POST", path: "/api/relay-networks", body: TRUSTED });
       const body = { relay: "127.0.0.1", port: sink.port, tls: "none" };
       await adminOk(b, { method: "PUT", path: "/api/routes/*", body });
+      const walBefore = (await pg.psql("SELECT pg_current_wal_lsn()")).trim();
+      const startedAt = Date.now();
       const senders = [a, b].flatMap((target, n) =>
         [0, 1, 2].map((k) => sendMany(target, `${"ab"[n]}${k}`, 15))
       );
       const subjects = (await Promise.all(senders)).flat();
       equal(subjects.length, 90);
-      await waitForAll(pg, schema, sink, subjects, 60_000);
+      const doneAt = await waitForAll(pg, schema, sink, subjects, 60_000);
+      const wal = await pg.psql(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '${walBefore}')`);
+      console.log(
+        `90 small messages accepted and delivered in ${doneAt - startedAt} ms; ` +
+          `WAL ${Math.round(Number(wal) / 90)} bytes per message (accept + deliver)`,
+      );
       await sleep(500); // a duplicate would arrive now
       equal(await checkArrivals(sink, subjects, "two nodes at once"), 0, "exactly once");
       const byNode = [a, b].map((n) => n.output().match(/ delivered: /g)?.length ?? 0);
