@@ -187,7 +187,11 @@ export class DeliveryWorker {
         await this.#giveBack(fetched);
         return { count: 0, pass: Promise.resolve() };
       }
-      const planned = await planDeliveries(due, { stores, routes: await stores.routes.list() });
+      const planned = await planDeliveries(due, { stores, routes: await stores.routes.list() })
+        .catch(async (error) => {
+          await this.#giveBack(fetched); // claimed, and nobody would release them
+          throw error;
+        });
       const { plan, local, remote } = admitDeliveries(
         due.map((item) => item.message.id),
         planned,
