@@ -22,6 +22,7 @@ import {
 import { applyOutcomes, type DeliveryOutcome, type FailedRecipient } from "./delivery_state.ts";
 import type { DeliverOverSmtp, LocalMessage, MxLookup, OutboundMessage } from "./outbound_types.ts";
 import type { MessageSigner } from "./dkim_signer.ts";
+import { LeaseKeeper, type LeaseSettings } from "./lease_keeper.ts";
 import { deliverRemote } from "./remote_delivery.ts";
 import type { RetryPolicy } from "./retry_policy.ts";
 import { Semaphore } from "./_semaphore.ts";
@@ -85,6 +86,12 @@ export interface DeliveryWorkerOptions {
    * default 200. The rest waits in the queue, on disk.
    */
   maxInFlight?: number;
+  /**
+   * A queue shared by several nodes: claim due messages with expiring leases
+   * instead of reading `queue.due()`, renew them while delivering, and release
+   * them with the outcome instead of `update()`/`remove()`.
+   */
+  leases?: LeaseSettings;
 }
 
 const HEADER_LIMIT = 64 * 1024;
@@ -124,6 +131,7 @@ export class DeliveryWorker {
   #loop: Promise<void> | undefined;
   #passes = new Set<Promise<void>>();
   #taking: Promise<void> = Promise.resolve();
+  #leases: LeaseKeeper | undefined;
 
   /** A worker with these options; nothing runs until `start()` or `runOnce()`. */
   constructor(options: DeliveryWorkerOptions) {
@@ -131,6 +139,8 @@ export class DeliveryWorker {
     this.#now = options.now ?? Date.now;
     this.#slots = new Semaphore(options.concurrency);
     this.#maxInFlight = options.maxInFlight ?? 200;
+    const log = (line: string) => this.#log(line);
+    if (options.leases) this.#leases = new LeaseKeeper(options.leases, { now: this.#now, log });
   }
 
   /** Starts the loop. */
@@ -160,6 +170,7 @@ export class DeliveryWorker {
     const grace = new Promise((resolve) => timer = setTimeout(resolve, graceMs));
     await Promise.race([Promise.allSettled([...this.#passes]), grace]);
     clearTimeout(timer);
+    this.#leases?.stop();
   }
 
   /**
@@ -171,14 +182,22 @@ export class DeliveryWorker {
    * what is in delivery. Were a pass that finished in between (its messages
    * delivered and removed) to drop its ids at once, the take would see them
    * in its stale read, no longer in delivery, and deliver them a second time.
+   * With leases, what is claimed but not admitted goes back at once, unchanged.
    */
   #take(): Promise<{ count: number; pass: Promise<void> }> {
     const taken = this.#taking.then(async () => {
       const { stores } = this.#options;
-      const due = (await stores.queue.due(this.#now(), this.#maxInFlight + this.#inFlight.size))
-        .filter((item) => !this.#inFlight.has(item.message.id));
-      if (due.length === 0) return { count: 0, pass: Promise.resolve() };
-      const planned = await planDeliveries(due, { stores, routes: await stores.routes.list() });
+      const fetched = await this.#due();
+      const due = fetched.filter((item) => !this.#inFlight.has(item.message.id));
+      if (due.length === 0) {
+        await this.#giveBack(fetched);
+        return { count: 0, pass: Promise.resolve() };
+      }
+      const planned = await planDeliveries(due, { stores, routes: await stores.routes.list() })
+        .catch(async (error) => {
+          await this.#giveBack(fetched); // claimed, and nobody would release them
+          throw error;
+        });
       const { plan, local, remote } = admitDeliveries(
         due.map((item) => item.message.id),
         planned,
@@ -191,6 +210,7 @@ export class DeliveryWorker {
       for (const id of remote) this.#inFlight.set(id, "remote");
       const chosen = new Set([...local, ...remote]);
       const admitted = due.filter((item) => chosen.has(item.message.id));
+      await this.#giveBack(fetched.filter((item) => !chosen.has(item.message.id)));
       if (admitted.length === 0) return { count: 0, pass: Promise.resolve() };
       const pass: Promise<void> = this.#deliver(admitted, plan)
         .catch((error) => this.#log(`delivery pass failed: ${describe(error)}`))
@@ -206,6 +226,29 @@ export class DeliveryWorker {
     });
     this.#taking = taken.then(() => {}, () => {});
     return taken;
+  }
+
+  /** Due messages: claimed with a lease on a shared queue, read otherwise. */
+  #due(): Promise<DueMessage[]> {
+    if (this.#leases) return this.#leases.claim(2 * this.#maxInFlight - this.#inFlight.size);
+    return this.#options.stores.queue.due(this.#now(), this.#maxInFlight + this.#inFlight.size);
+  }
+
+  /**
+   * Releases claimed messages this pass does not deliver, their state unchanged:
+   * those it has no room for, and those still marked in delivery here (their
+   * pass released them due again and has not dropped them yet, or their lease
+   * had lapsed; such a pass's own release then finds the lease gone).
+   */
+  async #giveBack(items: DueMessage[]): Promise<void> {
+    const leases = this.#leases;
+    if (!leases) return;
+    await Promise.all(items.map(async (item) => {
+      await leases.release(item.message.id, { kind: "update", delivery: item.delivery })
+        .catch((error) =>
+          this.#log(`delivery ${item.message.id}: not released: ${describe(error)}`)
+        );
+    }));
   }
 
   #inFlightCount(kind: "local" | "remote"): number {
@@ -328,6 +371,15 @@ export class DeliveryWorker {
       this.#log(`delivery ${message.id} to ${outcome.address} ${word}: ${outcome.reply}`);
     }
     if (result.failed.length > 0) await this.#bounce(message, result.failed);
+    if (this.#leases) {
+      const outcome = result.done
+        ? { kind: "remove" as const }
+        : { kind: "update" as const, delivery: result.delivery };
+      if (!await this.#leases.release(message.id, outcome)) {
+        this.#log(`delivery ${message.id}: lease lost before release; another node has it`);
+      }
+      return;
+    }
     const stored = result.done
       ? await queue.remove(message.id)
       : await queue.update(message.id, result.delivery);

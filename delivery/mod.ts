@@ -50,6 +50,7 @@ export * from "./delivery_state.ts";
 export * from "./delivery_plan.ts";
 export { withTrigger } from "./queue_trigger.ts";
 export { DeliveryWorker, type DeliveryWorkerOptions } from "./delivery_worker.ts";
+export { LeaseKeeper, type LeaseSettings } from "./lease_keeper.ts";
 export { deliverRemote, type RemoteDeliveryOptions } from "./remote_delivery.ts";
 export { createRouteProbe, routeTarget, type RouteTargetOptions } from "./route_target.ts";
 export type * from "./outbound_types.ts";

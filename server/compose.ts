@@ -181,10 +181,23 @@ export async function composeTollgate(
     now: platform.now,
     random: platform.random,
     sign: createDkimSigner({ keys: stores.dkim, networks: stores.networks, now: platform.now }),
+    ...(opened.shared
+      ? {
+        leases: {
+          store: opened.shared.leases,
+          owner: opened.shared.node,
+          leaseMs: opened.shared.leaseMs,
+        },
+      }
+      : {}),
   });
   if (settings.delivery) {
     wakeWorker = () => worker.wake();
     worker.start();
+    if (opened.shared) {
+      await opened.shared.listen(() => worker.wake());
+      log(`delivery shared as node ${opened.shared.node}, leases of ${opened.shared.leaseMs} ms`);
+    }
     log(`delivery on: up to ${settings.outboundConcurrency} outbound connections`);
   } else {
     log("delivery off (TOLLGATE_DELIVERY=off): accepted mail stays queued");
@@ -199,7 +212,7 @@ export async function composeTollgate(
       admin.shutdown(),
       worker.stop(),
     ]);
-    opened.close();
+    await opened.close();
   };
   let stopped: Promise<void> | undefined;
   return {

@@ -17,7 +17,7 @@ import type {
   MxLookup,
   OutboundTarget,
 } from "../delivery/outbound_types.ts";
-import type { Stores, UserStore } from "../store/types.ts";
+import type { DeliveryLeases, Stores, UserStore } from "../store/types.ts";
 import type { ConnectionDeps } from "./smtp_connection.ts";
 
 /**
@@ -134,8 +134,33 @@ export interface OpenedStores {
   stores: Stores;
   /** How many bodies a crash had left unqueued (now deleted): worth a log line. */
   abandonedSpools: number;
-  /** Closes the stores; they are unusable afterwards. */
-  close(): void;
+  /** Present when several nodes share the queue (PostgreSQL); absent for one process's store. */
+  shared?: SharedQueue;
+  /** Closes the stores (and stops listening); they are unusable afterwards. */
+  close(): void | Promise<void>;
+}
+
+/**
+ * A queue several nodes share: this node delivers with expiring leases and
+ * hears of mail any node commits.
+ *
+ * @example
+ * ```ts ignore
+ * import type { SharedQueue } from "@tollgate/tollgate/server";
+ * declare const shared: SharedQueue;
+ * await shared.listen(() => console.log("new mail somewhere in the cluster"));
+ * console.log(shared.node, shared.leaseMs);
+ * ```
+ */
+export interface SharedQueue {
+  /** Claim, renew and release. */
+  leases: DeliveryLeases;
+  /** This node's id, unique in the cluster (host name, process id, random). */
+  node: string;
+  /** How long a claim holds a message unless renewed (`TOLLGATE_DELIVERY_LEASE_MS`). */
+  leaseMs: number;
+  /** Calls `onNewMail` after any node commits mail; resolves once listening (or unable to). */
+  listen(onNewMail: () => void): Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { openPostgresClient } from "../runtime/postgres/mod.ts";
-import { createPostgresStores, type SqlClient } from "../store/postgres/mod.ts";
+import { createPostgresStores, listenForNewMail, type SqlClient } from "../store/postgres/mod.ts";
 import { enqueue, envelope, readAll, testBytes } from "./_store_helpers.ts";
 import { type RunningPostgres, startPostgres } from "./_postgres.ts";
 
@@ -119,6 +119,28 @@ Deno.test("postgres leases: claims are disjoint, expire, and only the holder ren
     equal(retried.some((c) => c.message.id === mine), true);
     equal(await queue.release(mine, "node-b", { kind: "remove" }), true);
     equal(await queue.get(mine), undefined);
+  }));
+
+Deno.test("postgres queue: a commit notifies every listener, once it committed", () =>
+  withPool(async (sql, schema) => {
+    const { stores } = await createPostgresStores(sql, { schema });
+    const other = openPostgresClient((await postgres()).url, { max: 2 });
+    let heard = 0;
+    let onHeard = () => {};
+    const stop = await listenForNewMail(other, schema, () => (heard += 1, onHeard()));
+    try {
+      const writer = await stores.queue.create();
+      await writer.write(testBytes(100));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      equal(heard, 0, "nothing before the commit");
+      const arrived = new Promise<void>((resolve) => onHeard = resolve);
+      await writer.commit(envelope());
+      await arrived;
+      equal(heard, 1);
+    } finally {
+      await stop?.();
+      await other.close();
+    }
   }));
 
 Deno.test("postgres queue: stop the private server", async () => {

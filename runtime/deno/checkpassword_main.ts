@@ -11,9 +11,9 @@
  * `checkpassword-reply`) and exits with its status; a wrong password exits 1,
  * a misuse 2, a store or read failure 111 (checkpassword's "temporary").
  *
- * The database is `$TOLLGATE_DATA/tollgate.kv` (default `./data`), opened
- * beside a running server: only users are read (and a legacy hash upgraded),
- * nothing else is touched. `TOLLGATE_CRAM_MD5=off` turns CRAM-MD5 off here too.
+ * The store is the server's (`TOLLGATE_STORE`: `$TOLLGATE_DATA/tollgate.kv`
+ * by default, or PostgreSQL), opened beside a running server: only users are
+ * read (and a legacy hash upgraded), nothing else is touched. `TOLLGATE_CRAM_MD5=off` turns CRAM-MD5 off here too.
  *
  * @module
  */
@@ -27,7 +27,9 @@ import {
 } from "../../auth/checkpassword.ts";
 import type { Credentials, VerifyResult } from "../../auth/credentials.ts";
 import { UserStoreVerifier } from "../../auth/store_verifier.ts";
-import { KvUserStore } from "../../store/kv/kv_stores.ts";
+import { ConfigError } from "./config.ts";
+import { openUserStore } from "./open_stores.ts";
+import { parseStoreSettings } from "./store_config.ts";
 import { nodeCrypt } from "./legacy_crypt.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
 
@@ -116,14 +118,16 @@ try {
 const fields = readCheckpasswordPayload(payload);
 if (fields.kind === "invalid") fail(MISUSE_EXIT, `bad data on fd 3: ${fields.reason}`);
 
-const dataDir = Deno.env.get("TOLLGATE_DATA")?.trim() || "./data";
-let kv: Deno.Kv;
+const env = (name: string) => Deno.env.get(name)?.trim() || undefined;
+const dataDir = env("TOLLGATE_DATA") ?? "./data";
+let opened: Awaited<ReturnType<typeof openUserStore>>;
 try {
-  kv = await Deno.openKv(`${dataDir}/tollgate.kv`);
+  opened = await openUserStore({ store: parseStoreSettings(env).store, dataDir });
 } catch (error) {
-  fail(CHECKPASSWORD_TEMPORARY_EXIT, `cannot open ${dataDir}/tollgate.kv: ${error}`);
+  if (error instanceof ConfigError) fail(MISUSE_EXIT, error.message);
+  fail(CHECKPASSWORD_TEMPORARY_EXIT, `cannot open the user store: ${error}`);
 }
-const verifier = new UserStoreVerifier(new KvUserStore(kv), {
+const verifier = new UserStoreVerifier(opened.users, {
   kdf: nodeScryptKdf,
   crypt: nodeCrypt,
   cramMd5Enabled: Deno.env.get("TOLLGATE_CRAM_MD5")?.trim().toLowerCase() !== "off",
@@ -133,7 +137,7 @@ for (const credentials of candidates(fields.username, fields.secret, fields.extr
   result = await verifier.verify(credentials);
   if (result.kind !== "rejected") break;
 }
-kv.close();
+await opened.close();
 
 if (result.kind === "temporary-failure") fail(CHECKPASSWORD_TEMPORARY_EXIT, result.reason);
 if (result.kind === "rejected") Deno.exit(REJECTED_EXIT);

@@ -14,8 +14,9 @@ import {
 import type { CramOrder } from "../../auth/checkpassword.ts";
 import type { InsecureAuthPolicy, ListenAddress } from "../../server/platform.ts";
 import { type DovecotAddress, parseDovecotAddress } from "./dovecot_client.ts";
+import { parseStoreSettings, type StoreSetting } from "./store_config.ts";
 
-export type { InsecureAuthPolicy, ListenAddress };
+export type { InsecureAuthPolicy, ListenAddress, StoreSetting };
 
 /** Every setting, parsed and checked. */
 export interface TollgateConfig {
@@ -33,6 +34,10 @@ export interface TollgateConfig {
   admin: ListenAddress;
   /** `TOLLGATE_DATA`: the folder for the KV store and the admin token. */
   dataDir: string;
+  /** `TOLLGATE_STORE` (with `_SCHEMA`, `_POOL`): the embedded KV store, or PostgreSQL. */
+  store: StoreSetting;
+  /** `TOLLGATE_DELIVERY_LEASE_MS`: how long a node holds a message it delivers (PostgreSQL). */
+  deliveryLeaseMs: number;
   /** `TOLLGATE_ADMIN_TOKEN`: the admin API's bearer token; generated when absent. */
   adminToken?: string;
   /** `TOLLGATE_DATABYTES`: the largest message accepted. */
@@ -166,6 +171,7 @@ export function parseConfig(
     ),
     ...authBackend(read),
     ...delivery(read),
+    ...parseStoreSettings(read),
   };
 }
 

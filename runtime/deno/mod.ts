@@ -28,6 +28,8 @@ export {
   type TollgateConfig,
 } from "./config.ts";
 export { openKvStores } from "./kv_open.ts";
+export { openStores, openUserStore, type StoreConfig } from "./open_stores.ts";
+export { describeStore, parseStoreSettings, type StoreSetting } from "./store_config.ts";
 export { denoFiles } from "./files.ts";
 export { nodeScryptKdf } from "./scrypt_kdf.ts";
 export { type ByteStream, duplexByteStream, toDuplex, webByteStream } from "./byte_stream.ts";

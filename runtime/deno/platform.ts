@@ -10,7 +10,7 @@ import type { Platform } from "../../server/platform.ts";
 import { loadOrCreateAdminToken } from "./admin_token.ts";
 import { createAuthBackend } from "./auth_backend.ts";
 import { ConfigError, type TollgateConfig } from "./config.ts";
-import { openKvStores } from "./kv_open.ts";
+import { openStores } from "./open_stores.ts";
 import { deliverToMaildir } from "./maildir.ts";
 import { lookupMailHosts } from "./mx.ts";
 import { nodeScryptKdf } from "./scrypt_kdf.ts";
@@ -41,12 +41,7 @@ export async function denoPlatform(
   const mailRoot = `${config.dataDir}/mail`;
   const nameServer = config.dns ? { nameServer: config.dns } : {};
   return {
-    openStores: async () => {
-      await Deno.mkdir(config.dataDir, { recursive: true });
-      return await openKvStores(`${config.dataDir}/tollgate.kv`, {
-        bodyDir: `${config.dataDir}/bodies`,
-      });
-    },
+    openStores: () => openStores(config, log),
     adminToken: () =>
       config.adminToken === undefined
         ? loadOrCreateAdminToken(config.dataDir)

@@ -66,6 +66,10 @@ export function openPostgresClient(
     transaction<T>(body: (tx: SqlSession) => Promise<T>): Promise<T> {
       return driver.begin((tx) => body(session(tx))) as Promise<T>;
     },
+    async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+      const { unlisten } = await driver.listen(channel, () => onNotify());
+      return unlisten;
+    },
     close: () => driver.end({ timeout: 5 }),
   };
 }

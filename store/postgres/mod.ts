@@ -19,6 +19,7 @@
 export * from "./group_commit.ts";
 export * from "./leases.ts";
 export * from "./migrate.ts";
+export * from "./notify.ts";
 export * from "./queue.ts";
 export * from "./routes.ts";
 export * from "./schema.ts";

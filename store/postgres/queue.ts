@@ -29,6 +29,7 @@ import {
   messageFromRow,
   numberFrom,
 } from "./rows.ts";
+import { newMailChannel } from "./notify.ts";
 import { qualify } from "./schema.ts";
 import { commitMessages, type PendingMessage, PostgresSpoolWriter } from "./spool.ts";
 import type { SqlClient } from "./sql_port.ts";
@@ -90,8 +91,9 @@ export class PostgresMessageQueue implements MessageQueue, DeliveryLeases {
     this.#s = qualify(schema);
     this.#now = now;
     this.#ids = new QueueIdGenerator(now, options);
+    const channel = newMailChannel(schema);
     this.#committer = new GroupCommitter(
-      (group) => commitMessages(sql, this.#s, group),
+      (group) => commitMessages(sql, this.#s, group, channel),
       options,
     );
     this.#chunkSize = options.chunkSize;

@@ -59,7 +59,8 @@ export interface PendingMessage {
 
 /**
  * Commits a group of messages in one transaction with `synchronous_commit =
- * on`: their last chunks, then their rows.
+ * on`: their last chunks, then their rows, then a `NOTIFY` on `channel`
+ * (when given) that wakes every node's delivery worker after the commit.
  *
  * @example
  * ```ts ignore
@@ -72,6 +73,7 @@ export function commitMessages(
   sql: SqlClient,
   s: string,
   group: readonly PendingMessage[],
+  channel?: string,
 ): Promise<void> {
   return sql.transaction(async (tx) => {
     await tx.query("SET LOCAL synchronous_commit = on");
@@ -118,6 +120,7 @@ export function commitMessages(
         ];
       }),
     );
+    if (channel !== undefined) await tx.query("SELECT pg_notify($1::text, '')", [channel]);
   });
 }
 

@@ -88,4 +88,10 @@ export interface SqlClient extends SqlSession {
    * resolves, rolled back when it throws (and the error rethrown).
    */
   transaction<T>(body: (tx: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for every `NOTIFY` on `channel`, on a connection of its
+   * own that listens again after a reconnect; resolves once listening, with a
+   * function that stops. Optional: without it, nodes learn of new mail by polling.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }
