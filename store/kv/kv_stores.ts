@@ -89,7 +89,7 @@ import { KV_ATOMIC_LIMITS } from "./kv_atomic_limits.ts";
 import { deleteIfPresent, domainKey, listAfter, networkKey, routeKey, userKey } from "./kv_keys.ts";
 import { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
 import { KvSenderStore } from "./kv_senders.ts";
-import type { Kv } from "./kv_port.ts";
+import { getEntry, type Kv, listEntries } from "./kv_port.ts";
 
 async function listNames(kv: Kv, prefix: string): Promise<string[]> {
   const names: string[] = [];
@@ -188,7 +188,7 @@ export class KvUserStore implements UserStore {
   }
   /** The user with this address, or undefined. */
   async get(address: string): Promise<UserRecord | undefined> {
-    return (await this.#kv.get<UserRecord>(userKey(address))).value ?? undefined;
+    return (await getEntry<UserRecord>(this.#kv, userKey(address))).value ?? undefined;
   }
   /** Creates or replaces the user. */
   async put(user: UserRecord): Promise<void> {
@@ -229,12 +229,14 @@ export class KvRouteStore implements RouteStore {
   /** Every route, sorted by pattern. */
   async list(): Promise<Route[]> {
     const routes: Route[] = [];
-    for await (const entry of this.#kv.list<Route>({ prefix: ["route"] })) routes.push(entry.value);
+    for await (const entry of listEntries<Route>(this.#kv, { prefix: ["route"] })) {
+      routes.push(entry.value);
+    }
     return routes;
   }
   /** The route with this exact pattern, or undefined. */
   async get(pattern: string): Promise<Route | undefined> {
-    return (await this.#kv.get<Route>(routeKey(pattern))).value ?? undefined;
+    return (await getEntry<Route>(this.#kv, routeKey(pattern))).value ?? undefined;
   }
   /** Creates or replaces the route with `route.pattern`. */
   async put(route: Route): Promise<void> {
