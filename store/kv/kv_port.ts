@@ -5,9 +5,10 @@
  * satisfy {@linkcode Kv} without a cast. The KV files depend on these types,
  * never on the `Deno` namespace; the runtime opens the database.
  *
- * The two disagree in their generic signatures (`@deno/kv`'s `get<T>` reads
- * `T | null`, its keys have no `symbol` part), so the port is what both
- * accept: reads are not generic and give {@linkcode KvRawEntry} (an `unknown`
+ * A port with `Deno.Kv`'s generic `get<T>`/`getMany<T>`/`list<T>` rejects
+ * `@deno/kv@0.14.0`'s `Kv` (TypeScript relates the two generic signatures as
+ * `T | null` against `T`), and `@deno/kv`'s keys have no `symbol` part, so
+ * the port is what both accept: reads are not generic and give {@linkcode KvRawEntry} (an `unknown`
  * value, the key as the database returns it), keys written have no `symbol`
  * part. The backend narrows what it reads with {@linkcode getEntry},
  * {@linkcode getEntries} and {@linkcode listEntries}: the one place that
