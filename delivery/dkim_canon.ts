@@ -7,7 +7,16 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 
-/** One header field as stored: its name and the whole field, folding kept, without the final CRLF. */
+/**
+ * One header field as stored: its name and the whole field, folding kept, without the final CRLF.
+ *
+ * @example
+ * ```ts
+ * import type { HeaderField } from "@tollgate/tollgate/delivery";
+ * const field: HeaderField = { name: "Subject", raw: "Subject: hello\r\n there" };
+ * console.log(field.name); // "Subject"
+ * ```
+ */
 export interface HeaderField {
   /** The field name as written. */
   name: string;

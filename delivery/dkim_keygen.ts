@@ -73,7 +73,18 @@ export function importDkimPrivateKey(key: DkimKey): Promise<CryptoKey> {
   ]);
 }
 
-/** A DNS record to publish. */
+/**
+ * A DNS record to publish.
+ *
+ * @example
+ * ```ts
+ * import type { DkimDnsRecord } from "@tollgate/tollgate/delivery";
+ * const record: DkimDnsRecord = {
+ *   name: "tg20261207-ed._domainkey.domain.de", type: "TXT", value: "v=DKIM1; k=ed25519; p=...",
+ * };
+ * console.log(record.type); // "TXT"
+ * ```
+ */
 export interface DkimDnsRecord {
   /** `<selector>._domainkey.<domain>`. */
   name: string;

@@ -15,6 +15,12 @@ import { importDkimPrivateKey } from "./dkim_keygen.ts";
  * The fields signed when present (RFC 6376 §5.4.1, plus the MIME fields and
  * `Message-ID`); `From` is signed once more than it occurs, so no second
  * `From` can be added without breaking the signature.
+ *
+ * @example
+ * ```ts
+ * import { DKIM_SIGNED_FIELDS } from "@tollgate/tollgate/delivery";
+ * console.log(DKIM_SIGNED_FIELDS.includes("subject")); // true
+ * ```
  */
 export const DKIM_SIGNED_FIELDS: readonly string[] = [
   "from",
@@ -42,7 +48,18 @@ export const DKIM_SIGNED_FIELDS: readonly string[] = [
   "content-transfer-encoding",
 ];
 
-/** What {@linkcode dkimSignature} signs. */
+/**
+ * What {@linkcode dkimSignature} signs.
+ *
+ * @example
+ * ```ts
+ * import type { DkimSignatureInput } from "@tollgate/tollgate/delivery";
+ * const input: Omit<DkimSignatureInput, "key"> = {
+ *   fields: [{ name: "From", raw: "From: a@domain.de" }], bodyHash: new Uint8Array(32), time: 0,
+ * };
+ * console.log(input.fields.length); // 1
+ * ```
+ */
 export interface DkimSignatureInput {
   /** The message's header fields, in order. */
   fields: HeaderField[];

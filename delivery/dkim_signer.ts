@@ -21,13 +21,31 @@ import { dkimSignature } from "./dkim_sign.ts";
 /**
  * Signs one queued message: the fields to put in front of its stored bytes,
  * or undefined when it is not to be signed. `body` streams the message as stored.
+ *
+ * @example
+ * ```ts
+ * import type { MessageSigner } from "@tollgate/tollgate/delivery";
+ * const neverSign: MessageSigner = () => Promise.resolve(undefined);
+ * console.log(typeof neverSign); // "function"
+ * ```
  */
 export type MessageSigner = (
   message: QueuedMessage,
   body: () => AsyncIterable<Uint8Array>,
 ) => Promise<Uint8Array | undefined>;
 
-/** What {@linkcode createDkimSigner} reads. */
+/**
+ * What {@linkcode createDkimSigner} reads.
+ *
+ * @example
+ * ```ts
+ * import type { DkimSignerOptions } from "@tollgate/tollgate/delivery";
+ * import { createMemoryStores } from "@tollgate/tollgate/store";
+ * const stores = createMemoryStores(Date.now);
+ * const options: DkimSignerOptions = { keys: stores.dkim, networks: stores.networks, now: Date.now };
+ * console.log(typeof options.now()); // "number"
+ * ```
+ */
 export interface DkimSignerOptions {
   /** The keys per domain. */
   keys: DkimKeyStore;

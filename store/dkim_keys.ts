@@ -5,7 +5,16 @@
  * @module
  */
 
-/** The two DKIM signing algorithms Tollgate uses (RFC 6376, RFC 8463). */
+/**
+ * The two DKIM signing algorithms Tollgate uses (RFC 6376, RFC 8463).
+ *
+ * @example
+ * ```ts
+ * import type { DkimAlgorithm } from "@tollgate/tollgate/store";
+ * const both: DkimAlgorithm[] = ["rsa-sha256", "ed25519-sha256"];
+ * console.log(both.length); // 2
+ * ```
+ */
 export type DkimAlgorithm = "rsa-sha256" | "ed25519-sha256";
 
 /**

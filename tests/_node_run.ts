@@ -1,14 +1,22 @@
 /**
  * Runs the portable test files (see `_portable.ts`) under Node.js: finds every
  * `*_test.ts` that registers through `./_portable.ts` and never names `Deno`,
- * bundles them into one ES module in a temporary folder with `deno bundle`,
- * runs it with the machine's `node` and reads the TAP summary.
+ * bundles them into one ES module with `deno bundle`, runs it with the
+ * machine's `node` and reads the TAP summary. npm packages with a native
+ * addon (`@deno/kv`) stay outside the bundle: the bundle is written to a
+ * temporary folder under `node_modules/.cache/`, so that node finds them
+ * in the repository's `node_modules/` (deno's `nodeModulesDir: auto` puts
+ * them there; node's ES module loader ignores `NODE_PATH`).
  *
  * @module
  */
 
 const TESTS = new URL("./", import.meta.url);
 const REPO = new URL("../", import.meta.url);
+const CACHE = new URL("node_modules/.cache/", REPO);
+
+/** Imports the bundle leaves to node: its built-ins and packages with a native addon. */
+const EXTERNAL = ["node:*", "@deno/kv"];
 
 /** What one run of the portable tests under Node.js reported. */
 export interface NodeRun {
@@ -55,17 +63,20 @@ export async function portableTestFiles(): Promise<string[]> {
  */
 export async function runPortableTestsUnderNode(): Promise<NodeRun> {
   const files = await portableTestFiles();
+  // The entry stays out of node_modules/ (deno strips no types there); the bundle goes in.
   const dir = await Deno.makeTempDir({ prefix: "tollgate_node_" });
+  await Deno.mkdir(CACHE, { recursive: true });
+  const out = await Deno.makeTempDir({ dir: CACHE.pathname, prefix: "tollgate_node_" });
   try {
     const entry = `${dir}/suite.ts`;
-    const bundle = `${dir}/suite.mjs`;
+    const bundle = `${out}/suite.mjs`;
     await Deno.writeTextFile(entry, suiteSource(files));
     await run(Deno.execPath(), [
       "bundle",
       "--quiet",
       "--platform=browser",
       "--format=esm",
-      "--external=node:*",
+      ...EXTERNAL.map((name) => `--external=${name}`),
       `--config=${new URL("deno.json", REPO).pathname}`,
       `--output=${bundle}`,
       entry,
@@ -75,6 +86,7 @@ export async function runPortableTestsUnderNode(): Promise<NodeRun> {
     return { version, files, ...summary(stdout) };
   } finally {
     await Deno.remove(dir, { recursive: true });
+    await Deno.remove(out, { recursive: true });
   }
 }
 

@@ -1,6 +1,7 @@
 import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
 import type { AtomicWrite } from "../store/kv/kv_atomic_limits.ts";
 import { type AtomicWriteResult, KvCommitBatcher } from "../store/kv/kv_commit_batcher.ts";
+import type { AtomicCheck } from "../store/kv/kv_port.ts";
 
 /** What each commit the batcher made came to. */
 type Outcome = "committed" | "check failed" | "threw";
@@ -41,7 +42,7 @@ async function withKv(body: (kv: Deno.Kv) => Promise<void>): Promise<void> {
   }
 }
 
-function setWrite(name: string, value: unknown = name, checks: Deno.AtomicCheck[] = []) {
+function setWrite(name: string, value: unknown = name, checks: AtomicCheck[] = []) {
   return { checks, mutations: [{ type: "set" as const, key: ["t", name], value }] };
 }
 

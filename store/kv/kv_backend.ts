@@ -12,7 +12,7 @@ import type { Stores } from "../types.ts";
 import { BodyFiles } from "./body_files.ts";
 import { BodyLog } from "./body_log.ts";
 import { type QueueEntry, queueKey } from "./kv_keys.ts";
-import type { Kv } from "./kv_port.ts";
+import { getEntry, type Kv, listEntries } from "./kv_port.ts";
 import { deleteAbandonedSpools } from "./kv_spool.ts";
 import { createKvStores } from "./kv_stores.ts";
 
@@ -87,7 +87,7 @@ export async function openKvBackend(
   try {
     abandonedSpools = await deleteAbandonedSpools(kv);
     const hasBodyFile = async (id: string) =>
-      (await kv.get<QueueEntry>(queueKey(id))).value?.bodyFile === true;
+      (await getEntry<QueueEntry>(kv, queueKey(id))).value?.bodyFile === true;
     abandonedSpools += await bodies?.removeOrphans(hasBodyFile) ?? 0;
     if (options.bodyDir !== undefined) {
       const opened = await BodyLog.open(
@@ -116,7 +116,9 @@ export async function openKvBackend(
 /** How many pieces of queued bodies each body log segment holds (a scan of the queue). */
 async function bodyLogReferences(kv: Kv): Promise<Map<string, number>> {
   const references = new Map<string, number>();
-  for await (const entry of kv.list<QueueEntry>({ prefix: ["queue"] }, { batchSize: 500 })) {
+  for await (
+    const entry of listEntries<QueueEntry>(kv, { prefix: ["queue"] }, { batchSize: 500 })
+  ) {
     const body = entry.value.bodyLog;
     for (let at = 0; body && at < body.extents.length; at += 3) {
       const name = body.segments[body.extents[at]];

@@ -6,7 +6,7 @@
  */
 import { compareDkimKeys, type DkimKey, type DkimKeyStore } from "../dkim_keys.ts";
 import { deleteIfPresent } from "./kv_keys.ts";
-import type { Kv } from "./kv_port.ts";
+import { type Kv, listEntries } from "./kv_port.ts";
 
 /**
  * DKIM keys on Deno KV.
@@ -52,7 +52,7 @@ export class KvDkimKeyStore implements DkimKeyStore {
   }
   async #listPrefix(prefix: string[]): Promise<DkimKey[]> {
     const keys: DkimKey[] = [];
-    for await (const entry of this.#kv.list({ prefix })) keys.push(entry.value as DkimKey);
+    for await (const entry of listEntries<DkimKey>(this.#kv, { prefix })) keys.push(entry.value);
     return keys.sort(compareDkimKeys);
   }
 }

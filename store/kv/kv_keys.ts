@@ -7,7 +7,7 @@
 import { assertPageLimit } from "../paging.ts";
 import type { DeliveryState, Page, PageRequest, QueuedMessage } from "../types.ts";
 import type { BodyExtents } from "./body_log.ts";
-import type { Kv, KvEntry, KvKey } from "./kv_port.ts";
+import { type Kv, type KvEntry, type KvKey, listEntries } from "./kv_port.ts";
 
 /** What `["queue", id]` holds: the message, and how many spool chunks its body has. */
 export interface QueueEntry {
@@ -76,7 +76,7 @@ export async function listAfter<T>(
   const selector = cursor === undefined ? { prefix } : { prefix, start: [...prefix, cursor] };
   const entries: KvEntry<T>[] = [];
   // One extra to skip the cursor's own entry, one more to learn if a page follows.
-  for await (const entry of kv.list<T>(selector, { limit: page.limit + 2 })) {
+  for await (const entry of listEntries<T>(kv, selector, { limit: page.limit + 2 })) {
     if (entry.key[prefix.length] !== cursor) entries.push(entry);
   }
   const items = entries.slice(0, page.limit);
@@ -102,7 +102,8 @@ export async function deleteIfPresent(kv: Kv, key: KvKey): Promise<boolean> {
   for (;;) {
     const entry = await kv.get(key);
     if (entry.versionstamp === null) return false;
-    const result = await kv.atomic().check(entry).delete(key).commit();
+    const result = await kv.atomic().check({ key, versionstamp: entry.versionstamp }).delete(key)
+      .commit();
     if (result.ok) return true;
   }
 }

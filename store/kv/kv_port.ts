@@ -2,9 +2,17 @@
  * Just the part of `Deno.Kv` that Tollgate's KV backend calls, declared
  * structurally so that the same store classes run on `Deno.openKv` and on
  * `@deno/kv` (the npm package that gives Node.js the `Deno.Kv` API): both
- * satisfy {@linkcode Kv}. The KV files depend on these types, never on the
- * `Deno` namespace; only {@linkcode openKvStores} in `kv_stores.ts` opens a
- * database.
+ * satisfy {@linkcode Kv} without a cast. The KV files depend on these types,
+ * never on the `Deno` namespace; the runtime opens the database.
+ *
+ * A port with `Deno.Kv`'s generic `get<T>`/`getMany<T>`/`list<T>` rejects
+ * `@deno/kv@0.14.0`'s `Kv` (TypeScript relates the two generic signatures as
+ * `T | null` against `T`), and `@deno/kv`'s keys have no `symbol` part, so
+ * the port is what both accept: reads are not generic and give {@linkcode KvRawEntry} (an `unknown`
+ * value, the key as the database returns it), keys written have no `symbol`
+ * part. The backend narrows what it reads with {@linkcode getEntry},
+ * {@linkcode getEntries} and {@linkcode listEntries}: the one place that
+ * asserts a key holds what the backend itself wrote there.
  *
  * Data files are not shared between runtimes: a file written by Deno 2.9 is
  * not readable by `@deno/kv` on Node.js 20 (V8 serialisation 0x10 vs 0x0f).
@@ -16,7 +24,7 @@
  */
 
 /**
- * One part of a key.
+ * One part of a key (no `symbol`: `@deno/kv` has none, and Tollgate uses none).
  *
  * @example
  * ```ts
@@ -25,7 +33,7 @@
  * console.log(parts.length); // 5
  * ```
  */
-export type KvKeyPart = Uint8Array | string | number | bigint | boolean | symbol;
+export type KvKeyPart = Uint8Array | string | number | bigint | boolean;
 
 /**
  * A key: parts in order, compared part by part.
@@ -40,14 +48,47 @@ export type KvKeyPart = Uint8Array | string | number | bigint | boolean | symbol
 export type KvKey = readonly KvKeyPart[];
 
 /**
- * A stored key and value, with the versionstamp of its last write.
+ * A stored key and value as the database returns it: any value, any key parts.
+ *
+ * @example
+ * ```ts
+ * import type { KvRawEntry } from "@tollgate/tollgate/store/kv";
+ * const raw: KvRawEntry = { key: ["domain", "example.net"], value: true, versionstamp: "01" };
+ * console.log(typeof raw.value); // "boolean"
+ * ```
+ */
+export interface KvRawEntry {
+  /** The key (`Deno.Kv`'s parts may include a `symbol`). */
+  key: readonly unknown[];
+  /** The value. */
+  value: unknown;
+  /** The versionstamp of the write that stored it. */
+  versionstamp: string;
+}
+
+/**
+ * A raw read that may find nothing (then `value` and `versionstamp` are null).
+ *
+ * @example
+ * ```ts
+ * import type { KvRawEntryMaybe } from "@tollgate/tollgate/store/kv";
+ * const none: KvRawEntryMaybe = { key: ["domain", "x"], value: null, versionstamp: null };
+ * console.log(none.versionstamp); // null
+ * ```
+ */
+export type KvRawEntryMaybe = KvRawEntry | {
+  key: readonly unknown[];
+  value: null;
+  versionstamp: null;
+};
+
+/**
+ * A stored key and value as the backend wrote them, with the versionstamp of its last write.
  *
  * @example
  * ```ts
  * import type { KvEntry } from "@tollgate/tollgate/store/kv";
- * const entry: KvEntry<number> = {
- *   key: ["count"], value: 3, versionstamp: "00000000000000010000",
- * };
+ * const entry: KvEntry<number> = { key: ["count"], value: 3, versionstamp: "00000000000000010000" };
  * console.log(entry.value); // 3
  * ```
  */
@@ -65,11 +106,9 @@ export interface KvEntry<T> {
  *
  * @example
  * ```ts
- * import type { Kv, KvEntryMaybe } from "@tollgate/tollgate/store/kv";
- * const kv: Kv = await Deno.openKv(":memory:");
- * const entry: KvEntryMaybe<string> = await kv.get<string>(["missing"]);
+ * import type { KvEntryMaybe } from "@tollgate/tollgate/store/kv";
+ * const entry: KvEntryMaybe<string> = { key: ["missing"], value: null, versionstamp: null };
  * console.log(entry.value, entry.versionstamp); // null null
- * kv.close();
  * ```
  */
 export type KvEntryMaybe<T> = KvEntry<T> | { key: KvKey; value: null; versionstamp: null };
@@ -202,19 +241,76 @@ export interface KvListOptions {
  */
 export interface Kv {
   /** Reads one key. */
-  get<T = unknown>(key: KvKey): Promise<KvEntryMaybe<T>>;
-  /** Reads several keys at once (at most 10). */
-  getMany<T extends readonly unknown[]>(
-    keys: readonly [...{ [K in keyof T]: KvKey }],
-  ): Promise<{ [K in keyof T]: KvEntryMaybe<T[K]> }>;
+  get(key: KvKey): Promise<KvRawEntryMaybe>;
+  /** Reads several keys at once (at most 10), in order. */
+  getMany(keys: readonly KvKey[]): Promise<readonly KvRawEntryMaybe[]>;
   /** Writes one key. */
   set(key: KvKey, value: unknown): Promise<{ ok: true; versionstamp: string }>;
   /** Deletes one key. */
   delete(key: KvKey): Promise<void>;
   /** Reads keys in order. */
-  list<T = unknown>(selector: KvListSelector, options?: KvListOptions): AsyncIterable<KvEntry<T>>;
+  list(selector: KvListSelector, options?: KvListOptions): AsyncIterable<KvRawEntry>;
   /** Starts an atomic operation. */
   atomic(): KvAtomic;
   /** Closes the database. */
   close(): void;
+}
+
+/**
+ * Reads one key the backend wrote with values of type `T` (the narrowing of
+ * {@linkcode Kv.get}: the key's parts and value are what was written there).
+ *
+ * @example
+ * ```ts
+ * import { getEntry } from "./kv_port.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * await kv.set(["domain", "domain.de"], true);
+ * console.log((await getEntry<boolean>(kv, ["domain", "domain.de"])).value); // true
+ * kv.close();
+ * ```
+ */
+export async function getEntry<T>(kv: Kv, key: KvKey): Promise<KvEntryMaybe<T>> {
+  return await kv.get(key) as KvEntryMaybe<T>;
+}
+
+/**
+ * Reads several keys the backend wrote with values of type `T`, in order (at most 10).
+ *
+ * @example
+ * ```ts
+ * import { getEntries } from "./kv_port.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * await kv.set(["n", 1], 10);
+ * const [one, two] = await getEntries<number>(kv, [["n", 1], ["n", 2]]);
+ * console.log(one.value, two.value); // 10 null
+ * kv.close();
+ * ```
+ */
+export async function getEntries<T>(
+  kv: Kv,
+  keys: readonly KvKey[],
+): Promise<KvEntryMaybe<T>[]> {
+  return [...await kv.getMany(keys)] as KvEntryMaybe<T>[];
+}
+
+/**
+ * Lists keys the backend wrote with values of type `T`, in key order.
+ *
+ * @example
+ * ```ts
+ * import { listEntries } from "./kv_port.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * await kv.set(["n", 1], 10);
+ * for await (const entry of listEntries<number>(kv, { prefix: ["n"] })) {
+ *   console.log(entry.key, entry.value); // ["n", 1] 10
+ * }
+ * kv.close();
+ * ```
+ */
+export function listEntries<T>(
+  kv: Kv,
+  selector: KvListSelector,
+  options?: KvListOptions,
+): AsyncIterable<KvEntry<T>> {
+  return kv.list(selector, options) as AsyncIterable<KvEntry<T>>;
 }

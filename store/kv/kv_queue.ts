@@ -30,7 +30,7 @@ import type { BodyExtents, BodyLog } from "./body_log.ts";
 import type { AtomicWrite } from "./kv_atomic_limits.ts";
 import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
-import type { Kv } from "./kv_port.ts";
+import { getEntries, getEntry, type Kv, listEntries } from "./kv_port.ts";
 
 /**
  * Options for {@linkcode KvMessageQueue}.
@@ -128,7 +128,7 @@ export class KvMessageQueue implements MessageQueue {
 
   /** One committed message's envelope, or undefined. */
   async get(id: string): Promise<QueuedMessage | undefined> {
-    return (await this.#kv.get<QueueEntry>(queueKey(id))).value?.message;
+    return (await getEntry<QueueEntry>(this.#kv, queueKey(id))).value?.message;
   }
 
   /**
@@ -138,7 +138,7 @@ export class KvMessageQueue implements MessageQueue {
    * message is removed while being read.
    */
   async *readBody(id: string): AsyncIterable<Uint8Array> {
-    const entry = (await this.#kv.get<QueueEntry>(queueKey(id))).value;
+    const entry = (await getEntry<QueueEntry>(this.#kv, queueKey(id))).value;
     if (entry === null) throw new RangeError(`Cannot read message body: no queued message ${id}`);
     if (entry.bodyLog) {
       if (!this.#log) throw new Error(`Cannot read message body: ${id} is in the body log`);
@@ -155,7 +155,7 @@ export class KvMessageQueue implements MessageQueue {
         { length: Math.min(CHUNKS_PER_READ, entry.chunks - first) },
         (_, n) => spoolChunkKey(id, first + n),
       );
-      for (const [n, chunk] of (await this.#kv.getMany<Uint8Array[]>(keys)).entries()) {
+      for (const [n, chunk] of (await getEntries<Uint8Array>(this.#kv, keys)).entries()) {
         if (chunk.value === null) {
           throw new Error(
             `Cannot read message body: chunk ${first + n} of ${id} is gone (removed?)`,
@@ -177,7 +177,7 @@ export class KvMessageQueue implements MessageQueue {
    */
   async remove(id: string): Promise<boolean> {
     for (;;) {
-      const entry = await this.#kv.get<QueueEntry>(queueKey(id));
+      const entry = await getEntry<QueueEntry>(this.#kv, queueKey(id));
       if (entry.value === null) return false;
       const { chunks, delivery, bodyFile, bodyLog } = entry.value;
       const chunkKeys = Array.from({ length: chunks }, (_, n) => spoolChunkKey(id, n));
@@ -204,7 +204,7 @@ export class KvMessageQueue implements MessageQueue {
 
   /** One committed message's delivery state, or undefined. */
   async delivery(id: string): Promise<DeliveryState | undefined> {
-    const entry = (await this.#kv.get<QueueEntry>(queueKey(id))).value;
+    const entry = (await getEntry<QueueEntry>(this.#kv, queueKey(id))).value;
     return entry === null ? undefined : entry.delivery ?? initialDelivery(entry.message);
   }
 
@@ -224,7 +224,7 @@ export class KvMessageQueue implements MessageQueue {
     const due: DueMessage[] = [];
     for (let start = 0; start < ids.length; start += GET_MANY_LIMIT) {
       const keys = ids.slice(start, start + GET_MANY_LIMIT).map(queueKey);
-      for (const entry of await this.#kv.getMany<QueueEntry[]>(keys)) {
+      for (const entry of await getEntries<QueueEntry>(this.#kv, keys)) {
         // Gone since the index was read (removed or updated meanwhile): not due now.
         if (entry.value?.delivery && entry.value.delivery.nextAttemptAt <= now) {
           due.push({ message: entry.value.message, delivery: entry.value.delivery });
@@ -242,7 +242,7 @@ export class KvMessageQueue implements MessageQueue {
   async update(id: string, delivery: DeliveryState): Promise<boolean> {
     const state = copyDelivery(delivery);
     for (;;) {
-      const entry = await this.#kv.get<QueueEntry>(queueKey(id));
+      const entry = await getEntry<QueueEntry>(this.#kv, queueKey(id));
       if (entry.value === null) return false;
       const { bodyLog, ...rest } = entry.value;
       const moved = bodyLog !== undefined && await this.#copyToBodyFile(id, bodyLog);
@@ -279,7 +279,7 @@ export class KvMessageQueue implements MessageQueue {
   /** Gives entries without a delivery state (from before delivery existed) their first one. */
   async #scheduleLegacyEntries(): Promise<void> {
     for await (
-      const entry of this.#kv.list<QueueEntry>({ prefix: ["queue"] }, { batchSize: 100 })
+      const entry of listEntries<QueueEntry>(this.#kv, { prefix: ["queue"] }, { batchSize: 100 })
     ) {
       if (entry.value.delivery) continue;
       const delivery = initialDelivery(entry.value.message);

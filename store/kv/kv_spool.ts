@@ -19,7 +19,7 @@ import {
   spoolChunkKey,
   spoolPrefix,
 } from "./kv_keys.ts";
-import type { Kv, KvKey } from "./kv_port.ts";
+import { type Kv, type KvKey, listEntries } from "./kv_port.ts";
 
 /** The size of every spool chunk but the last ones: 60 KiB, under KV's 64 KiB value cap. */
 export const SPOOL_CHUNK_SIZE = 60 * 1024;
@@ -323,7 +323,9 @@ export async function deleteAbandonedSpools(kv: Kv): Promise<number> {
       continue;
     }
     const chunkKeys: KvKey[] = [];
-    for await (const chunk of kv.list({ prefix: spoolPrefix(id) }, { batchSize: 8 })) {
+    for await (
+      const chunk of listEntries<Uint8Array>(kv, { prefix: spoolPrefix(id) }, { batchSize: 8 })
+    ) {
       chunkKeys.push(chunk.key);
     }
     await deleteSpool(kv, id, chunkKeys);

@@ -98,7 +98,7 @@ import {
 import { KvMessageQueue, type KvMessageQueueOptions } from "./kv_queue.ts";
 import { KvSenderStore } from "./kv_senders.ts";
 import { KvDkimKeyStore } from "./kv_dkim_keys.ts";
-import type { Kv } from "./kv_port.ts";
+import { getEntry, type Kv, listEntries } from "./kv_port.ts";
 
 async function listNames(kv: Kv, prefix: string): Promise<string[]> {
   const names: string[] = [];
@@ -208,7 +208,7 @@ export class KvUserStore implements UserStore {
   }
   /** The user with this address, or undefined. */
   async get(address: string): Promise<UserRecord | undefined> {
-    return (await this.#kv.get<UserRecord>(userKey(address))).value ?? undefined;
+    return (await getEntry<UserRecord>(this.#kv, userKey(address))).value ?? undefined;
   }
   /** Creates or replaces the user. */
   async put(user: UserRecord): Promise<void> {
@@ -249,12 +249,14 @@ export class KvRouteStore implements RouteStore {
   /** Every route, sorted by pattern. */
   async list(): Promise<Route[]> {
     const routes: Route[] = [];
-    for await (const entry of this.#kv.list<Route>({ prefix: ["route"] })) routes.push(entry.value);
+    for await (const entry of listEntries<Route>(this.#kv, { prefix: ["route"] })) {
+      routes.push(entry.value);
+    }
     return routes;
   }
   /** The route with this exact pattern, or undefined. */
   async get(pattern: string): Promise<Route | undefined> {
-    return (await this.#kv.get<Route>(routeKey(pattern))).value ?? undefined;
+    return (await getEntry<Route>(this.#kv, routeKey(pattern))).value ?? undefined;
   }
   /** Creates or replaces the route with `route.pattern`. */
   async put(route: Route): Promise<void> {

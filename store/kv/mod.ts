@@ -31,6 +31,8 @@ export type {
   KvListOptions,
   KvListSelector,
   KvMutation,
+  KvRawEntry,
+  KvRawEntryMaybe,
 } from "./kv_port.ts";
 export {
   createKvStores,
