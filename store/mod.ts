@@ -15,6 +15,8 @@
  */
 export type * from "./types.ts";
 export * from "./memory/stores.ts";
+export * from "./memory/login_attempts.ts";
+export type * from "./login_attempts.ts";
 export * from "./queue_id.ts";
 export * from "./read_cache.ts";
 export * from "./senders.ts";

@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { LoginAttemptStore } from "./login_attempts.ts";
 import type { SenderStore } from "./senders.ts";
 
 /** One page of a listing, with the cursor for the next page when there is one. */
@@ -408,4 +409,9 @@ export interface Stores {
   routes: RouteStore;
   /** Envelope senders granted to users besides their own address. */
   senders: SenderStore;
+  /**
+   * Failed logins and bans shared by every node on this store; absent on a
+   * single-node backend, whose login limiter keeps them in memory.
+   */
+  loginAttempts?: LoginAttemptStore;
 }

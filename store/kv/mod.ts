@@ -40,6 +40,7 @@ export {
   KvUserStore,
 } from "./kv_stores.ts";
 export { KvSenderStore } from "./kv_senders.ts";
+export { KvLoginAttemptStore } from "./kv_login_attempts.ts";
 export { type KvBackendOptions, type OpenedKvStores, openKvBackend } from "./kv_backend.ts";
 export { BodyFile, BodyFiles } from "./body_files.ts";
 export {

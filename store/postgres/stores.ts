@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { PostgresLoginAttemptStore } from "./login_attempts.ts";
 import type { Stores } from "../types.ts";
 import { migrate } from "./migrate.ts";
 import { PostgresMessageQueue, type PostgresQueueOptions } from "./queue.ts";
@@ -31,7 +32,7 @@ export interface PostgresStoresOptions extends PostgresQueueOptions {
 /** The stores on PostgreSQL, and what opening found. */
 export interface PostgresStores {
   /** Every store. */
-  stores: Stores & { queue: PostgresMessageQueue };
+  stores: Stores & { queue: PostgresMessageQueue; loginAttempts: PostgresLoginAttemptStore };
   /** The migration versions this open applied (empty when another node had). */
   migrated: number[];
   /** How many crashed writers' bodies were deleted. */
@@ -70,6 +71,7 @@ export async function createPostgresStores(
       queue: new PostgresMessageQueue(sql, schema, now, options),
       routes: new PostgresRouteStore(sql, schema),
       senders: new PostgresSenderStore(sql, schema),
+      loginAttempts: new PostgresLoginAttemptStore(sql, schema),
     },
     migrated: applied,
     abandonedSpools,
