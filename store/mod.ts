@@ -23,5 +23,6 @@ export * from "./senders.ts";
 export type * from "./file_port.ts";
 export * from "./delivery_records.ts";
 export * from "./paging.ts";
+export * from "./migrate.ts";
 export * from "./records.ts";
 export * from "./route_record.ts";
