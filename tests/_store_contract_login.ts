@@ -7,22 +7,18 @@
 import { equal } from "node:assert/strict";
 import type { LoginAttemptStore } from "../store/login_attempts.ts";
 import { test } from "./_portable.ts";
+import { withOpened } from "./_store_helpers.ts";
 
 /** Opens a fresh, empty login-attempt store, and how to close it. */
 export type OpenLoginAttempts = () => Promise<
   { attempts: LoginAttemptStore; close(): void | Promise<void> }
 >;
 
-async function withAttempts(
+function withAttempts(
   open: OpenLoginAttempts,
   body: (attempts: LoginAttemptStore) => Promise<void>,
 ): Promise<void> {
-  const { attempts, close } = await open();
-  try {
-    await body(attempts);
-  } finally {
-    await close();
-  }
+  return withOpened(open, ({ attempts }) => body(attempts));
 }
 
 /** Registers the login-attempt contract for one backend. */
