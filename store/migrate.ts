@@ -25,7 +25,16 @@ export interface MigrationCounts {
   bodyBytes: number;
 }
 
-/** Thrown when the target already holds something: nothing was copied. */
+/**
+ * Thrown when the target already holds something: nothing was copied.
+ *
+ * @example
+ * ```ts
+ * import { TargetNotEmptyError } from "@tollgate/tollgate/store";
+ * console.log(new TargetNotEmptyError(["users"]).message);
+ * // Cannot migrate: the target store is not empty (it has users)
+ * ```
+ */
 export class TargetNotEmptyError extends Error {
   /** Names what the target holds. */
   constructor(what: string[]) {

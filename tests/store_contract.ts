@@ -19,13 +19,13 @@ export type { OpenLoginAttempts, OpenStores };
 
 /**
  * Registers the whole contract suite for one backend, test names prefixed
- * with `name`. The login-attempt part runs on `openLoginAttempts`, or on the
- * bundle's own `loginAttempts` when the backend shares them.
+ * with `name`. The login-attempt part runs on `loginAttempts` when given:
+ * an opener, or `"bundled"` for the bundle's own (a backend that shares them).
  */
 export function runStoreContract(
   name: string,
   open: OpenStores,
-  openLoginAttempts?: OpenLoginAttempts,
+  loginAttempts?: OpenLoginAttempts | "bundled",
 ): void {
   registerListContract(name, open);
   registerUserContract(name, open);
@@ -33,7 +33,11 @@ export function runStoreContract(
   registerRouteContract(name, open);
   registerDeliveryContract(name, open);
   registerSenderContract(name, open);
-  registerLoginAttemptContract(name, openLoginAttempts ?? (() => bundledAttempts(open)));
+  if (loginAttempts === undefined) return;
+  registerLoginAttemptContract(
+    name,
+    loginAttempts === "bundled" ? () => bundledAttempts(open) : loginAttempts,
+  );
 }
 
 async function bundledAttempts(open: OpenStores) {
