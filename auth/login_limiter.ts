@@ -39,13 +39,98 @@ const DEFAULT_OPTIONS: LoginLimiterOptions = {
   maxTrackedKeys: 10_000,
 };
 
-const GLOBAL_KEY = "*";
+/** The key under which every failure is counted (the global layer). */
+export const GLOBAL_KEY = "*";
 /**
  * Account keys are cut to this many characters, so that tracked keys stay
  * small whatever a client sends as its user name (SASL allows 12 KiB);
  * addresses are at most 254.
  */
 const MAX_ACCOUNT_KEY_LENGTH = 256;
+
+/**
+ * The account key of a user name: cut to 256 characters, lower-cased.
+ *
+ * @example
+ * ```ts
+ * import { accountKey } from "@tollgate/tollgate/auth";
+ * console.log(accountKey("Test@Domain.de")); // "test@domain.de"
+ * ```
+ */
+export function accountKey(username: string): string {
+  return username.slice(0, MAX_ACCOUNT_KEY_LENGTH).toLowerCase();
+}
+
+/**
+ * Every option, defaults filled in and checked.
+ *
+ * @example
+ * ```ts
+ * import { resolveLimiterOptions } from "@tollgate/tollgate/auth";
+ * console.log(resolveLimiterOptions({ banAfterFailures: 3 }).banAfterFailures); // 3
+ * ```
+ * @throws {RangeError} If a limit is not a positive integer, or `maxDelayMs < baseDelayMs`.
+ */
+export function resolveLimiterOptions(options: Partial<LoginLimiterOptions>): LoginLimiterOptions {
+  const merged = { ...DEFAULT_OPTIONS, ...options };
+  for (const [name, value] of Object.entries(merged)) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(
+        `Cannot create login limiter: ${name} must be a positive integer, got ${value}`,
+      );
+    }
+  }
+  if (merged.maxDelayMs < merged.baseDelayMs) {
+    throw new RangeError("Cannot create login limiter: maxDelayMs is below baseDelayMs");
+  }
+  return merged;
+}
+
+/** The recent failure counts one decision looks at, the failure just made included. */
+export interface FailureCounts {
+  /** Of the client group. */
+  clientCount: number;
+  /** Of the account. */
+  accountCount: number;
+  /** Of everyone. */
+  globalCount: number;
+}
+
+/**
+ * The pause after a failure: `baseDelayMs × 2^(n−1)` capped at `maxDelayMs`
+ * (`n` the larger of the client's and the account's count), or `maxDelayMs`
+ * during a distributed attack.
+ *
+ * @example
+ * ```ts
+ * import { failureDelayMs, resolveLimiterOptions } from "@tollgate/tollgate/auth";
+ * const options = resolveLimiterOptions({});
+ * console.log(failureDelayMs(options, { clientCount: 2, accountCount: 1, globalCount: 2 })); // 2000
+ * ```
+ */
+export function failureDelayMs(options: LoginLimiterOptions, counts: FailureCounts): number {
+  const { baseDelayMs, maxDelayMs, globalFailures } = options;
+  if (counts.globalCount >= globalFailures) return maxDelayMs;
+  const recent = Math.max(counts.clientCount, counts.accountCount);
+  return Math.min(maxDelayMs, baseDelayMs * 2 ** (recent - 1));
+}
+
+/**
+ * What a connection asks before and tells after a credential check: a
+ * {@linkcode LoginLimiter} (one process) or a `SharedLoginLimiter` (every
+ * node on a shared store).
+ */
+export interface LoginGate {
+  /** Before checking credentials: whether this client may try at all. */
+  admit(clientAddress: string, now: number): LoginAdmission | Promise<LoginAdmission>;
+  /** After the check: the pause, and whether the client is now banned. */
+  record(
+    clientAddress: string,
+    username: string,
+    ok: boolean,
+    now: number,
+  ): LoginOutcome | Promise<LoginOutcome>;
+}
 
 /** What {@linkcode LoginLimiter.admit} decides before a credential check. */
 export type LoginAdmission = { kind: "allow" } | { kind: "banned"; untilMs: number };
@@ -94,7 +179,7 @@ export interface LoginOutcome {
  * // { delayMs: 0, banned: false }
  * ```
  */
-export class LoginLimiter {
+export class LoginLimiter implements LoginGate {
   #options: LoginLimiterOptions;
   #clientFailures: FailureWindow;
   #accountFailures: FailureWindow;
@@ -108,17 +193,7 @@ export class LoginLimiter {
    * @throws {RangeError} If a limit is not a positive integer, or `maxDelayMs < baseDelayMs`.
    */
   constructor(options: Partial<LoginLimiterOptions> = {}) {
-    const merged = { ...DEFAULT_OPTIONS, ...options };
-    for (const [name, value] of Object.entries(merged)) {
-      if (!Number.isSafeInteger(value) || value < 1) {
-        throw new RangeError(
-          `Cannot create login limiter: ${name} must be a positive integer, got ${value}`,
-        );
-      }
-    }
-    if (merged.maxDelayMs < merged.baseDelayMs) {
-      throw new RangeError("Cannot create login limiter: maxDelayMs is below baseDelayMs");
-    }
+    const merged = resolveLimiterOptions(options);
     this.#options = merged;
     const delaySteps = Math.ceil(Math.log2(merged.maxDelayMs / merged.baseDelayMs)) + 1;
     const perKey = { windowMs: merged.windowMs, maxKeys: merged.maxTrackedKeys };
@@ -145,15 +220,11 @@ export class LoginLimiter {
     const client = clientGroup(clientAddress);
     if (ok) return { delayMs: 0, banned: this.#banEnd(client, now) !== undefined };
     const clientCount = this.#clientFailures.add(client, now);
-    const account = username.slice(0, MAX_ACCOUNT_KEY_LENGTH).toLowerCase();
+    const account = accountKey(username);
     const accountCount = this.#accountFailures.add(account, now);
     const globalCount = this.#globalFailures.add(GLOBAL_KEY, now);
-    const { baseDelayMs, maxDelayMs, banAfterFailures, globalFailures } = this.#options;
-    const recent = Math.max(clientCount, accountCount);
-    const delayMs = globalCount >= globalFailures
-      ? maxDelayMs
-      : Math.min(maxDelayMs, baseDelayMs * 2 ** (recent - 1));
-    if (clientCount >= banAfterFailures) this.#ban(client, now);
+    const delayMs = failureDelayMs(this.#options, { clientCount, accountCount, globalCount });
+    if (clientCount >= this.#options.banAfterFailures) this.#ban(client, now);
     return { delayMs, banned: this.#banEnd(client, now) !== undefined };
   }
 

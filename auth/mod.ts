@@ -36,6 +36,7 @@ export * from "./xoauth2.ts";
 export * from "./client_group.ts";
 export * from "./failure_window.ts";
 export * from "./login_limiter.ts";
+export * from "./shared_login_limiter.ts";
 export * from "./failure_log.ts";
 export * from "./legacy_hashes.ts";
 export * from "./checkpassword.ts";

@@ -42,6 +42,8 @@ export interface VerificationCacheOptions {
 interface Entry {
   user: string;
   expiresAt: number;
+  /** The user record's stamp (its `updatedAt`) when the acceptance was made, if known. */
+  stamp?: number;
 }
 
 const ENCODER = new TextEncoder();
@@ -98,16 +100,31 @@ export class VerificationCache {
     return undefined;
   }
 
-  /** Remembers `result` from `now` on if it is an acceptance of a password. */
-  remember(credentials: Credentials, result: VerifyResult, now: number): void {
+  /**
+   * Remembers `result` from `now` on if it is an acceptance of a password;
+   * `stamp` is the user record's `updatedAt` read before the check, if any.
+   */
+  remember(credentials: Credentials, result: VerifyResult, now: number, stamp?: number): void {
     if (credentials.kind !== "password" || result.kind !== "accepted") return;
     const key = this.#keyOf(credentials.username, credentials.password);
     this.#entries.delete(key);
-    this.#entries.set(key, { user: result.user, expiresAt: now + this.#ttlMs });
+    this.#entries.set(key, { user: result.user, expiresAt: now + this.#ttlMs, stamp });
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= this.#maxEntries) break;
       this.#entries.delete(oldest);
     }
+  }
+
+  /** The stamp remembered with these credentials' entry, if there is one with a stamp. */
+  stampOf(credentials: Credentials): number | undefined {
+    if (credentials.kind !== "password") return undefined;
+    return this.#entries.get(this.#keyOf(credentials.username, credentials.password))?.stamp;
+  }
+
+  /** Drops the entry of these credentials, if there is one. */
+  forget(credentials: Credentials): void {
+    if (credentials.kind !== "password") return;
+    this.#entries.delete(this.#keyOf(credentials.username, credentials.password));
   }
 
   /** Drops every entry that accepted `user` (its password changed or it was removed). */
@@ -146,21 +163,47 @@ export class CachingVerifier implements CredentialVerifier {
   #inner: CredentialVerifier;
   #cache: VerificationCache;
   #now: () => number;
+  #stamp?: (user: string) => Promise<number | undefined>;
 
-  /** Caches `inner`'s acceptances in `cache`, timed by `now` (ms). */
-  constructor(inner: CredentialVerifier, options: { cache: VerificationCache; now: () => number }) {
+  /**
+   * Caches `inner`'s acceptances in `cache`, timed by `now` (ms). With
+   * `stamp` (the user record's `updatedAt`, read from a store every node
+   * writes), a remembered acceptance is used only while the record is
+   * unchanged: an admin change on any node ends it at the next login.
+   */
+  constructor(
+    inner: CredentialVerifier,
+    options: {
+      cache: VerificationCache;
+      now: () => number;
+      stamp?: (user: string) => Promise<number | undefined>;
+    },
+  ) {
     this.#inner = inner;
     this.#cache = options.cache;
     this.#now = options.now;
+    this.#stamp = options.stamp;
   }
 
   /** A remembered acceptance, or the inner verifier's answer (remembered if it accepts). */
   async verify(credentials: Credentials): Promise<VerifyResult> {
     const cached = this.#cache.lookup(credentials, this.#now());
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && await this.#current(credentials, cached)) return cached;
+    if (cached !== undefined) this.#cache.forget(credentials);
+    const user = credentials.username.trim().toLowerCase();
+    const before = this.#stamp && credentials.kind === "password"
+      ? await this.#stamp(user)
+      : undefined;
     const result = await this.#inner.verify(credentials);
-    this.#cache.remember(credentials, result, this.#now());
+    // The stamp was read for `user`: an acceptance of another name is not remembered.
+    if (this.#stamp && result.kind === "accepted" && result.user !== user) return result;
+    this.#cache.remember(credentials, result, this.#now(), before);
     return result;
+  }
+
+  async #current(credentials: Credentials, cached: VerifyResult): Promise<boolean> {
+    if (this.#stamp === undefined || cached.kind !== "accepted") return true;
+    return await this.#stamp(cached.user) === this.#cache.stampOf(credentials);
   }
 }
 

@@ -11,6 +11,7 @@ import { OAuthTokens } from "../delivery/oauth_tokens.ts";
 import { createRouteProbe } from "../delivery/route_target.ts";
 import { auditLogLine } from "../admin/audit_log_line.ts";
 import { LoginLimiter } from "../auth/login_limiter.ts";
+import { SharedLoginLimiter } from "../auth/shared_login_limiter.ts";
 import { DeliveryWorker } from "../delivery/delivery_worker.ts";
 import { createDkimSigner } from "../delivery/dkim_signer.ts";
 import { withTrigger } from "../delivery/queue_trigger.ts";
@@ -124,7 +125,7 @@ export async function composeTollgate(
   });
   const stores = { ...cached, queue: withTrigger(opened.stores.queue, () => wakeWorker()) };
   const adminToken = await platform.adminToken();
-  const auth = platform.auth(stores.users);
+  const auth = platform.auth(stores.users, opened.stores.users);
   log(`auth checked by ${auth.description}`);
 
   const common = {
@@ -139,7 +140,10 @@ export async function composeTollgate(
     stores,
     verifier: auth.verifier,
     log,
-    limiter: new LoginLimiter(),
+    // Shared failures and bans when the store holds them (PostgreSQL); else this process's memory.
+    limiter: opened.stores.loginAttempts
+      ? new SharedLoginLimiter(opened.stores.loginAttempts)
+      : new LoginLimiter(),
     checks: new ClientCheckQueue(2),
   };
   const smtp = platform.listen({ ...common, listen: settings.smtp });

@@ -210,8 +210,12 @@ export interface Platform {
   openStores(): Promise<OpenedStores>;
   /** The admin API's token, and the file holding it if it was generated. */
   adminToken(): Promise<{ token: string; path?: string }>;
-  /** Chooses who checks AUTH passwords, over the user store. */
-  auth(users: UserStore): AuthBackend;
+  /**
+   * Chooses who checks AUTH passwords, over the user store (`users`, read
+   * through the cache); `fresh` is the store itself, for checks that must
+   * see other nodes' writes at once.
+   */
+  auth(users: UserStore, fresh?: UserStore): AuthBackend;
   /** Starts an SMTP listener, with TLS if the platform has a certificate. */
   listen(options: ListenerOptions): Listener;
   /** Starts the admin HTTP server; `info` is what `clientAddress` reads the client from. */

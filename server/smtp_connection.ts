@@ -7,7 +7,7 @@
  */
 import type { Credentials, CredentialVerifier } from "../auth/credentials.ts";
 import { failureLogLine } from "../auth/failure_log.ts";
-import type { LoginLimiter } from "../auth/login_limiter.ts";
+import type { LoginGate } from "../auth/login_limiter.ts";
 import type { ByteStream, Peer } from "./types.ts";
 import type { InputWaiter, ReadDeadlines, WaitExpiry } from "./read_deadlines.ts";
 import type { ClientCheckQueue } from "./client_check_queue.ts";
@@ -38,7 +38,7 @@ export interface ConnectionDeps {
   /** Checks AUTH credentials. */
   verifier: CredentialVerifier;
   /** Counts failed logins per client, account and overall; bans and slows guessers. */
-  limiter: LoginLimiter;
+  limiter: LoginGate;
   /** Lets each client run only a few credential checks at once; the rest wait their turn. */
   checks: ClientCheckQueue;
   /** How long a silent client is kept before `421`. */
@@ -325,7 +325,7 @@ async function verifyCredentials(
 ): Promise<SessionAction[]> {
   const { limiter } = deps;
   const { clientAddress } = peer;
-  if (limiter.admit(clientAddress, Date.now()).kind === "banned") {
+  if ((await limiter.admit(clientAddress, Date.now())).kind === "banned") {
     return session.credentialsVerified({ kind: "locked-out" }, Date.now());
   }
   const verify = () => deps.verifier.verify(credentials);
@@ -338,7 +338,7 @@ async function verifyCredentials(
     return session.credentialsVerified(result, Date.now());
   }
   const now = Date.now();
-  const outcome = limiter.record(
+  const outcome = await limiter.record(
     clientAddress,
     credentials.username,
     result.kind === "accepted",

@@ -15,6 +15,8 @@
  */
 export type * from "./types.ts";
 export * from "./memory/stores.ts";
+export * from "./memory/login_attempts.ts";
+export type * from "./login_attempts.ts";
 export * from "./queue_id.ts";
 export * from "./read_cache.ts";
 export * from "./senders.ts";
@@ -22,5 +24,6 @@ export * from "./dkim_keys.ts";
 export type * from "./file_port.ts";
 export * from "./delivery_records.ts";
 export * from "./paging.ts";
+export * from "./migrate.ts";
 export * from "./records.ts";
 export * from "./route_record.ts";

@@ -10,6 +10,7 @@
  */
 
 import type { DkimKeyStore } from "./dkim_keys.ts";
+import type { LoginAttemptStore } from "./login_attempts.ts";
 import type { SenderStore } from "./senders.ts";
 
 /** One page of a listing, with the cursor for the next page when there is one. */
@@ -411,4 +412,9 @@ export interface Stores {
   senders: SenderStore;
   /** DKIM signing keys per domain. */
   dkim: DkimKeyStore;
+  /**
+   * Failed logins and bans shared by every node on this store; absent on a
+   * single-node backend, whose login limiter keeps them in memory.
+   */
+  loginAttempts?: LoginAttemptStore;
 }

@@ -58,15 +58,23 @@ export async function enqueue(
 /** Opens a fresh, empty bundle of stores, and how to close it. */
 export type OpenStores = () => Promise<{ stores: Stores; close(): void | Promise<void> }>;
 
+/** Opens something closable, runs `body` with it, and closes it whatever happens. */
+export async function withOpened<T extends { close(): void | Promise<void> }>(
+  open: () => Promise<T>,
+  body: (opened: T) => Promise<void>,
+): Promise<void> {
+  const opened = await open();
+  try {
+    await body(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
 /** Opens stores, runs `body`, and closes them whatever happens. */
-export async function withStores(
+export function withStores(
   open: OpenStores,
   body: (stores: Stores) => Promise<void>,
 ): Promise<void> {
-  const { stores, close } = await open();
-  try {
-    await body(stores);
-  } finally {
-    await close();
-  }
+  return withOpened(open, ({ stores }) => body(stores));
 }

@@ -107,3 +107,23 @@ Deno.test("verification cache: nonsense options are refused", () => {
   throws(() => new VerificationCache({ ttlMs: 1, key: new Uint8Array(8) }), RangeError);
   throws(() => new VerificationCache({ ttlMs: 1, key: KEY, maxEntries: 0 }), RangeError);
 });
+
+Deno.test("verification cache: with a stamp, a changed user record ends the cached acceptance", async () => {
+  const { verifier, seen } = countingVerifier({ testing: ACCEPTED });
+  const cache = new VerificationCache({ ttlMs: 60_000, key: KEY });
+  let updatedAt: number | undefined = 1;
+  const caching = new CachingVerifier(verifier, {
+    cache,
+    now: () => 0,
+    stamp: (user) => Promise.resolve(user === "test@domain.de" ? updatedAt : undefined),
+  });
+  deepEqual(await caching.verify(login("testing")), ACCEPTED);
+  deepEqual(await caching.verify(login("testing")), ACCEPTED);
+  equal(seen.length, 1);
+  updatedAt = 2;
+  deepEqual(await caching.verify(login("testing")), ACCEPTED);
+  equal(seen.length, 2);
+  updatedAt = undefined;
+  deepEqual(await caching.verify(login("testing")), ACCEPTED);
+  equal(seen.length, 3);
+});

@@ -8,6 +8,7 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import type { UserRecord } from "../store/types.ts";
 import { registerDeliveryContract } from "./_store_contract_delivery.ts";
+import { type OpenLoginAttempts, registerLoginAttemptContract } from "./_store_contract_login.ts";
 import { registerQueueContract } from "./_store_contract_queue.ts";
 import { registerRouteContract } from "./_store_contract_routes.ts";
 import { registerSenderContract } from "./_store_contract_senders.ts";
@@ -15,10 +16,18 @@ import { registerDkimContract } from "./_store_contract_dkim.ts";
 import { type OpenStores, withStores } from "./_store_helpers.ts";
 import { test } from "./_portable.ts";
 
-export type { OpenStores };
+export type { OpenLoginAttempts, OpenStores };
 
-/** Registers the whole contract suite for one backend, test names prefixed with `name`. */
-export function runStoreContract(name: string, open: OpenStores): void {
+/**
+ * Registers the whole contract suite for one backend, test names prefixed
+ * with `name`. The login-attempt part runs on `loginAttempts` when given:
+ * an opener, or `"bundled"` for the bundle's own (a backend that shares them).
+ */
+export function runStoreContract(
+  name: string,
+  open: OpenStores,
+  loginAttempts?: OpenLoginAttempts | "bundled",
+): void {
   registerListContract(name, open);
   registerUserContract(name, open);
   registerQueueContract(name, open);
@@ -26,6 +35,20 @@ export function runStoreContract(name: string, open: OpenStores): void {
   registerDeliveryContract(name, open);
   registerSenderContract(name, open);
   registerDkimContract(name, open);
+  if (loginAttempts === undefined) return;
+  registerLoginAttemptContract(
+    name,
+    loginAttempts === "bundled" ? () => bundledAttempts(open) : loginAttempts,
+  );
+}
+
+async function bundledAttempts(open: OpenStores) {
+  const { stores, close } = await open();
+  if (stores.loginAttempts === undefined) {
+    await close();
+    throw new Error("this backend keeps no login attempts: pass openLoginAttempts");
+  }
+  return { attempts: stores.loginAttempts, close };
 }
 
 function registerListContract(name: string, open: OpenStores): void {

@@ -1,12 +1,19 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { KvMessageQueue } from "../store/kv/kv_queue.ts";
+import { KvLoginAttemptStore } from "../store/kv/kv_login_attempts.ts";
 import { openKvStores } from "../runtime/deno/kv_open.ts";
 import { deleteSpool, SMALL_PART_SIZE, SPOOL_CHUNK_SIZE } from "../store/kv/kv_spool.ts";
 import { runStoreContract } from "./store_contract.ts";
 import { enqueue, envelope, readAll, testBytes } from "./_store_helpers.ts";
 import { withTempDir } from "./_data_dir.ts";
 
-runStoreContract("kv :memory:", () => openKvStores(":memory:"));
+/** Login attempts in a fresh in-memory KV database. */
+async function kvAttempts() {
+  const kv = await Deno.openKv(":memory:");
+  return { attempts: new KvLoginAttemptStore(kv), close: () => kv.close() };
+}
+
+runStoreContract("kv :memory:", () => openKvStores(":memory:"), kvAttempts);
 
 runStoreContract("kv file", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tollgate-kv-" });
@@ -18,7 +25,7 @@ runStoreContract("kv file", async () => {
       await Deno.remove(dir, { recursive: true });
     },
   };
-});
+}, kvAttempts);
 
 runStoreContract("kv file with body files", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tollgate-kv-" });
@@ -30,7 +37,7 @@ runStoreContract("kv file with body files", async () => {
       await Deno.remove(dir, { recursive: true });
     },
   };
-});
+}, kvAttempts);
 
 /** Runs `body` with a fresh temp folder, removed afterwards. */
 const withKvDir = (body: (dir: string) => Promise<void>) => withTempDir("tollgate-kv-", body);

@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { createMemoryStores, MemoryMessageQueue } from "../store/mod.ts";
+import { createMemoryStores, MemoryLoginAttemptStore, MemoryMessageQueue } from "../store/mod.ts";
 import { runStoreContract } from "./store_contract.ts";
 import { envelope, readAll, testBytes } from "./_store_helpers.ts";
 import { test } from "./_portable.ts";
@@ -7,6 +7,7 @@ import { test } from "./_portable.ts";
 runStoreContract(
   "memory",
   () => Promise.resolve({ stores: createMemoryStores(() => Date.now()), close: () => {} }),
+  () => Promise.resolve({ attempts: new MemoryLoginAttemptStore(), close: () => {} }),
 );
 
 test("memory queue: ids come from the injected clock and random source", async () => {

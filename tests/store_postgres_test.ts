@@ -22,7 +22,7 @@ runStoreContract("postgres", async () => {
   const { url } = await postgres();
   const opened = await openPostgresStores(url, { schema: freshSchema(), pool: { max: 4 } });
   return { stores: opened.stores, close: () => opened.close() };
-});
+}, "bundled");
 
 Deno.test("postgres: two stores on one database see each other's writes", async () => {
   const { url } = await postgres();

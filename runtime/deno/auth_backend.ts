@@ -35,7 +35,10 @@ export type AuthBackendConfig = Pick<
 >;
 
 /**
- * Builds the verifier for `config` over `users`.
+ * Builds the verifier for `config` over `users`. With the user store as the
+ * backend, a cached acceptance is checked against the user's `updatedAt` in
+ * `fresh` (the store itself, not a read cache in front of it) on every
+ * login, so an admin change on any node ends it at once.
  *
  * @example
  * ```ts
@@ -48,8 +51,12 @@ export type AuthBackendConfig = Pick<
  * console.log(backend.description, backend.mechanisms); // "user store" ["LOGIN", "CRAM-MD5", "PLAIN"]
  * ```
  */
-export function createAuthBackend(config: AuthBackendConfig, users: UserStore): AuthBackend {
-  const { verifier, description, cramMd5 } = chooseVerifier(config, users);
+export function createAuthBackend(
+  config: AuthBackendConfig,
+  users: UserStore,
+  fresh: UserStore = users,
+): AuthBackend {
+  const { verifier, description, cramMd5, storeBacked } = chooseVerifier(config, users);
   const mechanisms: MechanismName[] = cramMd5 ? ["LOGIN", "CRAM-MD5", "PLAIN"] : ["LOGIN", "PLAIN"];
   if (config.authCacheTtlSeconds === 0) {
     return { verifier, mechanisms, adminUsers: users, description };
@@ -59,7 +66,11 @@ export function createAuthBackend(config: AuthBackendConfig, users: UserStore): 
     key: crypto.getRandomValues(new Uint8Array(32)),
   });
   return {
-    verifier: new CachingVerifier(verifier, { cache, now: Date.now }),
+    verifier: new CachingVerifier(verifier, {
+      cache,
+      now: Date.now,
+      stamp: storeBacked ? async (user) => (await fresh.get(user))?.updatedAt : undefined,
+    }),
     mechanisms,
     adminUsers: forgetOnChange(users, cache),
     description: `${description}, cache ${config.authCacheTtlSeconds} s`,
@@ -75,6 +86,7 @@ function chooseVerifier(config: AuthBackendConfig, users: UserStore) {
       verifier: new DovecotVerifier(address, { timeoutMs }),
       description: `Dovecot at ${where}`,
       cramMd5: false,
+      storeBacked: false,
     };
   }
   if (config.checkpassword !== undefined) {
@@ -87,6 +99,7 @@ function chooseVerifier(config: AuthBackendConfig, users: UserStore) {
         config.checkpassword[0]
       } (CRAM-MD5 ${config.checkpasswordCram})`,
       cramMd5: config.cramMd5,
+      storeBacked: false,
     };
   }
   return {
@@ -97,5 +110,6 @@ function chooseVerifier(config: AuthBackendConfig, users: UserStore) {
     }),
     description: "user store",
     cramMd5: config.cramMd5,
+    storeBacked: true,
   };
 }

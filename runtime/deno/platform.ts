@@ -46,7 +46,7 @@ export async function denoPlatform(
       config.adminToken === undefined
         ? loadOrCreateAdminToken(config.dataDir)
         : Promise.resolve({ token: config.adminToken }),
-    auth: (users) => createAuthBackend(config, users),
+    auth: (users, fresh) => createAuthBackend(config, users, fresh),
     listen: (options) => startSmtpServer({ ...options, ...(certificate ? { certificate } : {}) }),
     serve: (listen, handler) => {
       const server = Deno.serve({ ...listen, onListen: () => {} }, handler);

@@ -119,7 +119,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         refuse(conn, TOO_MANY_CONNECTIONS);
         continue;
       }
-      if (options.limiter.admit(clientAddress, Date.now()).kind === "banned") {
+      if ((await options.limiter.admit(clientAddress, Date.now())).kind === "banned") {
         options.log(`smtp ${peer} refused: banned after failed logins`);
         refuse(conn, BANNED);
         continue;

@@ -44,6 +44,7 @@ export {
 } from "./kv_stores.ts";
 export { KvSenderStore } from "./kv_senders.ts";
 export { KvDkimKeyStore } from "./kv_dkim_keys.ts";
+export { KvLoginAttemptStore } from "./kv_login_attempts.ts";
 export { type KvBackendOptions, type OpenedKvStores, openKvBackend } from "./kv_backend.ts";
 export { BodyFile, BodyFiles } from "./body_files.ts";
 export {

@@ -18,6 +18,7 @@
  */
 export * from "./group_commit.ts";
 export * from "./leases.ts";
+export * from "./login_attempts.ts";
 export * from "./migrate.ts";
 export * from "./notify.ts";
 export * from "./queue.ts";

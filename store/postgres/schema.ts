@@ -37,7 +37,7 @@ export interface Migration {
  * @example
  * ```ts
  * import { MIGRATIONS } from "@tollgate/tollgate/store/postgres";
- * console.log(MIGRATIONS.map((m) => m.version)); // [1, 2, 3]
+ * console.log(MIGRATIONS.map((m) => m.version)); // [1, 2, 3, 4]
  * ```
  */
 export const MIGRATIONS: readonly Migration[] = [
@@ -99,6 +99,19 @@ export const MIGRATIONS: readonly Migration[] = [
         public_key text NOT NULL,
         created_at bigint NOT NULL,
         PRIMARY KEY (domain, selector))`,
+    ],
+  },
+  {
+    version: 4,
+    name: "login failures and bans",
+    statements: [
+      `CREATE TABLE {s}.login_failures (
+        key text COLLATE "C" NOT NULL,
+        failed_at bigint NOT NULL,
+        id bigserial PRIMARY KEY)`,
+      `CREATE INDEX login_failures_key ON {s}.login_failures (key, failed_at)`,
+      `CREATE INDEX login_failures_age ON {s}.login_failures (failed_at)`,
+      `CREATE TABLE {s}.login_bans (client text COLLATE "C" PRIMARY KEY, until bigint NOT NULL)`,
     ],
   },
 ];

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { PostgresLoginAttemptStore } from "./login_attempts.ts";
 import type { Stores } from "../types.ts";
 import { migrate } from "./migrate.ts";
 import { PostgresMessageQueue, type PostgresQueueOptions } from "./queue.ts";
@@ -54,7 +55,7 @@ export interface PostgresStoresOptions extends PostgresQueueOptions {
  */
 export interface PostgresStores {
   /** Every store. */
-  stores: Stores & { queue: PostgresMessageQueue };
+  stores: Stores & { queue: PostgresMessageQueue; loginAttempts: PostgresLoginAttemptStore };
   /** The migration versions this open applied (empty when another node had). */
   migrated: number[];
   /** How many crashed writers' bodies were deleted. */
@@ -94,6 +95,7 @@ export async function createPostgresStores(
       routes: new PostgresRouteStore(sql, schema),
       senders: new PostgresSenderStore(sql, schema),
       dkim: new PostgresDkimKeyStore(sql, schema),
+      loginAttempts: new PostgresLoginAttemptStore(sql, schema),
     },
     migrated: applied,
     abandonedSpools,
