@@ -20,6 +20,7 @@ export * from "./read_cache.ts";
 export * from "./senders.ts";
 export type * from "./file_port.ts";
 export * from "./delivery_records.ts";
+export * from "./queue_hold.ts";
 export * from "./paging.ts";
 export * from "./records.ts";
 export * from "./route_record.ts";
