@@ -11,6 +11,7 @@
 #                             "No configuration", so nothing listens on port 25)
 #   dnsmasq-base              a local resolver for MX lookups (the binary, no service)
 #   postgresql                a private PostgreSQL (initdb) for the PostgreSQL store
+#   python3-prometheus-client the Prometheus text parser that reads GET /metrics
 set -euo pipefail
 
 missing=()
@@ -28,6 +29,7 @@ need dovecot-core test -x /usr/sbin/dovecot
 need postfix test -x /usr/sbin/smtp-sink
 need dnsmasq-base test -x /usr/sbin/dnsmasq
 need postgresql bash -c 'ls /usr/lib/postgresql/*/bin/initdb'
+need python3-prometheus-client /usr/bin/python3 -c "import prometheus_client.parser"
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
