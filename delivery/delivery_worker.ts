@@ -25,6 +25,11 @@ import { deliverRemote } from "./remote_delivery.ts";
 import type { RetryPolicy } from "./retry_policy.ts";
 import { Semaphore } from "./_semaphore.ts";
 import type { DueMessage, QueuedMessage, Stores } from "../store/types.ts";
+import { holdDelivery } from "../store/queue_hold.ts";
+import { NO_METRICS, type TollgateMetrics } from "../server/metrics/tollgate_metrics.ts";
+
+/** An outcome with the route it took: `local`, a route's pattern, `mx`, or `none`. */
+type RoutedOutcome = DeliveryOutcome & { route: string };
 
 /**
  * What the worker works with: the stores, and the runtime's parts injected
@@ -79,6 +84,8 @@ export interface DeliveryWorkerOptions {
    * default 200. The rest waits in the queue, on disk.
    */
   maxInFlight?: number;
+  /** Counts attempts by outcome and route, and delivery latency; default none. */
+  metrics?: TollgateMetrics;
 }
 
 const HEADER_LIMIT = 64 * 1024;
@@ -231,17 +238,26 @@ export class DeliveryWorker {
   async #deliver(due: DueMessage[], plan: DeliveryPlan): Promise<void> {
     const byId = new Map(due.map((item) => [item.message.id, item]));
     const outcomes = new Map(
-      due.map((item) => [item.message.id, [] as Promise<DeliveryOutcome[]>[]]),
+      due.map((item) => [item.message.id, [] as Promise<RoutedOutcome[]>[]]),
     );
-    for (const { id, outcome } of plan.settled) outcomes.get(id)!.push(Promise.resolve([outcome]));
+    const routed = (route: string) => (list: DeliveryOutcome[]) =>
+      list.map((outcome) => ({ ...outcome, route }));
+    for (const { id, outcome } of plan.settled) {
+      outcomes.get(id)!.push(Promise.resolve([{ ...outcome, route: "none" }]));
+    }
     for (const local of plan.local) {
       const message = byId.get(local.id)!.message;
-      outcomes.get(local.id)!.push(this.#deliverLocal(message, local));
+      outcomes.get(local.id)!.push(this.#deliverLocal(message, local).then(routed("local")));
     }
     const spread = { connections: this.#options.concurrency, minMessagesPerConnection: 10 };
     for (const job of plan.remote.flatMap((one) => spreadJob(one, spread))) {
       const results = this.#slots.run(() => this.#deliverJob(job, byId));
-      job.parts.forEach((part, k) => outcomes.get(part.id)!.push(results.then((all) => all[k])));
+      const route = job.destination.kind === "relay"
+        ? job.destination.route.pattern
+        : job.destination.route?.pattern ?? "mx";
+      job.parts.forEach((part, k) =>
+        outcomes.get(part.id)!.push(results.then((all) => routed(route)(all[k])))
+      );
     }
     await Promise.all(due.map(async (item) => {
       try {
@@ -290,7 +306,7 @@ export class DeliveryWorker {
     });
   }
 
-  async #record(item: DueMessage, outcomes: DeliveryOutcome[]): Promise<void> {
+  async #record(item: DueMessage, outcomes: RoutedOutcome[]): Promise<void> {
     const { queue } = this.#options.stores;
     const { message } = item;
     const result = applyOutcomes({ receivedAt: message.receivedAt, delivery: item.delivery }, {
@@ -305,11 +321,16 @@ export class DeliveryWorker {
         ? "failed"
         : "deferred";
       this.#log(`delivery ${message.id} to ${outcome.address} ${word}: ${outcome.reply}`);
+      const latency = word === "delivered" ? (this.#now() - message.receivedAt) / 1000 : undefined;
+      (this.#options.metrics ?? NO_METRICS).delivery(word, outcome.route, latency);
     }
     if (result.failed.length > 0) await this.#bounce(message, result.failed);
-    const stored = result.done
-      ? await queue.remove(message.id)
-      : await queue.update(message.id, result.delivery);
+    // Held while in delivery: what is left stays held (the hold would otherwise be lost).
+    const heldMeanwhile = !result.done && (await queue.delivery(message.id))?.held;
+    const stored = result.done ? await queue.remove(message.id) : await queue.update(
+      message.id,
+      heldMeanwhile ? holdDelivery(result.delivery) : result.delivery,
+    );
     if (!stored) this.#log(`delivery ${message.id} was removed from the queue meanwhile`);
   }
 

@@ -15,6 +15,7 @@ import { DeliveryWorker } from "../delivery/delivery_worker.ts";
 import { withTrigger } from "../delivery/queue_trigger.ts";
 import { withReadCache } from "../store/read_cache.ts";
 import { ClientCheckQueue } from "./client_check_queue.ts";
+import { PrometheusMetrics } from "./metrics/tollgate_metrics.ts";
 import type { InsecureAuthPolicy, ListenAddress, Platform } from "./platform.ts";
 
 /** How long a cached domain, user, network or sender answer is served (writes here drop it at once). */
@@ -126,7 +127,9 @@ export async function composeTollgate(
   const auth = platform.auth(stores.users);
   log(`auth checked by ${auth.description}`);
 
+  const metrics = new PrometheusMetrics({ queue: opened.stores.queue, now: platform.now });
   const common = {
+    metrics,
     hostname: settings.hostname,
     maxMessageBytes: settings.maxMessageBytes,
     authMechanisms: auth.mechanisms,
@@ -165,6 +168,7 @@ export async function composeTollgate(
     // The platform's server passes its request info to app.fetch as Hono's env.
     clientAddress: (c) => platform.clientAddress(c.env),
     audit: (entry) => log(auditLogLine(entry)),
+    metrics: () => metrics.render(),
   });
   const admin = platform.serve(settings.admin, app.fetch);
 
@@ -179,6 +183,7 @@ export async function composeTollgate(
     log,
     now: platform.now,
     random: platform.random,
+    metrics,
   });
   if (settings.delivery) {
     wakeWorker = () => worker.wake();
