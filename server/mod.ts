@@ -41,3 +41,4 @@ export {
   type RefusalReason,
   type TollgateMetrics,
 } from "./metrics/tollgate_metrics.ts";
+export { jsonLogLine, type LogRecord, logRecord } from "./log_record.ts";
