@@ -6,7 +6,7 @@
  * @module
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import nodemailer from "nodemailer";
+import { submitMessage } from "./_ops_traffic.ts";
 import { authenticate } from "./_smtp_auth.ts";
 import { addLocalUser, type RunningTollgate, startTollgate } from "./_server.ts";
 
@@ -38,14 +38,7 @@ async function traffic(tollgate: RunningTollgate): Promise<void> {
     })).auth,
     535,
   );
-  const transport = nodemailer.createTransport({
-    host: "127.0.0.1",
-    port: tollgate.smtpPort,
-    ignoreTLS: true,
-    auth: { user: SENDER.address, pass: PASSWORD, method: "PLAIN" },
-  });
-  await transport.sendMail({ from: SENDER.address, to: "friend@example.net", text: "Hi.\n" });
-  transport.close();
+  await submitMessage(tollgate, SENDER, "friend@example.net");
   const response = await tollgate.admin("GET", "/api/queue");
   equal(response.status, 200);
   await response.body?.cancel();
@@ -66,15 +59,20 @@ function assertNoSecret(output: string, token: string): void {
 
 const SETTINGS = { TOLLGATE_DELIVERY: "off", TOLLGATE_AUTH_FAILURE_DELAY_MS: "0" };
 
-Deno.test("logs: TOLLGATE_LOG_FORMAT=json writes one object per line, no secret", async () => {
-  const tollgate = await startTollgate({ env: { ...SETTINGS, TOLLGATE_LOG_FORMAT: "json" } });
+/** Runs {@linkcode traffic} through a Tollgate with `env`; its output, checked for secrets. */
+async function loggedTraffic(env: Record<string, string>): Promise<string> {
+  const tollgate = await startTollgate({ env: { ...SETTINGS, ...env } });
   try {
     await traffic(tollgate);
   } finally {
     await tollgate.stop();
   }
-  const output = tollgate.output();
-  assertNoSecret(output, tollgate.token);
+  assertNoSecret(tollgate.output(), tollgate.token);
+  return tollgate.output();
+}
+
+Deno.test("logs: TOLLGATE_LOG_FORMAT=json writes one object per line, no secret", async () => {
+  const output = await loggedTraffic({ TOLLGATE_LOG_FORMAT: "json" });
   const records = output.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
   for (const record of records) deepEqual(Object.keys(record), FIELDS);
   const queued = records.find((record) => record.event === "queued");
@@ -95,13 +93,6 @@ Deno.test("logs: TOLLGATE_LOG_FORMAT=json writes one object per line, no secret"
 });
 
 Deno.test("logs: the default text format has no secret either", async () => {
-  const tollgate = await startTollgate({ env: SETTINGS });
-  try {
-    await traffic(tollgate);
-  } finally {
-    await tollgate.stop();
-  }
-  const output = tollgate.output();
-  assertNoSecret(output, tollgate.token);
+  const output = await loggedTraffic({});
   ok(/^\d{4}-\d\d-\d\dT\S+Z smtp \S+ queued [0-9a-f]{20}/m.test(output));
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import { equal, ok } from "node:assert/strict";
-import nodemailer from "nodemailer";
+import { eventually, submitMessage } from "./_ops_traffic.ts";
 import { parseMetrics, type Sample, sampleValue } from "./_prometheus.ts";
 import { authenticate } from "./_smtp_auth.ts";
 import { addLocalUser, adminOk, type RunningTollgate, startTollgate } from "./_server.ts";
@@ -25,15 +25,6 @@ async function samples(tollgate: RunningTollgate): Promise<Sample[]> {
   equal(response.status, 200);
   ok(response.headers.get("content-type")!.startsWith("text/plain; version=0.0.4"));
   return await parseMetrics(await response.text());
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
 }
 
 Deno.test("metrics: counters move with real traffic and parse with prometheus_client", async () => {
@@ -56,19 +47,7 @@ Deno.test("metrics: counters move with real traffic and parse with prometheus_cl
       password: "not-the-password",
     });
     equal(failed.auth, 535);
-    const transport = nodemailer.createTransport({
-      host: "127.0.0.1",
-      port: tollgate.smtpPort,
-      ignoreTLS: true,
-      auth: { user: SENDER.address, pass: SENDER.password, method: "PLAIN" },
-    });
-    await transport.sendMail({
-      from: SENDER.address,
-      to: "friend@example.net",
-      subject: "counted",
-      text: "Counted.\n",
-    });
-    transport.close();
+    await submitMessage(tollgate, SENDER, "friend@example.net");
     await eventually(
       "the relay to take it",
       () => Promise.resolve(relay.messages.length > 0 ? true : undefined),

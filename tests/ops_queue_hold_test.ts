@@ -6,35 +6,11 @@
  * @module
  */
 import { deepEqual, equal } from "node:assert/strict";
-import nodemailer from "nodemailer";
-import { addLocalUser, adminOk, type RunningTollgate, startTollgate } from "./_server.ts";
+import { eventually, submitMessage } from "./_ops_traffic.ts";
+import { addLocalUser, adminOk, startTollgate } from "./_server.ts";
 import { startRelay } from "./_smtp_server_relay.ts";
 
 const SENDER = { address: "test@domain.de", password: "testing" };
-
-async function submit(tollgate: RunningTollgate, to: string, subject: string): Promise<string> {
-  const transport = nodemailer.createTransport({
-    host: "127.0.0.1",
-    port: tollgate.smtpPort,
-    ignoreTLS: true,
-    auth: { user: SENDER.address, pass: SENDER.password, method: "PLAIN" },
-  });
-  try {
-    const info = await transport.sendMail({ from: SENDER.address, to, subject, text: "Hi.\n" });
-    return /qp ([0-9a-f]{20})/.exec(info.response)![1];
-  } finally {
-    transport.close();
-  }
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 Deno.test("queue control: held mail waits while the relay is up; release delivers it", async () => {
   let refusing = true;
@@ -49,8 +25,8 @@ Deno.test("queue control: held mail waits while the relay is up; release deliver
     await addLocalUser(tollgate, SENDER);
     const route = { relay: "127.0.0.1", port: relay.port, tls: "none" };
     await adminOk(tollgate, { method: "PUT", path: "/api/routes/*", body: route });
-    const net = await submit(tollgate, "a@example.net", "to example.net");
-    const org = await submit(tollgate, "b@example.org", "to example.org");
+    const net = await submitMessage(tollgate, SENDER, "a@example.net");
+    const org = await submitMessage(tollgate, SENDER, "b@example.org");
     // Both tried once (and deferred) before the hold, so the hold meets messages mid-schedule.
     for (const id of [net, org]) {
       await eventually(`${id} tried`, async () => {

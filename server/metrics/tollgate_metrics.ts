@@ -69,7 +69,31 @@ export const NO_METRICS: TollgateMetrics = {
 
 const SIZE_BUCKETS = [1_024, 10_240, 102_400, 1_048_576, 10_485_760, 52_428_800];
 const LATENCY_BUCKETS = [0.1, 0.5, 1, 5, 30, 60, 300, 1_800, 3_600, 21_600, 86_400];
-/** Queue pages read per scrape; a larger queue is reported as at least this many pages. */
+type Kind = "counter" | "gauge" | "histogram";
+/** Every family Tollgate exports: name, type, help, and a histogram's buckets. */
+const FAMILIES: [string, Kind, string, number[]?][] = [
+  ["tollgate_connections_open", "gauge", "SMTP connections being served."],
+  ["tollgate_connections_accepted_total", "counter", "SMTP connections accepted."],
+  ["tollgate_connections_refused_total", "counter", "SMTP connections refused."],
+  ["tollgate_smtp_replies_total", "counter", "SMTP replies sent, by code class."],
+  ["tollgate_auth_attempts_total", "counter", "SMTP AUTH attempts."],
+  ["tollgate_bans_total", "counter", "Clients banned after failed logins."],
+  ["tollgate_messages_accepted_total", "counter", "Messages queued."],
+  ["tollgate_messages_accepted_bytes_total", "counter", "Bytes of messages queued."],
+  ["tollgate_message_size_bytes", "histogram", "Sizes of queued messages.", SIZE_BUCKETS],
+  ["tollgate_tls_sessions_total", "counter", "TLS sessions, by protocol version."],
+  ["tollgate_delivery_attempts_total", "counter", "Delivery attempts per recipient."],
+  [
+    "tollgate_delivery_latency_seconds",
+    "histogram",
+    "From receipt to delivery, per delivered recipient.",
+    LATENCY_BUCKETS,
+  ],
+  ["tollgate_queue_messages", "gauge", "Messages in the queue."],
+  ["tollgate_queue_held_messages", "gauge", "Messages on hold."],
+  ["tollgate_queue_oldest_age_seconds", "gauge", "Age of the oldest queued message."],
+];
+/** Messages counted per scrape at most; a larger queue is reported as this many. */
 const QUEUE_SCAN_LIMIT = 100_000;
 
 /**
@@ -96,31 +120,7 @@ export class PrometheusMetrics implements TollgateMetrics {
     this.#queue = options.queue;
     this.#now = options.now;
     const r = this.#registry;
-    r.describe("tollgate_connections_open", "gauge", "SMTP connections being served.");
-    r.describe("tollgate_connections_accepted_total", "counter", "SMTP connections accepted.");
-    r.describe("tollgate_connections_refused_total", "counter", "SMTP connections refused.");
-    r.describe("tollgate_smtp_replies_total", "counter", "SMTP replies sent, by code class.");
-    r.describe("tollgate_auth_attempts_total", "counter", "SMTP AUTH attempts.");
-    r.describe("tollgate_bans_total", "counter", "Clients banned after failed logins.");
-    r.describe("tollgate_messages_accepted_total", "counter", "Messages queued.");
-    r.describe("tollgate_messages_accepted_bytes_total", "counter", "Bytes of messages queued.");
-    r.describe(
-      "tollgate_message_size_bytes",
-      "histogram",
-      "Sizes of queued messages.",
-      SIZE_BUCKETS,
-    );
-    r.describe("tollgate_tls_sessions_total", "counter", "TLS sessions, by protocol version.");
-    r.describe("tollgate_delivery_attempts_total", "counter", "Delivery attempts per recipient.");
-    r.describe(
-      "tollgate_delivery_latency_seconds",
-      "histogram",
-      "From receipt to delivery, per delivered recipient.",
-      LATENCY_BUCKETS,
-    );
-    r.describe("tollgate_queue_messages", "gauge", "Messages in the queue.");
-    r.describe("tollgate_queue_held_messages", "gauge", "Messages on hold.");
-    r.describe("tollgate_queue_oldest_age_seconds", "gauge", "Age of the oldest queued message.");
+    for (const [name, kind, help, buckets] of FAMILIES) r.describe(name, kind, help, buckets);
     r.add("tollgate_messages_accepted_total", {}, 0);
     r.add("tollgate_messages_accepted_bytes_total", {}, 0);
     r.add("tollgate_bans_total", {}, 0);
