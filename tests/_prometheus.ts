@@ -56,3 +56,22 @@ export function sampleValue(
   );
   return found?.value ?? 0;
 }
+
+/** Runs `promtool` (Debian's `prometheus`) with `args`, `input` on stdin. */
+export async function promtool(
+  args: string[],
+  input = "",
+): Promise<{ code: number; output: string }> {
+  const child = new Deno.Command("promtool", {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(input));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const decoder = new TextDecoder();
+  return { code, output: decoder.decode(stdout) + decoder.decode(stderr) };
+}

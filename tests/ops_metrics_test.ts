@@ -7,7 +7,7 @@
  */
 import { equal, ok } from "node:assert/strict";
 import { eventually, submitMessage } from "./_ops_traffic.ts";
-import { parseMetrics, type Sample, sampleValue } from "./_prometheus.ts";
+import { parseMetrics, promtool, type Sample, sampleValue } from "./_prometheus.ts";
 import { authenticate } from "./_smtp_auth.ts";
 import { addLocalUser, adminOk, type RunningTollgate, startTollgate } from "./_server.ts";
 import { startRelay } from "./_smtp_server_relay.ts";
@@ -20,11 +20,15 @@ async function scrape(tollgate: RunningTollgate, token = tollgate.token): Promis
   });
 }
 
+/** Scrapes `/metrics`, lints the text with `promtool check metrics` and parses it. */
 async function samples(tollgate: RunningTollgate): Promise<Sample[]> {
   const response = await scrape(tollgate);
   equal(response.status, 200);
   ok(response.headers.get("content-type")!.startsWith("text/plain; version=0.0.4"));
-  return await parseMetrics(await response.text());
+  const text = await response.text();
+  const lint = await promtool(["check", "metrics"], text);
+  equal(lint.code, 0, lint.output);
+  return await parseMetrics(text);
 }
 
 Deno.test("metrics: counters move with real traffic and parse with prometheus_client", async () => {
@@ -55,7 +59,9 @@ Deno.test("metrics: counters move with real traffic and parse with prometheus_cl
     const after = await eventually("the delivery to be counted", async () => {
       const all = await samples(tollgate);
       const delivered = { outcome: "delivered", route: "*" };
-      return sampleValue(all, "tollgate_delivery_attempts_total", delivered) === 1
+      // The attempt is counted just before the message leaves the queue.
+      return sampleValue(all, "tollgate_delivery_attempts_total", delivered) === 1 &&
+          sampleValue(all, "tollgate_queue_messages") === 0
         ? all
         : undefined;
     });
@@ -82,4 +88,9 @@ Deno.test("metrics: counters move with real traffic and parse with prometheus_cl
     await tollgate.stop();
     await relay.close();
   }
+});
+
+Deno.test("docs: the example Prometheus rules pass promtool check rules", async () => {
+  const checked = await promtool(["check", "rules", "docs/prometheus/tollgate.rules.yml"]);
+  equal(checked.code, 0, checked.output);
 });

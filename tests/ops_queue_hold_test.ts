@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { eventually, submitMessage } from "./_ops_traffic.ts";
+import { parseMetrics, sampleValue } from "./_prometheus.ts";
 import { addLocalUser, adminOk, startTollgate } from "./_server.ts";
 import { startRelay } from "./_smtp_server_relay.ts";
 
@@ -38,6 +39,15 @@ Deno.test("queue control: held mail waits while the relay is up; release deliver
     }
     deepEqual(await post("/api/queue/hold", { route: "*" }), { matched: 2, changed: 2 });
     refusing = false;
+    const metrics = await parseMetrics(await (await tollgate.admin("GET", "/metrics")).text());
+    deepEqual(
+      ["tollgate_queue_messages", "tollgate_queue_held_messages"].map((name) =>
+        sampleValue(metrics, name)
+      ),
+      [2, 2],
+    );
+    ok(sampleValue(metrics, "tollgate_queue_oldest_age_seconds") > 0);
+    ok(sampleValue(metrics, "tollgate_delivery_attempts_total", { outcome: "deferred" }) >= 2);
 
     const view = await adminOk(tollgate, { method: "GET", path: `/api/queue/${net}` }) as {
       held: boolean;

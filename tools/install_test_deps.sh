@@ -12,6 +12,7 @@
 #   dnsmasq-base              a local resolver for MX lookups (the binary, no service)
 #   postgresql                a private PostgreSQL (initdb) for the PostgreSQL store
 #   python3-prometheus-client the Prometheus text parser that reads GET /metrics
+#   prometheus                promtool, to lint GET /metrics and check the example rules
 set -euo pipefail
 
 missing=()
@@ -30,6 +31,7 @@ need postfix test -x /usr/sbin/smtp-sink
 need dnsmasq-base test -x /usr/sbin/dnsmasq
 need postgresql bash -c 'ls /usr/lib/postgresql/*/bin/initdb'
 need python3-prometheus-client /usr/bin/python3 -c "import prometheus_client.parser"
+need prometheus command -v promtool
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
