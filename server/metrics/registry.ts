@@ -9,12 +9,22 @@
 /** Label names to values; every series of one metric uses the same names. */
 export type Labels = Readonly<Record<string, string>>;
 
-type Kind = "counter" | "gauge" | "histogram";
+/**
+ * A metric family's type.
+ *
+ * @example
+ * ```ts
+ * import type { MetricKind } from "@tollgate/tollgate/server";
+ * const kind: MetricKind = "counter";
+ * console.log(kind); // "counter"
+ * ```
+ */
+export type MetricKind = "counter" | "gauge" | "histogram";
 
 interface Family {
   name: string;
   help: string;
-  kind: Kind;
+  kind: MetricKind;
   buckets: readonly number[];
   /** Series by their rendered label set. */
   series: Map<string, { labels: Labels; value: number; counts: number[]; sum: number }>;
@@ -36,7 +46,7 @@ export class MetricsRegistry {
   #families = new Map<string, Family>();
 
   /** Declares a family (its TYPE and HELP lines); histograms need `buckets` (upper bounds). */
-  describe(name: string, kind: Kind, help: string, buckets: readonly number[] = []): void {
+  describe(name: string, kind: MetricKind, help: string, buckets: readonly number[] = []): void {
     if (this.#families.has(name)) return;
     this.#families.set(name, { name, help, kind, buckets, series: new Map() });
   }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { MessageQueue } from "../../store/types.ts";
-import { MetricsRegistry } from "./registry.ts";
+import { type MetricKind, MetricsRegistry } from "./registry.ts";
 
 /** Why a connection was refused before its greeting. */
 export type RefusalReason = "too-many-connections" | "banned";
@@ -69,9 +69,8 @@ export const NO_METRICS: TollgateMetrics = {
 
 const SIZE_BUCKETS = [1_024, 10_240, 102_400, 1_048_576, 10_485_760, 52_428_800];
 const LATENCY_BUCKETS = [0.1, 0.5, 1, 5, 30, 60, 300, 1_800, 3_600, 21_600, 86_400];
-type Kind = "counter" | "gauge" | "histogram";
 /** Every family Tollgate exports: name, type, help, and a histogram's buckets. */
-const FAMILIES: [string, Kind, string, number[]?][] = [
+const FAMILIES: [string, MetricKind, string, number[]?][] = [
   ["tollgate_connections_open", "gauge", "SMTP connections being served."],
   ["tollgate_connections_accepted_total", "counter", "SMTP connections accepted."],
   ["tollgate_connections_refused_total", "counter", "SMTP connections refused."],
