@@ -49,6 +49,9 @@ export function queueItemRoutes(queue: MessageQueue, deps: QueueItemDeps): Hono 
     const bad = invalid(id);
     if (bad) return c.json(bad, 400);
     const found = await read(id);
+    if (found?.delivery.held) {
+      return c.json({ error: `Message ${id} is held; release it first` }, 409);
+    }
     const delivery = found && { ...found.delivery, nextAttemptAt: deps.now() };
     if (!found || !delivery || !(await queue.update(id, delivery))) {
       return c.json(missing(id), 404);
@@ -71,7 +74,9 @@ export function queueItemRoutes(queue: MessageQueue, deps: QueueItemDeps): Hono 
 function itemView(message: QueuedMessage, delivery: DeliveryState) {
   return {
     ...messageView(message),
-    nextAttemptAt: new Date(delivery.nextAttemptAt).toISOString(),
+    held: delivery.held !== undefined,
+    // A held message has no next attempt (its nextAttemptAt is past any Date).
+    nextAttemptAt: delivery.held ? null : new Date(delivery.nextAttemptAt).toISOString(),
     recipients: delivery.recipients.map((state) => ({
       address: state.address,
       status: state.status,

@@ -15,7 +15,11 @@ export function queueRoutes(queue: MessageQueue): Hono {
     const query = parsePageQuery({ limit: c.req.query("limit"), cursor: c.req.query("cursor") });
     if (query.kind === "invalid") return c.json({ error: query.error }, 400);
     const page = await queue.list(query.page);
-    return c.json({ messages: page.items.map(messageView), ...cursorField(page.cursor) });
+    const held = await Promise.all(
+      page.items.map(async (message) => (await queue.delivery(message.id))?.held !== undefined),
+    );
+    const messages = page.items.map((message, k) => ({ ...messageView(message), held: held[k] }));
+    return c.json({ messages, ...cursorField(page.cursor) });
   });
   return routes;
 }

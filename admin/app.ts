@@ -14,6 +14,7 @@ import { requireBearerToken } from "./_bearer.ts";
 import { dkimRoutes } from "./_dkim_routes.ts";
 import { domainRoutes } from "./_domain_routes.ts";
 import { networkRoutes } from "./_network_routes.ts";
+import { queueHoldRoutes } from "./_queue_hold_routes.ts";
 import { queueItemRoutes } from "./_queue_item_routes.ts";
 import { queueRoutes } from "./_queue_routes.ts";
 import { routeRoutes } from "./_route_routes.ts";
@@ -55,7 +56,8 @@ export interface AdminApp {
  *   `GET|PUT|DELETE /api/domains[/{domain}]`, `GET|PUT|DELETE /api/users[/{address}]`
  *   (`PUT` body `{"password": "..."}`), `GET|POST /api/relay-networks` (`POST` body
  *   `{"cidr": "..."}`), `DELETE /api/relay-networks/{cidr}` (`/` as `%2F`), and
- *   `GET /api/queue`, `GET|DELETE /api/queue/{id}`, `POST /api/queue/{id}/retry`; outbound routes: `GET /api/routes`, `PUT|DELETE /api/routes/{pattern}`
+ *   `GET /api/queue`, `GET|DELETE /api/queue/{id}`, `POST /api/queue/{id}/retry|hold|release`,
+ *   `POST /api/queue/hold|release|retry` (body `{"route": "*"}` or `{"domain": "example.net"}`); outbound routes: `GET /api/routes`, `PUT|DELETE /api/routes/{pattern}`
  *   (`*` is the default route; the password is write-only), `GET /api/routes/resolve?domain=`,
  *   `POST /api/routes/import` (`text/plain` smtproutes), `GET /api/routes/export` and
  *   `POST /api/routes/{pattern}/test`; envelope senders a user may use besides its own address:
@@ -105,10 +107,20 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   if (deps.clientAddress) {
-    app.use("/api/*", throttleFailedTokens({ clientAddress: deps.clientAddress, now: deps.now }));
+    const throttle = throttleFailedTokens({ clientAddress: deps.clientAddress, now: deps.now });
+    app.use("/api/*", throttle);
+    app.use("/metrics", throttle);
   }
   const clientAddress = deps.clientAddress ?? (() => "unknown");
-  app.use("/api/*", requireBearerToken(deps.token));
+  const bearer = requireBearerToken(deps.token);
+  app.use("/api/*", bearer);
+  const { metrics } = deps;
+  if (metrics) {
+    app.get("/metrics", bearer, async (c) =>
+      c.body(await metrics(), 200, {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+      }));
+  }
   if (deps.audit) {
     app.use("/api/*", auditChanges({ audit: deps.audit, clientAddress, now: deps.now }));
   }
@@ -125,6 +137,7 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   app.route("/api/users", userRoutes(users, { setPassword: deps.setPassword, now: deps.now, log }));
   app.route("/api/relay-networks", networkRoutes(networks, log));
   app.route("/api/queue", queueRoutes(queue));
+  app.route("/api/queue", queueHoldRoutes({ queue, stores: deps.stores, now: deps.now, log }));
   app.route("/api/queue", queueItemRoutes(queue, { now: deps.now, log }));
   const { probeRoute, routeOAuthState } = deps;
   app.route("/api/routes", routeRoutes(deps.stores.routes, { probeRoute, routeOAuthState, log }));

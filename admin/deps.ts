@@ -122,4 +122,9 @@ export interface AdminDeps {
    * `auditLogLine` formats one as a log line. Without it nothing is audited.
    */
   audit?: (entry: AuditEntry) => void;
+  /**
+   * The Prometheus exposition text for `GET /metrics` (behind the admin token, like
+   * `/api`); without it `/metrics` is `404`.
+   */
+  metrics?: () => Promise<string>;
 }

@@ -27,6 +27,11 @@ import { deliverRemote } from "./remote_delivery.ts";
 import type { RetryPolicy } from "./retry_policy.ts";
 import { Semaphore } from "./_semaphore.ts";
 import type { DueMessage, QueuedMessage, Stores } from "../store/types.ts";
+import { holdDelivery } from "../store/queue_hold.ts";
+import { NO_METRICS, type TollgateMetrics } from "../server/metrics/tollgate_metrics.ts";
+
+/** An outcome with the route it took: `local`, a route's pattern, `mx`, or `none`. */
+type RoutedOutcome = DeliveryOutcome & { route: string };
 
 /**
  * What the worker works with: the stores, and the runtime's parts injected
@@ -92,6 +97,8 @@ export interface DeliveryWorkerOptions {
    * them with the outcome instead of `update()`/`remove()`.
    */
   leases?: LeaseSettings;
+  /** Counts attempts by outcome and route, and delivery latency; default none. */
+  metrics?: TollgateMetrics;
 }
 
 const HEADER_LIMIT = 64 * 1024;
@@ -280,17 +287,26 @@ export class DeliveryWorker {
   async #deliver(due: DueMessage[], plan: DeliveryPlan): Promise<void> {
     const byId = new Map(due.map((item) => [item.message.id, item]));
     const outcomes = new Map(
-      due.map((item) => [item.message.id, [] as Promise<DeliveryOutcome[]>[]]),
+      due.map((item) => [item.message.id, [] as Promise<RoutedOutcome[]>[]]),
     );
-    for (const { id, outcome } of plan.settled) outcomes.get(id)!.push(Promise.resolve([outcome]));
+    const routed = (route: string) => (list: DeliveryOutcome[]) =>
+      list.map((outcome) => ({ ...outcome, route }));
+    for (const { id, outcome } of plan.settled) {
+      outcomes.get(id)!.push(Promise.resolve([{ ...outcome, route: "none" }]));
+    }
     for (const local of plan.local) {
       const message = byId.get(local.id)!.message;
-      outcomes.get(local.id)!.push(this.#deliverLocal(message, local));
+      outcomes.get(local.id)!.push(this.#deliverLocal(message, local).then(routed("local")));
     }
     const spread = { connections: this.#options.concurrency, minMessagesPerConnection: 10 };
     for (const job of plan.remote.flatMap((one) => spreadJob(one, spread))) {
       const results = this.#slots.run(() => this.#deliverJob(job, byId));
-      job.parts.forEach((part, k) => outcomes.get(part.id)!.push(results.then((all) => all[k])));
+      const route = job.destination.kind === "relay"
+        ? job.destination.route.pattern
+        : job.destination.route?.pattern ?? "mx";
+      job.parts.forEach((part, k) =>
+        outcomes.get(part.id)!.push(results.then((all) => routed(route)(all[k])))
+      );
     }
     await Promise.all(due.map(async (item) => {
       try {
@@ -354,7 +370,7 @@ export class DeliveryWorker {
     }
   }
 
-  async #record(item: DueMessage, outcomes: DeliveryOutcome[]): Promise<void> {
+  async #record(item: DueMessage, outcomes: RoutedOutcome[]): Promise<void> {
     const { queue } = this.#options.stores;
     const { message } = item;
     const result = applyOutcomes({ receivedAt: message.receivedAt, delivery: item.delivery }, {
@@ -369,12 +385,17 @@ export class DeliveryWorker {
         ? "failed"
         : "deferred";
       this.#log(`delivery ${message.id} to ${outcome.address} ${word}: ${outcome.reply}`);
+      const latency = word === "delivered" ? (this.#now() - message.receivedAt) / 1000 : undefined;
+      (this.#options.metrics ?? NO_METRICS).delivery(word, outcome.route, latency);
     }
     if (result.failed.length > 0) await this.#bounce(message, result.failed);
+    // Held while in delivery: what is left stays held (the hold would otherwise be lost).
+    const heldMeanwhile = !result.done && (await queue.delivery(message.id))?.held;
+    const next = heldMeanwhile ? holdDelivery(result.delivery) : result.delivery;
     if (this.#leases) {
       const outcome = result.done
         ? { kind: "remove" as const }
-        : { kind: "update" as const, delivery: result.delivery };
+        : { kind: "update" as const, delivery: next };
       if (!await this.#leases.release(message.id, outcome)) {
         this.#log(`delivery ${message.id}: lease lost before release; another node has it`);
       }
@@ -382,7 +403,7 @@ export class DeliveryWorker {
     }
     const stored = result.done
       ? await queue.remove(message.id)
-      : await queue.update(message.id, result.delivery);
+      : await queue.update(message.id, next);
     if (!stored) this.#log(`delivery ${message.id} was removed from the queue meanwhile`);
   }
 

@@ -17,6 +17,7 @@ import { createDkimSigner } from "../delivery/dkim_signer.ts";
 import { withTrigger } from "../delivery/queue_trigger.ts";
 import { withReadCache } from "../store/read_cache.ts";
 import { ClientCheckQueue } from "./client_check_queue.ts";
+import { PrometheusMetrics } from "./metrics/tollgate_metrics.ts";
 import type { InsecureAuthPolicy, ListenAddress, Platform } from "./platform.ts";
 
 /** How long a cached domain, user, network or sender answer is served (writes here drop it at once). */
@@ -128,7 +129,9 @@ export async function composeTollgate(
   const auth = platform.auth(stores.users, opened.stores.users);
   log(`auth checked by ${auth.description}`);
 
+  const metrics = new PrometheusMetrics({ queue: opened.stores.queue, now: platform.now });
   const common = {
+    metrics,
     hostname: settings.hostname,
     maxMessageBytes: settings.maxMessageBytes,
     authMechanisms: auth.mechanisms,
@@ -170,6 +173,7 @@ export async function composeTollgate(
     // The platform's server passes its request info to app.fetch as Hono's env.
     clientAddress: (c) => platform.clientAddress(c.env),
     audit: (entry) => log(auditLogLine(entry)),
+    metrics: () => metrics.render(),
   });
   const admin = platform.serve(settings.admin, app.fetch);
 
@@ -194,6 +198,7 @@ export async function composeTollgate(
         },
       }
       : {}),
+    metrics,
   });
   if (settings.delivery) {
     wakeWorker = () => worker.wake();

@@ -33,3 +33,12 @@ export { type InputWaiter, ReadDeadlines, type WaitExpiry } from "./read_deadlin
 export { ClientCheckQueue } from "./client_check_queue.ts";
 export { composeTollgate, type RunningTollgate, type TollgateSettings } from "./compose.ts";
 export type * from "./platform.ts";
+export { type Labels, type MetricKind, MetricsRegistry } from "./metrics/registry.ts";
+export {
+  type DeliveryOutcomeWord,
+  NO_METRICS,
+  PrometheusMetrics,
+  type RefusalReason,
+  type TollgateMetrics,
+} from "./metrics/tollgate_metrics.ts";
+export { jsonLogLine, type LogRecord, logRecord } from "./log_record.ts";

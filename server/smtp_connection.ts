@@ -17,6 +17,7 @@ import type { ServerSession } from "../smtp/server_session.ts";
 import type { SessionAction, TlsInfo } from "../smtp/server_types.ts";
 import type { Stores } from "../store/types.ts";
 import { SpoolSlot } from "./spool_slot.ts";
+import type { TollgateMetrics } from "./metrics/tollgate_metrics.ts";
 
 export type { Peer };
 
@@ -53,7 +54,14 @@ export interface ConnectionDeps {
   upgrade?: (stream: ByteStream) => Promise<{ stream: ByteStream; tls: TlsInfo }>;
   /** Implicit TLS (RFC 8314, port 465): the handshake comes before the greeting. */
   implicitTls?: boolean;
+  /** Counts replies, AUTH attempts, bans, queued messages and TLS sessions; default none. */
+  metrics?: TollgateMetrics;
+  /** The listener's name in metrics (`smtp`, `submission`, `submissions`); default `smtp`. */
+  listenerName?: string;
 }
+
+/** Each reply's final line: `250 ok`, not `250-PIPELINING`. */
+const REPLY_END = /^([2-5])\d\d(?: |\r?$)/gm;
 
 const encoder = new TextEncoder();
 const SHUTDOWN_REPLY = encoder.encode("421 4.3.2 shutting down, try again later\r\n");
@@ -243,7 +251,16 @@ class ConnectionRun implements InputWaiter {
       this.#close();
       return;
     }
+    this.#deps.metrics?.tlsSession(this.#deps.listenerName ?? "smtp", this.#tls!.protocol);
     this.#startSession(start);
+  }
+
+  #countReplies(text: string): void {
+    const metrics = this.#deps.metrics;
+    if (!metrics) return;
+    for (const match of text.matchAll(REPLY_END)) {
+      metrics.reply(this.#deps.listenerName ?? "smtp", Number(match[1]) * 100);
+    }
   }
 
   #close(): void {
@@ -272,6 +289,7 @@ class ConnectionRun implements InputWaiter {
       switch (action.kind) {
         case "send":
           this.#output += action.text;
+          this.#countReplies(action.text);
           break;
         case "wait":
           await this.#flush();
@@ -325,7 +343,9 @@ async function verifyCredentials(
 ): Promise<SessionAction[]> {
   const { limiter } = deps;
   const { clientAddress } = peer;
+  const metrics = deps.metrics;
   if ((await limiter.admit(clientAddress, Date.now())).kind === "banned") {
+    metrics?.auth(credentials.mechanism, "locked-out");
     return session.credentialsVerified({ kind: "locked-out" }, Date.now());
   }
   const verify = () => deps.verifier.verify(credentials);
@@ -335,6 +355,7 @@ async function verifyCredentials(
   }));
   if (result.kind === "temporary-failure") {
     deps.log(`smtp ${peer.peer} auth ${credentials.mechanism} temporary failure: ${result.reason}`);
+    metrics?.auth(credentials.mechanism, "temporary-failure");
     return session.credentialsVerified(result, Date.now());
   }
   const now = Date.now();
@@ -344,6 +365,8 @@ async function verifyCredentials(
     result.kind === "accepted",
     now,
   );
+  metrics?.auth(credentials.mechanism, result.kind === "accepted" ? "accepted" : "rejected");
+  if (outcome.banned && result.kind !== "accepted") metrics?.ban();
   if (result.kind === "accepted") {
     deps.log(`smtp ${peer.peer} auth ${credentials.mechanism} ok user=${result.user}`);
     return session.credentialsVerified(result, now);

@@ -7,6 +7,7 @@
 import type { StoreResult } from "../smtp/server_types.ts";
 import type { Envelope, SpoolWriter, Stores } from "../store/types.ts";
 import type { Peer } from "./types.ts";
+import type { TollgateMetrics } from "./metrics/tollgate_metrics.ts";
 
 /** How SQLite (Deno KV) and the OS say the disk is full. */
 const DISK_FULL = /disk is full|no space left|ENOSPC|quota/i;
@@ -17,6 +18,8 @@ export interface SpoolSlotDeps {
   stores: Pick<Stores, "queue">;
   /** One line per event. */
   log: (line: string) => void;
+  /** Counts queued messages and their bytes. */
+  metrics?: Pick<TollgateMetrics, "messageAccepted">;
 }
 
 /**
@@ -75,6 +78,7 @@ export class SpoolSlot {
         `smtp ${this.#peer.peer} queued ${message.id} size=${message.size} ` +
           `rcpts=${message.to.length}${message.authUser ? ` auth=${message.authUser}` : ""}`,
       );
+      this.#deps.metrics?.messageAccepted(message.size);
       return { kind: "stored", id: message.id };
     } catch (error) {
       this.#fail(error);

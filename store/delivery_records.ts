@@ -37,10 +37,12 @@ export function initialDelivery(message: Pick<QueuedMessage, "to" | "receivedAt"
  * ```
  */
 export function copyDelivery(delivery: DeliveryState): DeliveryState {
-  return {
+  const copy: DeliveryState = {
     nextAttemptAt: delivery.nextAttemptAt,
     recipients: delivery.recipients.map(copyRecipientState),
   };
+  if (delivery.held) copy.held = { dueAt: delivery.held.dueAt };
+  return copy;
 }
 
 function copyRecipientState(state: RecipientState): RecipientState {

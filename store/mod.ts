@@ -23,6 +23,7 @@ export * from "./senders.ts";
 export * from "./dkim_keys.ts";
 export type * from "./file_port.ts";
 export * from "./delivery_records.ts";
+export * from "./queue_hold.ts";
 export * from "./paging.ts";
 export * from "./migrate.ts";
 export * from "./records.ts";

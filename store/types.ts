@@ -182,6 +182,12 @@ export interface DeliveryState {
   nextAttemptAt: number;
   /** One entry per envelope recipient, in `to` order. */
   recipients: RecipientState[];
+  /**
+   * Present while the message is on hold: `nextAttemptAt` is then
+   * `Number.MAX_SAFE_INTEGER` (so `due()` never finds it) and `dueAt` is
+   * when it was due before, restored on release.
+   */
+  held?: { dueAt: number };
 }
 
 /** A message that is due, with its delivery state. */

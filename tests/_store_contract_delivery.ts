@@ -6,6 +6,7 @@
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import type { DeliveryState } from "../store/types.ts";
+import { HELD_NEXT_ATTEMPT_AT, holdDelivery, releaseDelivery } from "../store/queue_hold.ts";
 import {
   enqueue,
   envelope,
@@ -36,6 +37,22 @@ function attempted(nextAttemptAt: number, reply: string): DeliveryState {
 
 /** Registers the delivery-state tests of the contract. */
 export function registerDeliveryContract(name: string, open: OpenStores): void {
+  test(`${name}: a held message keeps its hold, is never due, and is due again on release`, () =>
+    withStores(open, async ({ queue }) => {
+      const message = await enqueue(queue, testBytes(10), {
+        envelope: envelope({ receivedAt: T0 }),
+      });
+      const held = holdDelivery(attempted(T0 + 5, "451 later"));
+      equal(await queue.update(message.id, held), true);
+      deepEqual(await queue.delivery(message.id), { ...held, held: { dueAt: T0 + 5 } });
+      equal((await queue.delivery(message.id))!.nextAttemptAt, HELD_NEXT_ATTEMPT_AT);
+      deepEqual(await queue.due(T0 + 10 ** 12, 10), []);
+      const released = releaseDelivery((await queue.delivery(message.id))!);
+      equal(await queue.update(message.id, released), true);
+      deepEqual(await queue.delivery(message.id), attempted(T0 + 5, "451 later"));
+      deepEqual((await queue.due(T0 + 5, 10)).map((item) => item.message.id), [message.id]);
+    }));
+
   test(`${name}: delivery starts queued, due at receivedAt`, () =>
     withStores(open, async ({ queue }) => {
       const message = await enqueue(queue, testBytes(10), {

@@ -44,6 +44,7 @@ test("GET /api/queue/{id} shows the envelope and each recipient's delivery state
     helo: "client.example.net",
     receivedAt: "2024-01-02T02:04:05.000Z",
     size: 20,
+    held: false,
     nextAttemptAt: "2024-01-02T03:09:05.000Z",
     recipients: [
       {

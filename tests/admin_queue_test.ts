@@ -42,6 +42,7 @@ test("GET /api/queue lists committed envelopes with ISO times", async () => {
         helo: "client.example.net",
         receivedAt: "2024-05-06T07:08:09.010Z",
         size: 20,
+        held: false,
       },
       {
         id: second,
@@ -52,6 +53,7 @@ test("GET /api/queue lists committed envelopes with ISO times", async () => {
         helo: "[2001:db8::1]",
         receivedAt: "1970-01-01T00:00:00.000Z",
         size: 1,
+        held: false,
       },
     ],
   });

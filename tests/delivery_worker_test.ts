@@ -8,6 +8,7 @@ import type {
   RecipientOutcome,
 } from "../delivery/outbound_types.ts";
 import { createMemoryStores } from "../store/memory/stores.ts";
+import { holdDelivery, releaseDelivery } from "../store/queue_hold.ts";
 import type { Envelope, Stores } from "../store/types.ts";
 import { parseDsn } from "./_dsn.ts";
 import { readAll } from "./_store_helpers.ts";
@@ -360,3 +361,27 @@ Deno.test("worker: the loop delivers a message as soon as it is woken, and stops
     await new Promise((resolve) => setTimeout(resolve, 50));
     equal((await t.stores.queue.list({ limit: 10 })).items.length, 1);
   }));
+
+Deno.test("worker: a message held during its attempt stays held, and is never due until released", () => {
+  let release: () => void = () => {};
+  const slow = new Promise<void>((resolve) => release = resolve);
+  return withSetup({
+    hold: slow,
+    answer: () => ({ status: "temporary", reply: "451 4.3.0 try again later" }),
+  }, async ({ stores, worker, enqueue, advance, calls }) => {
+    await stores.routes.put(relayRoute);
+    const message = await enqueue({});
+    const pass = worker.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await stores.queue.update(message.id, holdDelivery((await stores.queue.delivery(message.id))!));
+    release();
+    await pass;
+    const held = (await stores.queue.delivery(message.id))!;
+    deepEqual([held.held !== undefined, held.recipients[0].attempts], [true, 1]);
+    advance(10 * MINUTE);
+    equal(await worker.runOnce(), 0);
+    await stores.queue.update(message.id, releaseDelivery(held, T0 + 10 * MINUTE));
+    equal(await worker.runOnce(), 1);
+    equal(calls.length, 2);
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import nodemailer from "nodemailer";
+import { parseMetrics, sampleValue } from "./_prometheus.ts";
 import { RawSmtpClient, sendMessage } from "./_raw_smtp.ts";
 import { addLocalUser, listQueue, type RunningTollgate, startTollgate } from "./_server.ts";
 import { makeTestCertificate, type TestCertificate } from "./_tls_cert.ts";
@@ -139,6 +140,11 @@ Deno.test("openssl s_client: -starttls smtp and -connect to the implicit port, e
     ok(implicit.output.includes("250-AUTH LOGIN CRAM-MD5 PLAIN"), implicit.output);
     ok(!implicit.output.includes("STARTTLS"), implicit.output);
     equal(implicit.code, 0, implicit.output);
+    // Both sessions counted by listener and protocol version, read by prometheus_client.
+    const metrics = await parseMetrics(await (await server.admin("GET", "/metrics")).text());
+    const tls13 = (listener: string) =>
+      sampleValue(metrics, "tollgate_tls_sessions_total", { listener, version: "TLSv1.3" });
+    deepEqual([tls13("smtp"), tls13("submissions")], [1, 1]);
   });
 });
 

@@ -12,6 +12,8 @@
 #   dnsmasq-base              a local resolver for MX lookups (the binary, no service)
 #   postgresql                a private PostgreSQL (initdb) for the PostgreSQL store
 #   python3-dkim python3-nacl Python's dkim module (dkimpy, Ed25519 through nacl) as a DKIM verifier
+#   python3-prometheus-client the Prometheus text parser that reads GET /metrics
+#   prometheus                promtool, to lint GET /metrics and check the example rules
 set -euo pipefail
 
 missing=()
@@ -31,6 +33,8 @@ need dnsmasq-base test -x /usr/sbin/dnsmasq
 need postgresql bash -c 'ls /usr/lib/postgresql/*/bin/initdb'
 need python3-dkim /usr/bin/python3 -c "import dkim"
 need python3-nacl /usr/bin/python3 -c "import nacl.signing"
+need python3-prometheus-client /usr/bin/python3 -c "import prometheus_client.parser"
+need prometheus command -v promtool
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0

@@ -74,6 +74,8 @@ export interface TollgateConfig {
   outboundConcurrency: number;
   /** `TOLLGATE_DELIVERY`: `off` holds the queue (accept, deliver nothing), as stopping qmail-send. */
   delivery: boolean;
+  /** `TOLLGATE_LOG_FORMAT`: `json` for one JSON object per line; absent for text (the default). */
+  logFormat?: "json";
 }
 
 /** A setting has a value Tollgate cannot use. */
@@ -148,6 +150,10 @@ export function parseConfig(
     admin: listenAddress("TOLLGATE_ADMIN", read("TOLLGATE_ADMIN") ?? "127.0.0.1:8025"),
     dataDir: read("TOLLGATE_DATA") ?? "./data",
     ...(token === undefined ? {} : { adminToken: token }),
+    ...(oneOf("TOLLGATE_LOG_FORMAT", read("TOLLGATE_LOG_FORMAT") ?? "text", ["text", "json"]) ===
+        "json"
+      ? { logFormat: "json" as const }
+      : {}),
     maxMessageBytes: integer("TOLLGATE_DATABYTES", read("TOLLGATE_DATABYTES"), 26214400, 1),
     insecureAuth: oneOf("TOLLGATE_INSECURE_AUTH", read("TOLLGATE_INSECURE_AUTH"), [
       "loopback",

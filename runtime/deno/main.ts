@@ -6,13 +6,15 @@
  */
 import { ConfigError, parseConfig } from "./config.ts";
 import { startTollgate } from "./tollgate.ts";
+import { jsonLogLine } from "../../server/log_record.ts";
 
-const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+let log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
 let config;
 let tollgate;
 try {
   config = parseConfig(Deno.env.toObject(), Deno.hostname());
+  if (config.logFormat === "json") log = (line) => console.log(jsonLogLine(line, Date.now()));
   tollgate = await startTollgate(config, log);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -52,8 +52,10 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
   // Connections being served, and who waits for the last of them to end (shutdown).
   let open = 0;
   let drained: PromiseWithResolvers<void> | undefined;
+  const metrics = options.metrics;
   const ended = ({ clientAddress }: Peer) => {
     open--;
+    metrics?.connectionClosed(mode);
     const left = (perClient.get(clientAddress) ?? 1) - 1;
     if (left > 0) perClient.set(clientAddress, left);
     else perClient.delete(clientAddress);
@@ -87,6 +89,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
     newSession,
     ...(certificate ? { upgrade: (stream) => upgradeToTls(stream, certificate.context) } : {}),
     implicitTls: mode === "submissions",
+    listenerName: mode,
   };
 
   let closing = false;
@@ -116,16 +119,19 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         open >= options.maxConnections || fromClient >= options.maxConnectionsPerClient
       ) {
         options.log(`smtp ${peer} refused: too many connections`);
+        metrics?.connectionRefused(mode, "too-many-connections");
         refuse(conn, TOO_MANY_CONNECTIONS);
         continue;
       }
       if ((await options.limiter.admit(clientAddress, Date.now())).kind === "banned") {
         options.log(`smtp ${peer} refused: banned after failed logins`);
+        metrics?.connectionRefused(mode, "banned");
         refuse(conn, BANNED);
         continue;
       }
       perClient.set(clientAddress, fromClient + 1);
       open++;
+      metrics?.connectionOpened(mode);
       startConnection(tcpByteStream(conn), deps, { clientAddress, peer }, ended);
     }
   })();
