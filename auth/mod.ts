@@ -41,3 +41,6 @@ export * from "./legacy_hashes.ts";
 export * from "./checkpassword.ts";
 export * from "./dovecot_auth.ts";
 export * from "./verification_cache.ts";
+export * from "./oauth_mechanism.ts";
+export * from "./oauth_verifier.ts";
+export * from "./jwt_verifier.ts";

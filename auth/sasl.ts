@@ -6,7 +6,7 @@
 import type { Credentials } from "./credentials.ts";
 
 /** The SASL mechanisms Tollgate's server offers. */
-export type MechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5";
+export type MechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5" | "XOAUTH2" | "OAUTHBEARER";
 
 /**
  * One step of an exchange.
