@@ -15,6 +15,7 @@ import { DeliveryWorker } from "../delivery/delivery_worker.ts";
 import { withTrigger } from "../delivery/queue_trigger.ts";
 import { withReadCache } from "../store/read_cache.ts";
 import { ClientCheckQueue } from "./client_check_queue.ts";
+import { type OAuthLoginSettings, withOAuthLogin } from "./oauth_login.ts";
 import type { InsecureAuthPolicy, ListenAddress, Platform } from "./platform.ts";
 
 /** How long a cached domain, user, network or sender answer is served (writes here drop it at once). */
@@ -67,6 +68,8 @@ export interface TollgateSettings {
   outboundConcurrency: number;
   /** Whether the delivery worker runs (off: accepted mail stays queued). */
   delivery: boolean;
+  /** Logins with tokens of this identity provider (XOAUTH2, OAUTHBEARER), if set. */
+  oauth?: OAuthLoginSettings;
 }
 
 /**
@@ -123,7 +126,7 @@ export async function composeTollgate(
   });
   const stores = { ...cached, queue: withTrigger(opened.stores.queue, () => wakeWorker()) };
   const adminToken = await platform.adminToken();
-  const auth = platform.auth(stores.users);
+  const auth = withOAuthLogin(platform.auth(stores.users), settings.oauth, stores);
   log(`auth checked by ${auth.description}`);
 
   const common = {
