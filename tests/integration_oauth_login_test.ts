@@ -1,23 +1,12 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
-import nodemailer from "nodemailer";
 import { encodeOAuthResponse } from "../auth/xoauth2.ts";
+import { transportFor } from "./_nodemailer.ts";
 import { AUDIENCE, startOAuthLogin, USER } from "./_oauth_login.ts";
 import { RawSmtpClient, sendMessage } from "./_raw_smtp.ts";
 import { listQueue } from "./_server.ts";
 
-function xoauth2Transport(port: number, accessToken: string) {
-  return nodemailer.createTransport({
-    host: "127.0.0.1",
-    port,
-    secure: false,
-    ignoreTLS: true,
-    name: "client.test",
-    auth: { type: "OAuth2", user: USER.address, accessToken },
-  });
-}
-
 async function send(port: number, accessToken: string, subject: string) {
-  const transport = xoauth2Transport(port, accessToken);
+  const transport = transportFor(port, { type: "OAuth2", user: USER.address, accessToken });
   try {
     return await transport.sendMail({
       from: USER.address,
