@@ -1,10 +1,11 @@
 /**
  * Server-side SMTP AUTH for Tollgate: the SASL mechanisms (PLAIN, LOGIN,
  * CRAM-MD5, XOAUTH2, OAUTHBEARER) as pure step machines, bearer tokens
- * checked against an identity provider's keys, password hashing (scrypt, PHC strings),
- * Dovecot-compatible CRAM-MD5 secrets, and the verifier that checks
- * credentials against the user store. No I/O: time, randomness and the
- * store are passed in.
+ * checked against an identity provider's keys, password hashing (scrypt,
+ * PHC strings), Dovecot-compatible CRAM-MD5 secrets, and the verifier that
+ * checks credentials against the user store. No I/O of its own: time,
+ * randomness and the store are passed in; the one HTTP client (for the
+ * identity provider's keys) is the web-standard `fetch`, or one passed in.
  *
  * @example
  * ```ts
