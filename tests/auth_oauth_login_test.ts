@@ -120,9 +120,8 @@ test("JwtVerifier: keys found through the OpenID configuration; iss, aud, exp ch
 
 test("session: a refused token gets RFC 7628's 334 error, then 535 after the dummy", async () => {
   // The verifier reads the dialogue server's stores, which exist once it does.
-  let verifier: OAuthVerifier | undefined;
-  const server = await dialogueServer({ verifier: { verify: (c) => verifier!.verify(c) } });
-  verifier = new OAuthVerifier({
+  const server = await dialogueServer({ verifier: { verify: (c) => verifier.verify(c) } });
+  const verifier = new OAuthVerifier({
     tokens: FAKE_TOKENS,
     claim: "email",
     users: server.stores.users,
