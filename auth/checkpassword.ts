@@ -125,6 +125,7 @@ export function encodeCheckpasswordPayload(
   credentials: Credentials,
   options: { cramOrder: CramOrder },
 ): CheckpasswordPayload {
+  if (credentials.kind === "oauth") return { kind: "unsendable", reason: "a bearer token" };
   const fields = credentials.kind === "password"
     ? [credentials.username, credentials.password, ""]
     : options.cramOrder === "response-first"

@@ -8,7 +8,8 @@
  * Credentials gathered by a server-side SASL mechanism.
  *
  * PLAIN and LOGIN carry the password itself; CRAM-MD5 carries the client's
- * HMAC-MD5 digest (hex) over the challenge the server sent.
+ * HMAC-MD5 digest (hex) over the challenge the server sent; XOAUTH2 and
+ * OAUTHBEARER carry a bearer token (a JWT from the operator's identity provider).
  *
  * @example
  * ```ts
@@ -38,6 +39,14 @@ export type Credentials =
     challenge: string;
     /** The client's digest: 32 lower-case hex digits. */
     digest: string;
+  }
+  | {
+    kind: "oauth";
+    mechanism: "XOAUTH2" | "OAUTHBEARER";
+    /** The user the client named (XOAUTH2's `user=`, OAUTHBEARER's `a=`; may be empty). */
+    username: string;
+    /** The bearer token, as sent. Never logged. */
+    token: string;
   };
 
 /**

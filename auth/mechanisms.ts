@@ -5,10 +5,17 @@
  */
 import { CramMd5Mechanism } from "./cram_md5.ts";
 import { LoginMechanism } from "./login.ts";
+import { OAuthMechanism } from "./oauth_mechanism.ts";
 import { PlainMechanism } from "./plain.ts";
 import type { MechanismContext, MechanismName, ServerMechanism } from "./sasl.ts";
 
-const MECHANISM_NAMES: readonly MechanismName[] = ["PLAIN", "LOGIN", "CRAM-MD5"];
+const MECHANISM_NAMES: readonly MechanismName[] = [
+  "PLAIN",
+  "LOGIN",
+  "CRAM-MD5",
+  "XOAUTH2",
+  "OAUTHBEARER",
+];
 
 /**
  * Parses the mechanism argument of `AUTH` (case-insensitive): the canonical
@@ -50,5 +57,8 @@ export function createServerMechanism(
       return new LoginMechanism();
     case "CRAM-MD5":
       return new CramMd5Mechanism(context);
+    case "XOAUTH2":
+    case "OAUTHBEARER":
+      return new OAuthMechanism(name);
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Server-side SMTP AUTH for Tollgate: the SASL mechanisms (PLAIN, LOGIN,
- * CRAM-MD5) as pure step machines, password hashing (scrypt, PHC strings),
- * Dovecot-compatible CRAM-MD5 secrets, and the verifier that checks
- * credentials against the user store. No I/O: time, randomness and the
- * store are passed in.
+ * CRAM-MD5, XOAUTH2, OAUTHBEARER) as pure step machines, bearer tokens
+ * checked against an identity provider's keys, password hashing (scrypt,
+ * PHC strings), Dovecot-compatible CRAM-MD5 secrets, and the verifier that
+ * checks credentials against the user store. No I/O of its own: time,
+ * randomness and the store are passed in; the one HTTP client (for the
+ * identity provider's keys) is the web-standard `fetch`, or one passed in.
  *
  * @example
  * ```ts
@@ -42,3 +44,6 @@ export * from "./legacy_hashes.ts";
 export * from "./checkpassword.ts";
 export * from "./dovecot_auth.ts";
 export * from "./verification_cache.ts";
+export * from "./oauth_mechanism.ts";
+export * from "./oauth_verifier.ts";
+export * from "./jwt_verifier.ts";

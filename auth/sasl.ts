@@ -15,7 +15,7 @@ import type { Credentials } from "./credentials.ts";
  * console.log(name, isMechanismName("GSSAPI")); // "PLAIN" undefined
  * ```
  */
-export type MechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5";
+export type MechanismName = "PLAIN" | "LOGIN" | "CRAM-MD5" | "XOAUTH2" | "OAUTHBEARER";
 
 /**
  * One step of an exchange.

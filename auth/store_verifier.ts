@@ -88,6 +88,7 @@ export class UserStoreVerifier implements CredentialVerifier {
   /** Checks one set of credentials; never throws. */
   async verify(credentials: Credentials): Promise<VerifyResult> {
     if (credentials.kind === "cram-md5" && !this.#cramMd5Enabled) return REJECTED;
+    if (credentials.kind === "oauth") return REJECTED; // tokens are checked by OAuthVerifier
     const address = credentials.username.trim().toLowerCase();
     let user: UserRecord | undefined;
     try {

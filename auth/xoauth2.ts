@@ -90,15 +90,35 @@ export function decodeOAuthResponse(
   base64: string,
 ): OAuthResponse | undefined {
   const text = decodeBase64Utf8(base64);
-  if (text === undefined) return undefined;
+  const response = text === undefined ? undefined : readOAuthMessage(name, text);
+  return response?.user === "" ? undefined : response;
+}
+
+/**
+ * Reads a decoded XOAUTH2 or OAUTHBEARER message; `undefined` if it is not
+ * one (no bearer token, no XOAUTH2 user, a bad GS2 header). OAUTHBEARER may
+ * leave the authorization identity out (`n,,`, RFC 7628 §3.1): `user` is then
+ * empty.
+ *
+ * @example
+ * ```ts
+ * import { readOAuthMessage } from "@tollgate/tollgate/auth";
+ * console.log(readOAuthMessage("OAUTHBEARER", "n,,\x01auth=Bearer t0k\x01\x01"));
+ * // { user: "", token: "t0k" }
+ * ```
+ */
+export function readOAuthMessage(
+  name: OAuthMechanismName,
+  text: string,
+): OAuthResponse | undefined {
   const [head, ...fields] = text.split("\x01");
   let user: string | undefined;
   if (name === "XOAUTH2") {
     fields.unshift(head);
   } else {
-    const gs2 = /^[ny],a=([^,]*),$/.exec(head);
+    const gs2 = /^[ny],(?:a=([^,]*))?,$/.exec(head);
     if (gs2 === null) return undefined;
-    user = decodeSaslName(gs2[1]);
+    user = gs2[1] === undefined ? "" : decodeSaslName(gs2[1]);
   }
   let token: string | undefined;
   for (const field of fields) {
@@ -109,7 +129,9 @@ export function decodeOAuthResponse(
     if (key === "user" && name === "XOAUTH2") user = value;
     if (key === "auth") token = /^bearer +(\S+)$/i.exec(value)?.[1];
   }
-  if (user === undefined || user === "" || token === undefined) return undefined;
+  if (user === undefined || (user === "" && name === "XOAUTH2") || token === undefined) {
+    return undefined;
+  }
   return { user, token };
 }
 

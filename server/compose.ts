@@ -18,6 +18,7 @@ import { withTrigger } from "../delivery/queue_trigger.ts";
 import { withReadCache } from "../store/read_cache.ts";
 import { ClientCheckQueue } from "./client_check_queue.ts";
 import { PrometheusMetrics } from "./metrics/tollgate_metrics.ts";
+import { type OAuthLoginSettings, withOAuthLogin } from "./oauth_login.ts";
 import type { InsecureAuthPolicy, ListenAddress, Platform } from "./platform.ts";
 
 /** How long a cached domain, user, network or sender answer is served (writes here drop it at once). */
@@ -70,6 +71,8 @@ export interface TollgateSettings {
   outboundConcurrency: number;
   /** Whether the delivery worker runs (off: accepted mail stays queued). */
   delivery: boolean;
+  /** Logins with tokens of this identity provider (XOAUTH2, OAUTHBEARER), if set. */
+  oauth?: OAuthLoginSettings;
 }
 
 /**
@@ -126,7 +129,11 @@ export async function composeTollgate(
   });
   const stores = { ...cached, queue: withTrigger(opened.stores.queue, () => wakeWorker()) };
   const adminToken = await platform.adminToken();
-  const auth = platform.auth(stores.users, opened.stores.users);
+  const auth = withOAuthLogin(
+    platform.auth(stores.users, opened.stores.users),
+    settings.oauth,
+    stores,
+  );
   log(`auth checked by ${auth.description}`);
 
   const metrics = new PrometheusMetrics({ queue: opened.stores.queue, now: platform.now });

@@ -31,6 +31,7 @@ export type { ByteStream, Peer } from "./types.ts";
 export { type ConnectionDeps, serveConnection, startConnection } from "./smtp_connection.ts";
 export { type InputWaiter, ReadDeadlines, type WaitExpiry } from "./read_deadlines.ts";
 export { ClientCheckQueue } from "./client_check_queue.ts";
+export { type OAuthLoginSettings, withOAuthLogin } from "./oauth_login.ts";
 export { composeTollgate, type RunningTollgate, type TollgateSettings } from "./compose.ts";
 export type * from "./platform.ts";
 export { type Labels, type MetricKind, MetricsRegistry } from "./metrics/registry.ts";

@@ -47,6 +47,8 @@ const DATA_REFUSALS = {
   "too-many-hops": replies.tooManyHops,
 } as const;
 const encoder = new TextEncoder();
+/** RFC 7628 §3.2.2: the error challenge after a refused bearer token. */
+const OAUTH_ERROR = btoa(JSON.stringify({ status: "invalid_token" }));
 
 /**
  * One SMTP connection's protocol state.
@@ -75,6 +77,8 @@ export class ServerSession {
   #pendingRecipient = "";
   #pendingSender = "";
   #sasl: ServerMechanism | undefined;
+  /** Set while a bearer token is checked; then the delay before `535` after the client's dummy. */
+  #oauth: { failureDelayMs?: number } | undefined;
   #data: DataReader | undefined;
   #pending: Pending | undefined;
   #closed = false;
@@ -136,6 +140,7 @@ export class ServerSession {
     options: { failureDelayMs?: number } = {},
   ): SessionAction[] {
     this.#settle("credentials");
+    if (result.kind !== "rejected") this.#oauth = undefined;
     const out: SessionAction[] = [];
     if (result.kind === "accepted" && !SAFE_USER.test(result.user)) {
       // A backend handed back a name that would forge lines in replies and headers.
@@ -143,6 +148,10 @@ export class ServerSession {
     } else if (result.kind === "accepted") {
       this.#authUser = result.user;
       out.push(send(replies.authOk));
+    } else if (result.kind === "rejected" && this.#oauth) {
+      // RFC 7628 §3.2.2: the error as a challenge; 535 follows the client's dummy response.
+      this.#oauth.failureDelayMs = options.failureDelayMs ?? this.#options.authFailureDelayMs;
+      return this.#pump(now, [send(replies.challenge(OAUTH_ERROR))]);
     } else if (result.kind === "rejected") {
       const ms = options.failureDelayMs ?? this.#options.authFailureDelayMs;
       out.push({ kind: "wait", ms }, send(replies.authFailed));
@@ -237,9 +246,13 @@ export class ServerSession {
       if (line === undefined) break;
       this.#progress++;
       if (line === LINE_TOO_LONG) {
-        this.#sasl = undefined;
+        this.#sasl = this.#oauth = undefined;
         out.push(send(replies.lineTooLong));
         this.#countError(out);
+      } else if (this.#oauth?.failureDelayMs !== undefined) {
+        // Whatever the client answers to the error challenge (an empty line, `AQ==`, `*`).
+        out.push({ kind: "wait", ms: this.#oauth.failureDelayMs }, send(replies.authFailed));
+        this.#oauth = undefined;
       } else if (this.#sasl) {
         this.#saslStep(this.#sasl.next(line), this.#sasl, out);
       } else {
@@ -449,6 +462,7 @@ export class ServerSession {
         return void out.push(send(replies.challenge(btoa(step.challenge))));
       case "done":
         this.#pending = "credentials";
+        this.#oauth = step.credentials.kind === "oauth" ? {} : undefined;
         return void out.push({ kind: "verify-credentials", credentials: step.credentials });
       case "cancelled":
         return void out.push(send(replies.authCancelled));

@@ -60,7 +60,7 @@ Deno.test("sasl client: each mechanism completes against Tollgate's server side"
     equal(serverStep.credentials.username, "trottel", name);
     const credentials = serverStep.credentials;
     if (credentials.kind === "password") equal(credentials.password, "ich", name);
-    else {
+    else if (credentials.kind === "cram-md5") {
       equal(credentials.digest, cramMd5Digest(cramMd5Secret("ich"), credentials.challenge), name);
     }
   }

@@ -17,7 +17,11 @@ function countingVerifier(answers: Record<string, VerifyResult>) {
   const seen: string[] = [];
   const verifier: CredentialVerifier = {
     verify(credentials) {
-      const secret = credentials.kind === "password" ? credentials.password : credentials.digest;
+      const secret = credentials.kind === "password"
+        ? credentials.password
+        : credentials.kind === "cram-md5"
+        ? credentials.digest
+        : credentials.token;
       seen.push(secret);
       return Promise.resolve(answers[secret] ?? { kind: "rejected" });
     },

@@ -1,19 +1,8 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import nodemailer from "nodemailer";
+import { transportFor } from "./_nodemailer.ts";
 import { addLocalUser, allowSender, listQueue, startTollgate } from "./_server.ts";
 
 const USER = { address: "test@domain.de", password: "testing" };
-
-function transportFor(port: number, auth: { user: string; pass: string; method: string }) {
-  return nodemailer.createTransport({
-    host: "127.0.0.1",
-    port,
-    secure: false,
-    ignoreTLS: true,
-    name: "client.test",
-    auth,
-  });
-}
 
 Deno.test("nodemailer relays through Tollgate with PLAIN, LOGIN and CRAM-MD5", async (t) => {
   const tollgate = await startTollgate();

@@ -13,6 +13,7 @@ import {
 } from "../../delivery/retry_policy.ts";
 import type { CramOrder } from "../../auth/checkpassword.ts";
 import type { InsecureAuthPolicy, ListenAddress } from "../../server/platform.ts";
+import type { OAuthLoginSettings } from "../../server/oauth_login.ts";
 import { type DovecotAddress, parseDovecotAddress } from "./dovecot_client.ts";
 import { parseStoreSettings, type StoreSetting } from "./store_config.ts";
 
@@ -76,6 +77,8 @@ export interface TollgateConfig {
   delivery: boolean;
   /** `TOLLGATE_LOG_FORMAT`: `json` for one JSON object per line; absent for text (the default). */
   logFormat?: "json";
+  /** `TOLLGATE_OAUTH_ISSUER`, `_JWKS`, `_AUDIENCE`, `_CLAIM`: logins with the IdP's tokens. */
+  oauth?: OAuthLoginSettings;
 }
 
 /** A setting has a value Tollgate cannot use. */
@@ -178,6 +181,7 @@ export function parseConfig(
     ...authBackend(read),
     ...delivery(read),
     ...parseStoreSettings(read),
+    ...oauthLogin(read),
   };
 }
 
@@ -215,6 +219,27 @@ function delivery(read: (name: string) => string | undefined) {
     ),
     delivery: oneOf("TOLLGATE_DELIVERY", read("TOLLGATE_DELIVERY"), ["on", "off"]) === "on",
   };
+}
+
+function oauthLogin(read: (name: string) => string | undefined) {
+  const issuer = read("TOLLGATE_OAUTH_ISSUER");
+  const jwksUrl = read("TOLLGATE_OAUTH_JWKS");
+  const audience = read("TOLLGATE_OAUTH_AUDIENCE");
+  if (issuer === undefined) {
+    const stray = jwksUrl ? "TOLLGATE_OAUTH_JWKS" : audience ? "TOLLGATE_OAUTH_AUDIENCE" : "";
+    if (stray) throw new ConfigError(stray, "needs TOLLGATE_OAUTH_ISSUER");
+    return {};
+  }
+  for (const [name, url] of [["TOLLGATE_OAUTH_ISSUER", issuer], ["TOLLGATE_OAUTH_JWKS", jwksUrl]]) {
+    if (url !== undefined && !URL.canParse(url)) {
+      throw new ConfigError(name!, `"${url}" is not a URL`);
+    }
+  }
+  if (audience === undefined) {
+    throw new ConfigError("TOLLGATE_OAUTH_AUDIENCE", "is needed with TOLLGATE_OAUTH_ISSUER");
+  }
+  const claim = read("TOLLGATE_OAUTH_CLAIM") ?? "email";
+  return { oauth: { issuer, audience, claim, ...(jwksUrl ? { jwksUrl } : {}) } };
 }
 
 function authBackend(read: (name: string) => string | undefined) {
