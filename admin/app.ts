@@ -24,7 +24,15 @@ import { userRoutes } from "./_user_routes.ts";
 
 export { MAX_TOKEN_FAILURES, TOKEN_FAILURE_WINDOW_MS } from "./_token_throttle.ts";
 
-/** Request bodies are tiny JSON objects; anything larger is refused with `413`. */
+/**
+ * Request bodies are tiny JSON objects; anything larger is refused with `413`.
+ *
+ * @example
+ * ```ts
+ * import { MAX_REQUEST_BODY_BYTES } from "@tollgate/tollgate/admin";
+ * console.log(MAX_REQUEST_BODY_BYTES); // 65536
+ * ```
+ */
 export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
 
 /**

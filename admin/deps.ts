@@ -9,7 +9,16 @@ import type { Route } from "../delivery/routes.ts";
 import type { OAuthRouteState } from "../delivery/oauth_tokens.ts";
 import type { Stores } from "../store/types.ts";
 
-/** One step of a route test: what was tried, whether it worked, and what happened. */
+/**
+ * One step of a route test: what was tried, whether it worked, and what happened.
+ *
+ * @example
+ * ```ts
+ * import type { RouteProbeStep } from "@tollgate/tollgate/admin";
+ * const step: RouteProbeStep = { step: "connect", ok: true, detail: "connected to 192.0.2.25:587" };
+ * console.log(step.ok); // true
+ * ```
+ */
 export interface RouteProbeStep {
   /** The step, e.g. `connect`, `EHLO`, `STARTTLS`, `AUTH CRAM-MD5`. */
   step: string;
@@ -19,7 +28,16 @@ export interface RouteProbeStep {
   detail: string;
 }
 
-/** What testing a route's relay found, step by step, up to the first failure. */
+/**
+ * What testing a route's relay found, step by step, up to the first failure.
+ *
+ * @example
+ * ```ts
+ * import type { RouteProbeResult } from "@tollgate/tollgate/admin";
+ * const result: RouteProbeResult = { steps: [{ step: "result", ok: false, detail: "connection refused" }] };
+ * console.log(result.steps.at(-1)?.ok); // false
+ * ```
+ */
 export interface RouteProbeResult {
   /** The steps taken, in order. */
   steps: RouteProbeStep[];
@@ -29,6 +47,15 @@ export interface RouteProbeResult {
  * One change (or attempted change) made through the admin API, for the audit
  * log: who, what, when and how it ended. Never a request body, so never a
  * password.
+ *
+ * @example
+ * ```ts
+ * import type { AuditEntry } from "@tollgate/tollgate/admin";
+ * const entry: AuditEntry = {
+ *   time: 0, actor: "admin-token", clientAddress: "127.0.0.1", method: "PUT", path: "/api/domains/domain.de", status: 201,
+ * };
+ * console.log(entry.status); // 201
+ * ```
  */
 export interface AuditEntry {
   /** When the request was answered (ms since epoch, from `now`). */

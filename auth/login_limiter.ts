@@ -8,7 +8,17 @@
 import { clientGroup } from "./client_group.ts";
 import { FailureWindow } from "./failure_window.ts";
 
-/** The limits of a {@linkcode LoginLimiter}; every one has a default. */
+/**
+ * The limits of a {@linkcode LoginLimiter}; every one has a default.
+ *
+ * @example
+ * ```ts
+ * import { LoginLimiter, type LoginLimiterOptions } from "@tollgate/tollgate/auth";
+ * const strict: Partial<LoginLimiterOptions> = { banAfterFailures: 5, banMs: 60 * 60_000 };
+ * const limiter = new LoginLimiter(strict);
+ * console.log(limiter.admit("192.0.2.1", 0)); // { kind: "allow" }
+ * ```
+ */
 export interface LoginLimiterOptions {
   /** Failures count for this long (ms). Default 15 minutes. */
   windowMs: number;
@@ -39,7 +49,15 @@ const DEFAULT_OPTIONS: LoginLimiterOptions = {
   maxTrackedKeys: 10_000,
 };
 
-/** The key under which every failure is counted (the global layer). */
+/**
+ * The key under which every failure is counted (the global layer).
+ *
+ * @example
+ * ```ts
+ * import { GLOBAL_KEY } from "@tollgate/tollgate/auth";
+ * console.log(GLOBAL_KEY); // "*"
+ * ```
+ */
 export const GLOBAL_KEY = "*";
 /**
  * Account keys are cut to this many characters, so that tracked keys stay
@@ -86,7 +104,16 @@ export function resolveLimiterOptions(options: Partial<LoginLimiterOptions>): Lo
   return merged;
 }
 
-/** The recent failure counts one decision looks at, the failure just made included. */
+/**
+ * The recent failure counts one decision looks at, the failure just made included.
+ *
+ * @example
+ * ```ts
+ * import { failureDelayMs, type FailureCounts, resolveLimiterOptions } from "@tollgate/tollgate/auth";
+ * const counts: FailureCounts = { clientCount: 3, accountCount: 1, globalCount: 3 };
+ * console.log(failureDelayMs(resolveLimiterOptions({}), counts)); // 4000
+ * ```
+ */
 export interface FailureCounts {
   /** Of the client group. */
   clientCount: number;
@@ -119,6 +146,13 @@ export function failureDelayMs(options: LoginLimiterOptions, counts: FailureCoun
  * What a connection asks before and tells after a credential check: a
  * {@linkcode LoginLimiter} (one process) or a `SharedLoginLimiter` (every
  * node on a shared store).
+ *
+ * @example
+ * ```ts
+ * import { LoginLimiter, type LoginGate } from "@tollgate/tollgate/auth";
+ * const gate: LoginGate = new LoginLimiter();
+ * console.log(await gate.record("192.0.2.1", "test@domain.de", true, 0)); // { delayMs: 0, banned: false }
+ * ```
  */
 export interface LoginGate {
   /** Before checking credentials: whether this client may try at all. */
@@ -132,10 +166,28 @@ export interface LoginGate {
   ): LoginOutcome | Promise<LoginOutcome>;
 }
 
-/** What {@linkcode LoginLimiter.admit} decides before a credential check. */
+/**
+ * What {@linkcode LoginLimiter.admit} decides before a credential check.
+ *
+ * @example
+ * ```ts
+ * import type { LoginAdmission } from "@tollgate/tollgate/auth";
+ * const banned: LoginAdmission = { kind: "banned", untilMs: 900_000 };
+ * console.log(banned.kind); // "banned"
+ * ```
+ */
 export type LoginAdmission = { kind: "allow" } | { kind: "banned"; untilMs: number };
 
-/** What {@linkcode LoginLimiter.record} decides after a credential check. */
+/**
+ * What {@linkcode LoginLimiter.record} decides after a credential check.
+ *
+ * @example
+ * ```ts
+ * import type { LoginOutcome } from "@tollgate/tollgate/auth";
+ * const wrongPassword: LoginOutcome = { delayMs: 1000, banned: false };
+ * console.log(wrongPassword.delayMs); // 1000
+ * ```
+ */
 export interface LoginOutcome {
   /** How long to pause before answering (ms); 0 after a success. */
   delayMs: number;

@@ -13,7 +13,16 @@ import type { DkimKeyStore } from "./dkim_keys.ts";
 import type { LoginAttemptStore } from "./login_attempts.ts";
 import type { SenderStore } from "./senders.ts";
 
-/** One page of a listing, with the cursor for the next page when there is one. */
+/**
+ * One page of a listing, with the cursor for the next page when there is one.
+ *
+ * @example
+ * ```ts
+ * import type { Page } from "@tollgate/tollgate/store";
+ * const page: Page<string> = { items: ["a.example", "b.example"], cursor: "b.example" };
+ * console.log(page.items.length, page.cursor); // 2 "b.example"
+ * ```
+ */
 export interface Page<T> {
   /** The items of this page, in the store's stable order. */
   items: T[];
@@ -21,7 +30,17 @@ export interface Page<T> {
   cursor?: string;
 }
 
-/** How much of a listing to return, and where to continue. */
+/**
+ * How much of a listing to return, and where to continue.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, type PageRequest } from "@tollgate/tollgate/store";
+ * const stores = createMemoryStores(Date.now);
+ * const first: PageRequest = { limit: 10 };
+ * console.log((await stores.queue.list(first)).items); // []
+ * ```
+ */
 export interface PageRequest {
   /** At most this many items (the caller bounds it). */
   limit: number;
@@ -58,6 +77,15 @@ export interface DomainStore {
  * A mailbox user: its address (the SMTP AUTH user name) and its secrets.
  *
  * Secrets never leave the store through the admin API or a log line.
+ *
+ * @example
+ * ```ts
+ * import type { UserRecord } from "@tollgate/tollgate/store";
+ * const user: UserRecord = {
+ *   address: "test@domain.de", passwordHash: "$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA", updatedAt: 0,
+ * };
+ * console.log(user.address); // "test@domain.de"
+ * ```
  */
 export interface UserRecord {
   /** The address, lower-case: `test@domain.de`. */
@@ -117,7 +145,19 @@ export interface NetworkStore {
   remove(cidr: string): Promise<boolean>;
 }
 
-/** What the queue knows about one accepted message. */
+/**
+ * What the queue knows about one accepted message.
+ *
+ * @example
+ * ```ts
+ * import type { QueuedMessage } from "@tollgate/tollgate/store";
+ * const message: QueuedMessage = {
+ *   id: "01a24f9768eb6ec3f444", from: "test@domain.de", to: ["friend@example.net"],
+ *   clientAddress: "192.0.2.1", helo: "client.example", receivedAt: 0, size: 1351,
+ * };
+ * console.log(message.to); // ["friend@example.net"]
+ * ```
+ */
 export interface QueuedMessage {
   /** The queue id: sortable by acceptance time. */
   id: string;
@@ -137,12 +177,32 @@ export interface QueuedMessage {
   size: number;
 }
 
-/** The envelope data a writer commits; the queue adds `id` and `size`. */
+/**
+ * The envelope data a writer commits; the queue adds `id` and `size`.
+ *
+ * @example
+ * ```ts
+ * import type { Envelope } from "@tollgate/tollgate/store";
+ * const envelope: Envelope = {
+ *   from: "", to: ["postmaster@domain.de"], clientAddress: "::1", helo: "h", receivedAt: 0,
+ * };
+ * console.log(envelope.from === ""); // true (the null sender)
+ * ```
+ */
 export type Envelope = Omit<QueuedMessage, "id" | "size">;
 
 /**
  * Streams one message body into the spool. Nothing is visible in the queue
  * until {@linkcode SpoolWriter.commit} resolves; only then is the message durable.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, type SpoolWriter } from "@tollgate/tollgate/store";
+ * const writer: SpoolWriter = await createMemoryStores(Date.now).queue.create();
+ * await writer.write(new TextEncoder().encode("Subject: hi\r\n\r\nHello.\r\n"));
+ * const message = await writer.commit({ from: "", to: ["b@example.net"], clientAddress: "::1", helo: "h", receivedAt: 0 });
+ * console.log(message.size); // 23
+ * ```
  */
 export interface SpoolWriter {
   /** The id the message will have in the queue. */
@@ -155,10 +215,30 @@ export interface SpoolWriter {
   abort(): Promise<void>;
 }
 
-/** Where delivery to one recipient of a queued message stands. */
+/**
+ * Where delivery to one recipient of a queued message stands.
+ *
+ * @example
+ * ```ts
+ * import type { RecipientStatus } from "@tollgate/tollgate/store";
+ * const done: RecipientStatus[] = ["delivered", "bounced"];
+ * console.log(done.includes("queued")); // false
+ * ```
+ */
 export type RecipientStatus = "queued" | "delivered" | "bounced";
 
-/** The delivery state of one recipient. */
+/**
+ * The delivery state of one recipient.
+ *
+ * @example
+ * ```ts
+ * import type { RecipientState } from "@tollgate/tollgate/store";
+ * const state: RecipientState = {
+ *   address: "friend@example.net", status: "queued", attempts: 1, lastReply: "451 4.3.0 try later",
+ * };
+ * console.log(state.attempts); // 1
+ * ```
+ */
 export interface RecipientState {
   /** The recipient, as in the envelope. */
   address: string;
@@ -176,6 +256,15 @@ export interface RecipientState {
  * What delivery has done with a queued message so far. A commit starts it
  * with every recipient `queued`, no attempts, and `nextAttemptAt` equal to
  * `receivedAt`; the delivery worker replaces it after each attempt.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryState } from "@tollgate/tollgate/store";
+ * const state: DeliveryState = {
+ *   nextAttemptAt: 60_000, recipients: [{ address: "friend@example.net", status: "queued", attempts: 1 }],
+ * };
+ * console.log(state.recipients[0].status); // "queued"
+ * ```
  */
 export interface DeliveryState {
   /** When the message is due for its next attempt (ms since epoch). */
@@ -190,7 +279,19 @@ export interface DeliveryState {
   held?: { dueAt: number };
 }
 
-/** A message that is due, with its delivery state. */
+/**
+ * A message that is due, with its delivery state.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, type DueMessage } from "@tollgate/tollgate/store";
+ * const { queue } = createMemoryStores(() => 0);
+ * const writer = await queue.create();
+ * await writer.commit({ from: "", to: ["b@example.net"], clientAddress: "::1", helo: "h", receivedAt: 0 });
+ * const [due]: DueMessage[] = await queue.due(0, 10);
+ * console.log(due.delivery.recipients[0].status); // "queued"
+ * ```
+ */
 export interface DueMessage {
   /** The envelope. */
   message: QueuedMessage;
@@ -236,13 +337,32 @@ export interface MessageQueue {
   update(id: string, delivery: DeliveryState): Promise<boolean>;
 }
 
-/** A due message that one node has claimed for delivery until `leaseUntil`. */
+/**
+ * A due message that one node has claimed for delivery until `leaseUntil`.
+ *
+ * @example
+ * ```ts
+ * import type { ClaimedMessage, DueMessage } from "@tollgate/tollgate/store";
+ * const claim = (due: DueMessage, leaseMs: number, now: number): ClaimedMessage =>
+ *   ({ ...due, leaseUntil: now + leaseMs });
+ * console.log(typeof claim); // "function"
+ * ```
+ */
 export interface ClaimedMessage extends DueMessage {
   /** The lease ends then (ms since epoch); after it, another node may claim the message. */
   leaseUntil: number;
 }
 
-/** What a node did with a claimed message, handed back with the lease. */
+/**
+ * What a node did with a claimed message, handed back with the lease.
+ *
+ * @example
+ * ```ts
+ * import type { LeaseOutcome } from "@tollgate/tollgate/store";
+ * const delivered: LeaseOutcome = { kind: "remove" };
+ * console.log(delivered.kind); // "remove"
+ * ```
+ */
 export type LeaseOutcome =
   | { kind: "update"; delivery: DeliveryState }
   | { kind: "remove" };
@@ -296,13 +416,38 @@ export interface DeliveryLeases {
  *   text otherwise (as for MX hosts). Credentials still need TLS.
  * - `none`: never TLS. Credentials go in clear text: only for a relay on a
  *   trusted network.
+ *
+ * @example
+ * ```ts
+ * import type { TlsMode } from "@tollgate/tollgate/store";
+ * const modes: TlsMode[] = ["starttls", "implicit", "opportunistic", "none"];
+ * console.log(modes.length); // 4
+ * ```
  */
 export type TlsMode = "starttls" | "implicit" | "opportunistic" | "none";
 
-/** A SASL mechanism the client may use to authenticate at a relay. */
+/**
+ * A SASL mechanism the client may use to authenticate at a relay.
+ *
+ * @example
+ * ```ts
+ * import type { RouteMechanism } from "@tollgate/tollgate/store";
+ * const allowed: RouteMechanism[] = ["CRAM-MD5", "PLAIN"];
+ * console.log(allowed.includes("LOGIN")); // false
+ * ```
+ */
 export type RouteMechanism = "CRAM-MD5" | "PLAIN" | "LOGIN";
 
-/** The SASL mechanisms that carry an OAuth 2.0 access token (XOAUTH2, RFC 7628's OAUTHBEARER). */
+/**
+ * The SASL mechanisms that carry an OAuth 2.0 access token (XOAUTH2, RFC 7628's OAUTHBEARER).
+ *
+ * @example
+ * ```ts
+ * import type { OAuthMechanism } from "@tollgate/tollgate/store";
+ * const google: OAuthMechanism = "xoauth2";
+ * console.log(google); // "xoauth2"
+ * ```
+ */
 export type OAuthMechanism = "xoauth2" | "oauthbearer";
 
 /**
@@ -402,7 +547,17 @@ export interface RouteStore {
   remove(pattern: string): Promise<boolean>;
 }
 
-/** Every store a Tollgate server needs, as one bundle to inject. */
+/**
+ * Every store a Tollgate server needs, as one bundle to inject.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, type Stores } from "@tollgate/tollgate/store";
+ * const stores: Stores = createMemoryStores(Date.now);
+ * await stores.domains.add("domain.de");
+ * console.log(await stores.domains.list()); // ["domain.de"]
+ * ```
+ */
 export interface Stores {
   /** Local domains (rcpthosts). */
   domains: DomainStore;
