@@ -3,7 +3,8 @@
  * ports and data folder, on one private PostgreSQL (issue 15): what one node
  * writes the other sees at once, a node killed with SIGKILL leaves its leased
  * messages to the other after the lease, and both accepting at once deliver
- * every acknowledged message exactly once.
+ * every acknowledged message exactly once, and AUTH failures spread over both
+ * ban the client on both (the shared login limiter).
  */
 import { deepEqual, equal } from "node:assert/strict";
 import nodemailer from "nodemailer";
@@ -18,6 +19,7 @@ import {
 } from "./_server.ts";
 import { type RunningSink, startSmtpSink } from "./_smtp_sink.ts";
 import { authenticate } from "./_smtp_auth.ts";
+import { RawSmtpClient } from "./_raw_smtp.ts";
 
 const TRUSTED = { cidr: "127.0.0.0/8" };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -239,4 +241,43 @@ Deno.test("cluster: both nodes accept at once, every 250'd message delivered exa
   } finally {
     await sink.stop();
   }
+});
+
+/** One AUTH PLAIN over a fresh connection: the greeting's code if it refused, else AUTH's. */
+async function plainLogin(port: number, user: string, password: string): Promise<number> {
+  const client = await RawSmtpClient.connect(port);
+  try {
+    const greeting = await client.reply();
+    if (greeting.code !== 220) return greeting.code;
+    await client.command("EHLO client.test");
+    const blob = new TextEncoder().encode(`\0${user}\0${password}`).toBase64();
+    return (await client.command(`AUTH PLAIN ${blob}`)).code;
+  } finally {
+    client.close();
+  }
+}
+
+Deno.test("cluster: AUTH failures spread over nodes A and B ban the client on both", async () => {
+  await withCluster(async ({ node }) => {
+    const [a, b] = await Promise.all([node(), node()]);
+    const user = { address: "test@cluster.test", password: "s3cret-pass" };
+    await addLocalUser(a, user);
+    equal(
+      await plainLogin(b.submissionPort!, user.address, user.password),
+      235,
+      "B knows the user",
+    );
+    // Ten wrong passwords from 127.0.0.1, five to each node: the limiter's ban threshold in all,
+    // never reached on either node alone.
+    const guesses = await Promise.all(
+      [0, 1, 2, 3, 4].flatMap(() =>
+        [a, b].map((n) => plainLogin(n.submissionPort!, user.address, "x"))
+      ),
+    );
+    equal(guesses.filter((code) => code === 535).length >= 9, true, `replies ${guesses}`);
+    for (const target of [a, b]) {
+      const code = await plainLogin(target.submissionPort!, user.address, user.password);
+      equal(code, 421, "banned: even the right password is refused, on either node");
+    }
+  });
 });
