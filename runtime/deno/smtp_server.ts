@@ -114,6 +114,14 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
       const peer = clientAddress.includes(":")
         ? `[${clientAddress}]:${port}`
         : `${clientAddress}:${port}`;
+      if ((await options.limiter.admit(clientAddress, Date.now())).kind === "banned") {
+        options.log(`smtp ${peer} refused: banned after failed logins`);
+        metrics?.connectionRefused(mode, "banned");
+        refuse(conn, BANNED);
+        continue;
+      }
+      // Counted after the (possibly remote) ban check: connections that ended meanwhile
+      // must not be counted again from a number read before it.
       const fromClient = perClient.get(clientAddress) ?? 0;
       if (
         open >= options.maxConnections || fromClient >= options.maxConnectionsPerClient
@@ -121,12 +129,6 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
         options.log(`smtp ${peer} refused: too many connections`);
         metrics?.connectionRefused(mode, "too-many-connections");
         refuse(conn, TOO_MANY_CONNECTIONS);
-        continue;
-      }
-      if ((await options.limiter.admit(clientAddress, Date.now())).kind === "banned") {
-        options.log(`smtp ${peer} refused: banned after failed logins`);
-        metrics?.connectionRefused(mode, "banned");
-        refuse(conn, BANNED);
         continue;
       }
       perClient.set(clientAddress, fromClient + 1);
