@@ -13,6 +13,8 @@ import { RawSmtpClient, sendMessage } from "../tests/_raw_smtp.ts";
 /** What to send. */
 export interface PacedLoad {
   port: number;
+  /** Several listeners (the nodes of a cluster): connection *i* goes to `ports[i % n]`. */
+  ports?: number[];
   messages: number;
   connections: number;
   /** Messages per second offered in all, or undefined for as fast as the server answers. */
@@ -59,8 +61,9 @@ export async function sendPaced(load: PacedLoad): Promise<PacedRun> {
   const acceptedAt = new Map<string, number>();
   let next = 0;
   const started = performance.now();
-  const connection = async () => {
-    const client = await RawSmtpClient.connect(load.port);
+  const ports = load.ports ?? [load.port];
+  const connection = async (_: unknown, index: number) => {
+    const client = await RawSmtpClient.connect(ports[index % ports.length]);
     try {
       expect((await client.reply()).code, 220, "greeting");
       expect((await client.command("EHLO paced.bench.test")).code, 250, "EHLO");

@@ -1,6 +1,7 @@
 /**
  * The relays the end-to-end benchmark compares, behind one shape: Tollgate started as
- * `deno task start` does, with delivery on, and a private Postfix instance
+ * `deno task start` does, with delivery on (on its embedded KV store, or on PostgreSQL as
+ * one node or several sharing one database), and a private Postfix instance
  * (`bench/_postfix.ts`). Each either relays all mail to an SMTP next hop on 127.0.0.1 or
  * delivers it into the Maildir of one local user.
  *
@@ -47,8 +48,12 @@ export function countLines(
 /** A relay under load. */
 export interface Relay {
   name: "Tollgate" | "Postfix";
-  /** Its SMTP listener on 127.0.0.1. */
+  /** How it is set up, when several of one name run side by side ("PostgreSQL, 2 nodes"). */
+  setup?: string;
+  /** Its SMTP listener on 127.0.0.1 (with several nodes: the first node's). */
   port: number;
+  /** With several nodes: every node's SMTP listener; load is spread evenly over them. */
+  ports?: number[];
   /** Whether its queue holds no message at all (nothing waiting, nothing in flight). */
   queueEmpty(): Promise<boolean>;
   /** With a Maildir target: the `new/` folder the messages land in. */
@@ -66,9 +71,22 @@ const TOLLGATE_LOG = {
   troubled: /^.*(?:delivery \S+ to \S+ failed: |removed from the queue meanwhile|rror).*$/gm,
 };
 
+/** How to run Tollgate as a relay beyond its defaults. */
+export interface TollgateRelayOptions {
+  /** Extra environment, such as `TOLLGATE_STORE` and `TOLLGATE_STORE_SCHEMA`. */
+  env?: Record<string, string>;
+  /** Processes sharing one store (default 1); more than one needs a PostgreSQL store. */
+  nodes?: number;
+  /** Shown with the name in reports ("KV", "PostgreSQL, 2 nodes"). */
+  setup?: string;
+}
+
 /**
  * Tollgate with delivery on, trusting 127.0.0.0/8 (relay target: a route `*` to the next
- * hop, no TLS) or with the bench user as a local user (Maildir target).
+ * hop, no TLS) or with the bench user as a local user (Maildir target). With `nodes > 1`
+ * (on a shared PostgreSQL store) the first node is configured through its admin API and the
+ * others start after it, so they read that configuration from the store; the relay's queue
+ * is empty when every node's API lists none.
  *
  * @example
  * ```ts ignore
@@ -81,29 +99,51 @@ const TOLLGATE_LOG = {
  * }
  * ```
  */
-export async function startTollgateRelay(target: RelayTarget): Promise<Relay> {
-  const tollgate = await startTollgate({ env: { TOLLGATE_DELIVERY: "on" } });
+export async function startTollgateRelay(
+  target: RelayTarget,
+  options: TollgateRelayOptions = {},
+): Promise<Relay> {
+  const count = options.nodes ?? 1;
+  if (count > 1 && !/^postgres(?:ql)?:/.test(options.env?.TOLLGATE_STORE ?? "")) {
+    throw new Error("Several Tollgate nodes need a shared PostgreSQL TOLLGATE_STORE");
+  }
+  const env = { TOLLGATE_DELIVERY: "on", ...options.env };
+  const nodes: RunningTollgate[] = [];
+  const stop = async () => {
+    for (const node of nodes) await node.stop();
+  };
   try {
-    await configure(tollgate, target);
+    nodes.push(await startTollgate({ env }));
+    await configure(nodes[0], target);
+    while (nodes.length < count) nodes.push(await startTollgate({ env }));
   } catch (error) {
-    await tollgate.stop();
+    await stop();
     throw error;
   }
+  const output = () =>
+    nodes.length === 1
+      ? nodes[0].output()
+      : nodes.map((node, index) => `--- node ${index + 1} ---\n${node.output()}`).join("\n");
   return {
     name: "Tollgate",
-    port: tollgate.smtpPort,
+    ...(options.setup ? { setup: options.setup } : {}),
+    port: nodes[0].smtpPort,
+    ...(count > 1 ? { ports: nodes.map((node) => node.smtpPort) } : {}),
     async queueEmpty() {
-      const page = await adminOk(tollgate, { method: "GET", path: "/api/queue?limit=1" }) as {
-        messages: unknown[];
-      };
-      return page.messages.length === 0;
+      for (const node of nodes) {
+        const page = await adminOk(node, { method: "GET", path: "/api/queue?limit=1" }) as {
+          messages: unknown[];
+        };
+        if (page.messages.length > 0) return false;
+      }
+      return true;
     },
     ...(target.kind === "maildir"
-      ? { maildirNew: `${maildirFor(`${tollgate.dataDir}/mail`, MAILDIR_RECIPIENT)}/new` }
+      ? { maildirNew: `${maildirFor(`${nodes[0].dataDir}/mail`, MAILDIR_RECIPIENT)}/new` }
       : {}),
-    output: () => tollgate.output(),
-    logCounts: () => countLines(tollgate.output(), TOLLGATE_LOG),
-    stop: () => tollgate.stop(),
+    output,
+    logCounts: () => countLines(output(), TOLLGATE_LOG),
+    stop,
   };
 }
 

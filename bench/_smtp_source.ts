@@ -102,6 +102,38 @@ export async function runSmtpSource(
   return { messages: load.messages, seconds, messagesPerSecond: load.messages / seconds };
 }
 
+/**
+ * Spreads one load over several listeners (the nodes of a cluster): one `smtp-source` per
+ * port, all at once, with the sessions and messages split as evenly as they go (the first
+ * ports take any remainder). One port is a plain {@linkcode runSmtpSource}.
+ *
+ * @example
+ * ```ts ignore
+ * import { runSmtpSourceSpread } from "./_smtp_source.ts";
+ * const load = {
+ *   messages: 1000, sessions: 20, payloadBytes: 1024, reuseConnections: false,
+ *   sender: "a@example.net", recipient: "b@example.org",
+ * };
+ * const runs = await runSmtpSourceSpread([2525, 2526], load); // two runs of c=10, 500 each
+ * console.log(runs.length); // 2
+ * ```
+ */
+export async function runSmtpSourceSpread(
+  ports: number[],
+  load: SourceLoad,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<SourceRun[]> {
+  const share = (total: number, index: number) =>
+    Math.floor(total / ports.length) + (index < total % ports.length ? 1 : 0);
+  return await Promise.all(ports.map((port, index) =>
+    runSmtpSource(port, {
+      ...load,
+      messages: share(load.messages, index),
+      sessions: Math.max(1, share(load.sessions, index)),
+    }, timeoutMs)
+  ));
+}
+
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;

@@ -44,15 +44,26 @@ export interface DeliveryLatencyResult {
   repeated: number;
 }
 
-/** One run: sends, waits until every message arrived and the queue is empty, pairs the times. */
-async function timeRun(
+/**
+ * One run: sends (the connections spread over the relay's nodes when it has several), waits
+ * until every message arrived and the queue is empty, pairs the times.
+ *
+ * @example
+ * ```ts ignore
+ * import { timeDeliveryRun } from "./delivery_latency.ts";
+ * const run = await timeDeliveryRun(relay, log, { ratePerSecond: 400, messages: 1000, idPrefix: "a-" });
+ * console.log(run.latenciesMs.length); // 1000
+ * ```
+ */
+export async function timeDeliveryRun(
   relay: Relay,
   log: ArrivalLog,
   load: { ratePerSecond?: number; messages: number; idPrefix: string },
-) {
+): Promise<{ latenciesMs: number[]; acceptedPerSecond: number }> {
   const sent = await sendPaced({
     ...load,
     port: relay.port,
+    ...(relay.ports ? { ports: relay.ports } : {}),
     connections: DELIVERY_LATENCY_LOAD.connections,
     payloadBytes: DELIVERY_LATENCY_LOAD.payloadBytes,
     from: BENCH_USER.address,
@@ -72,29 +83,49 @@ async function timeRun(
   return { latenciesMs, acceptedPerSecond: load.messages / sent.seconds };
 }
 
-/** Both relays to one timed sink; the rates and runs interleaved. */
-export async function measureDeliveryLatency(): Promise<DeliveryLatencyResult[]> {
+/**
+ * Runs `work` with the timed sink (smtp-server noting each arrival in a file) and the log
+ * that reads those arrivals; the sink and its folder are removed after.
+ *
+ * @example
+ * ```ts ignore
+ * import { withTimedSink } from "./delivery_latency.ts";
+ * await withTimedSink(async (port, log) => {
+ *   await log.refresh();
+ *   console.log(port, log.arrivedAt.size); // 0 arrivals so far
+ * });
+ * ```
+ */
+export async function withTimedSink<T>(
+  work: (port: number, log: ArrivalLog) => Promise<T>,
+): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "tollgate-bench-latency-" });
   const arrivals = `${dir}/arrivals`;
   await Deno.writeTextFile(arrivals, "");
   const sink = await startPeer({ greetingDelay: false, arrivals });
-  const log = new ArrivalLog(arrivals);
   try {
-    return await withRelayPair(
-      { kind: "smtp", port: sink.port },
-      (relays) => measureRelays(relays, log),
-    );
+    return await work(sink.port, new ArrivalLog(arrivals));
   } finally {
     await sink.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }
 
+/** Both relays to one timed sink; the rates and runs interleaved. */
+export async function measureDeliveryLatency(): Promise<DeliveryLatencyResult[]> {
+  return await withTimedSink((port, log) =>
+    withRelayPair({ kind: "smtp", port }, (relays) => measureRelays(relays, log))
+  );
+}
+
 /** Every rate and run against both relays, interleaved, after a warm-up each. */
 async function measureRelays(relays: Relay[], log: ArrivalLog): Promise<DeliveryLatencyResult[]> {
   const { messages, runs, warmUpMessages, rates } = DELIVERY_LATENCY_LOAD;
   for (const relay of relays) {
-    await timeRun(relay, log, { messages: warmUpMessages, idPrefix: `${relay.name}-warm-` });
+    await timeDeliveryRun(relay, log, {
+      messages: warmUpMessages,
+      idPrefix: `${relay.name}-warm-`,
+    });
   }
   const results: DeliveryLatencyResult[] = rates.flatMap((ratePerSecond) =>
     relays.map((relay) => ({
@@ -109,7 +140,7 @@ async function measureRelays(relays: Relay[], log: ArrivalLog): Promise<Delivery
     for (const ratePerSecond of rates) {
       for (const relay of relays) {
         const idPrefix = `${relay.name}-${ratePerSecond ?? "full"}-${run}-`;
-        const measured = await timeRun(relay, log, { ratePerSecond, messages, idPrefix });
+        const measured = await timeDeliveryRun(relay, log, { ratePerSecond, messages, idPrefix });
         const result = results.find((row) =>
           row.relay === relay.name && row.ratePerSecond === ratePerSecond
         )!;

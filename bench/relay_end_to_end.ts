@@ -23,7 +23,7 @@ import {
   type RelayTarget,
 } from "./_relays.ts";
 import { median } from "./_report.ts";
-import { ensureSmtpSource, runSmtpSource, type SourceLoad } from "./_smtp_source.ts";
+import { ensureSmtpSource, runSmtpSourceSpread, type SourceLoad } from "./_smtp_source.ts";
 import { BENCH_USER } from "./_servers.ts";
 import { deliveryLatencySection, measureDeliveryLatency } from "./delivery_latency.ts";
 
@@ -65,7 +65,7 @@ export interface EndToEndResult {
 }
 
 /** Counts what arrived at the far end: the sink's messages, or the files in `new/`. */
-type Arrivals = (relay: Relay) => Promise<number>;
+export type Arrivals = (relay: Relay) => Promise<number>;
 
 async function filesIn(folder: string): Promise<number> {
   let count = 0;
@@ -85,12 +85,26 @@ function difference(after: LogCounts, before: LogCounts): LogCounts {
   };
 }
 
-/** One run: `smtp-source`, then waits until all arrived and the relay's queue is empty. */
-async function timeRun(relay: Relay, arrivals: Arrivals, load: SourceLoad): Promise<EndToEndRun> {
+/**
+ * One run: `smtp-source` (one per node, the load split, when the relay has several), then
+ * waits until all arrived and the relay's queue is empty.
+ *
+ * @example
+ * ```ts ignore
+ * import { timeEndToEndRun } from "./relay_end_to_end.ts";
+ * const run = await timeEndToEndRun(relay, countArrivals, load);
+ * console.log(run.messages / run.seconds); // msg/s end to end
+ * ```
+ */
+export async function timeEndToEndRun(
+  relay: Relay,
+  arrivals: Arrivals,
+  load: SourceLoad,
+): Promise<EndToEndRun> {
   const before = await arrivals(relay);
   const logBefore = relay.logCounts();
   const started = performance.now();
-  await runSmtpSource(relay.port, load, SOURCE_TIMEOUT_MS);
+  await runSmtpSourceSpread(relay.ports ?? [relay.port], load, SOURCE_TIMEOUT_MS);
   const acceptedSeconds = (performance.now() - started) / 1000;
   const arrived = async () => await arrivals(relay) - before;
   await pollUntil(async () => await arrived() >= load.messages && await relay.queueEmpty(), {
@@ -133,14 +147,14 @@ async function measureRelays(
     });
     const results: EndToEndResult[] = [];
     for (const relay of relays) {
-      await timeRun(relay, arrivals, loadOf(20, END_TO_END_LOAD.warmUpMessages));
+      await timeEndToEndRun(relay, arrivals, loadOf(20, END_TO_END_LOAD.warmUpMessages));
       await after(relay);
     }
     for (const { sessions, messages } of END_TO_END_LOAD.shapes) {
       const runs = new Map(relays.map((relay) => [relay, [] as EndToEndRun[]]));
       for (let run = 0; run < END_TO_END_LOAD.runs; run++) {
         for (const relay of relays) {
-          const result = await timeRun(relay, arrivals, loadOf(sessions, messages));
+          const result = await timeEndToEndRun(relay, arrivals, loadOf(sessions, messages));
           await after(relay);
           runs.get(relay)!.push(result);
           console.log(

@@ -2,7 +2,8 @@
  * `deno task bench`: Tollgate against nodemailer's smtp-server, Postfix's smtp-sink and
  * Haraka under Postfix's `smtp-source`, Tollgate's peak memory for one 25 MiB message,
  * Tollgate against a private Postfix end to end (relayed and into Maildirs, and delivery
- * latency), and the sections of the other benchmarks in `bench/`. Writes `docs/benchmarks.md` and prints
+ * latency), Tollgate on KV, on PostgreSQL and as two nodes on one PostgreSQL
+ * (`bench/cluster.ts`), and the sections of the other benchmarks in `bench/`. Writes `docs/benchmarks.md` and prints
  * its tables. Bounded: every load has fixed counts; under ten minutes in all on 2 cores.
  *
  * @module
@@ -37,6 +38,7 @@ import { targetsSection } from "./targets.ts";
 import { endToEndSection, measureEndToEnd } from "./relay_end_to_end.ts";
 import { deliveryLatencySection, measureDeliveryLatency } from "./delivery_latency.ts";
 import { cpuSection, measureCpuPerMessage } from "./cpu_per_message.ts";
+import { clusterSection, measureCluster } from "./cluster.ts";
 
 const RUNS = 5;
 const MESSAGES_PER_RUN = 1000;
@@ -241,6 +243,8 @@ const hostile = await measureHostileLoad({
 // The whole job: Tollgate against a private Postfix, from the first connect to the next hop.
 const endToEnd = await measureEndToEnd();
 const deliveryLatency = await measureDeliveryLatency();
+// Several nodes: KV, PostgreSQL (1 and 2 nodes) and Postfix, with WAL bytes per message.
+const cluster = await measureCluster();
 const sections = [
   targetsSection({
     throughput,
@@ -257,6 +261,7 @@ const sections = [
   }),
   endToEndSection(endToEnd),
   deliveryLatencySection(deliveryLatency),
+  clusterSection(cluster),
   cpuSection(cpu),
   payload100KSection(payload100K),
   latencySection(latency),
