@@ -39,14 +39,6 @@ export const CLUSTER_LOAD = {
   latency: { ratePerSecond: 400, messages: 1000 },
 };
 
-/**
- * All load comes from 127.0.0.1, and on PostgreSQL a node still counts finished
- * one-message connections long after `smtp-source` has moved on: at c=20 it answered `421`
- * with the default limits (50 per client) and with 1000 per client and per listener. Every
- * Tollgate setup gets these, so the runs measure delivery rather than that limit.
- */
-const CONNECTION_LIMIT = "100000";
-
 /** The setups compared, in table order. */
 const SETUPS = [
   { key: "kv", label: "Tollgate on KV", postgres: false, nodes: 1 },
@@ -86,8 +78,6 @@ function starter(setup: Setup, target: RelayTarget, pg: RunningPostgres, phase: 
   return async (): Promise<Relay> => {
     if (setup.key === "postfix") return { ...await startPostfix(target), setup: setup.label };
     const env: Record<string, string> = {
-      TOLLGATE_MAX_CONNECTIONS: CONNECTION_LIMIT,
-      TOLLGATE_MAX_CONNECTIONS_PER_CLIENT: CONNECTION_LIMIT,
       ...(setup.postgres
         ? { TOLLGATE_STORE: pg.url, TOLLGATE_STORE_SCHEMA: `bench_${phase}_${setup.key}` }
         : {}),
@@ -300,11 +290,8 @@ How it was measured (\`bench/cluster.ts\`):
   A setup that accepts more slowly than offered (see the paced acceptance column) slows
   the sender down: its latencies are those at the rate it accepted, and the wait before
   the \`250\` is not in them.
-- Tollgate: \`deno task start\` with \`TOLLGATE_DELIVERY=on\`,
-  \`TOLLGATE_MAX_CONNECTIONS\` and \`TOLLGATE_MAX_CONNECTIONS_PER_CLIENT\` at ${CONNECTION_LIMIT} (with
-  the defaults, and with 1000, a PostgreSQL node answered \`421 too many connections\` at
-  c=20: it still counted connections that \`smtp-source\` had long finished), the trusted
-  network
+- Tollgate: \`deno task start\` with \`TOLLGATE_DELIVERY=on\`, its default connection
+  limits, the trusted network
   \`127.0.0.0/8\` and a route \`*\` to the sink, configured through the first node's admin
   API; a second node starts after that and reads it from the store. *KV*: the embedded
   Deno KV under \`TOLLGATE_DATA\`. *PostgreSQL*: \`TOLLGATE_STORE=postgres://…\` to a private
