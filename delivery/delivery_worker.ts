@@ -28,10 +28,32 @@ import type { RetryPolicy } from "./retry_policy.ts";
 import { Semaphore } from "./_semaphore.ts";
 import type { DueMessage, QueuedMessage, Stores } from "../store/types.ts";
 import { holdDelivery } from "../store/queue_hold.ts";
-import { NO_METRICS, type TollgateMetrics } from "../server/metrics/tollgate_metrics.ts";
 
 /** An outcome with the route it took: `local`, a route's pattern, `mx`, or `none`. */
 type RoutedOutcome = DeliveryOutcome & { route: string };
+
+/**
+ * What the worker counts: one call per recipient outcome, with the route it
+ * took and, for a delivery, the seconds since the message was accepted.
+ * The server's `TollgateMetrics` is one.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryMetrics } from "@tollgate/tollgate/delivery";
+ * let delivered = 0;
+ * const metrics: DeliveryMetrics = { delivery: (outcome) => void (outcome === "delivered" && delivered++) };
+ * metrics.delivery("delivered", "*", 0.2);
+ * console.log(delivered); // 1
+ * ```
+ */
+export interface DeliveryMetrics {
+  /** Counts one recipient's outcome. */
+  delivery(
+    outcome: "delivered" | "deferred" | "failed",
+    route: string,
+    latencySeconds?: number,
+  ): void;
+}
 
 /**
  * What the worker works with: the stores, and the runtime's parts injected
@@ -98,7 +120,7 @@ export interface DeliveryWorkerOptions {
    */
   leases?: LeaseSettings;
   /** Counts attempts by outcome and route, and delivery latency; default none. */
-  metrics?: TollgateMetrics;
+  metrics?: DeliveryMetrics;
 }
 
 const HEADER_LIMIT = 64 * 1024;
@@ -386,7 +408,7 @@ export class DeliveryWorker {
         : "deferred";
       this.#log(`delivery ${message.id} to ${outcome.address} ${word}: ${outcome.reply}`);
       const latency = word === "delivered" ? (this.#now() - message.receivedAt) / 1000 : undefined;
-      (this.#options.metrics ?? NO_METRICS).delivery(word, outcome.route, latency);
+      this.#options.metrics?.delivery(word, outcome.route, latency);
     }
     if (result.failed.length > 0) await this.#bounce(message, result.failed);
     // Held while in delivery: what is left stays held (the hold would otherwise be lost).

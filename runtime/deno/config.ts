@@ -16,6 +16,9 @@ import type { InsecureAuthPolicy, ListenAddress } from "../../server/platform.ts
 import type { OAuthLoginSettings } from "../../server/oauth_login.ts";
 import { type DovecotAddress, parseDovecotAddress } from "./dovecot_client.ts";
 import { parseStoreSettings, type StoreSetting } from "./store_config.ts";
+import { ConfigError } from "./config_error.ts";
+
+export { ConfigError };
 
 export type { InsecureAuthPolicy, ListenAddress, StoreSetting };
 
@@ -79,19 +82,6 @@ export interface TollgateConfig {
   logFormat?: "json";
   /** `TOLLGATE_OAUTH_ISSUER`, `_JWKS`, `_AUDIENCE`, `_CLAIM`: logins with the IdP's tokens. */
   oauth?: OAuthLoginSettings;
-}
-
-/** A setting has a value Tollgate cannot use. */
-export class ConfigError extends Error {
-  /** The environment variable at fault. */
-  readonly setting: string;
-
-  /** Names the setting and says what is wrong with it. */
-  constructor(setting: string, problem: string) {
-    super(`${setting}: ${problem}`);
-    this.name = "ConfigError";
-    this.setting = setting;
-  }
 }
 
 /**

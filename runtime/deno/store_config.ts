@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ConfigError } from "./config.ts";
+import { ConfigError } from "./config_error.ts";
 
 /** Where the stores live. */
 export type StoreSetting =
