@@ -49,11 +49,8 @@ export * from "./dkim_signer.ts";
 export * from "./delivery_state.ts";
 export * from "./delivery_plan.ts";
 export { withTrigger } from "./queue_trigger.ts";
-export {
-  type DeliveryMetrics,
-  DeliveryWorker,
-  type DeliveryWorkerOptions,
-} from "./delivery_worker.ts";
+export { DeliveryWorker } from "./delivery_worker.ts";
+export type { DeliveryMetrics, DeliveryWorkerOptions } from "./delivery_worker_options.ts";
 export { LeaseKeeper, type LeaseSettings } from "./lease_keeper.ts";
 export { deliverRemote, type RemoteDeliveryOptions } from "./remote_delivery.ts";
 export { createRouteProbe, routeTarget, type RouteTargetOptions } from "./route_target.ts";
