@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { runWithInput } from "./_command.ts";
 
 /** One sample as the parser read it. */
 export interface Sample {
@@ -30,18 +31,9 @@ print(json.dumps(out))
 
 /** Parses `text`; rejects with the parser's error when it is not valid exposition text. */
 export async function parseMetrics(text: string): Promise<Sample[]> {
-  const child = new Deno.Command("/usr/bin/python3", {
-    args: ["-c", SCRIPT],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  if (code !== 0) throw new Error(`prometheus_client parser: ${new TextDecoder().decode(stderr)}`);
-  return JSON.parse(new TextDecoder().decode(stdout));
+  const { code, stdout, stderr } = await runWithInput("/usr/bin/python3", ["-c", SCRIPT], text);
+  if (code !== 0) throw new Error(`prometheus_client parser: ${stderr}`);
+  return JSON.parse(stdout);
 }
 
 /** The value of the sample named `name` whose labels include `labels`, or 0 when absent. */
@@ -62,16 +54,6 @@ export async function promtool(
   args: string[],
   input = "",
 ): Promise<{ code: number; output: string }> {
-  const child = new Deno.Command("promtool", {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  return { code, output: decoder.decode(stdout) + decoder.decode(stderr) };
+  const { code, stdout, stderr } = await runWithInput("promtool", args, input);
+  return { code, output: stdout + stderr };
 }

@@ -10,6 +10,7 @@ import { parseMetrics, sampleValue } from "./_prometheus.ts";
 import { RawSmtpClient, sendMessage } from "./_raw_smtp.ts";
 import { addLocalUser, listQueue, type RunningTollgate, startTollgate } from "./_server.ts";
 import { makeTestCertificate, type TestCertificate } from "./_tls_cert.ts";
+import { runWithInput } from "./_command.ts";
 
 const USER = { address: "test@domain.de", password: "testing" };
 const PLAIN_AUTH = btoa("\0test@domain.de\0testing");
@@ -38,18 +39,8 @@ async function withTlsServer(
 }
 
 async function run(command: string, args: string[], input = "") {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code, output: decode(stdout) + decode(stderr) };
+  const { code, stdout, stderr } = await runWithInput(command, args, input);
+  return { code, output: stdout + stderr };
 }
 
 Deno.test("STARTTLS: no AUTH before TLS (538), CVE-2011-0411 injection answers nothing, relay after login", async () => {
