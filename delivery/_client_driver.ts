@@ -38,13 +38,13 @@ export interface DriveResult {
 export async function driveSession(
   connection: OutboundConnection,
   session: ClientSession,
-  options: { hooks: DriverHooks; tls: StartTlsOptions },
+  options: { hooks: DriverHooks; tls: StartTlsOptions; now: () => number },
 ): Promise<DriveResult> {
-  const { hooks } = options;
+  const { hooks, now } = options;
   const result: DriveResult = { tlsFailed: false };
   let output: Uint8Array[] = [];
   // A session waits for nothing only between actions; the fallback just avoids a busy loop.
-  const remaining = () => (session.deadline ?? Date.now() + IDLE_FALLBACK_MS) - Date.now();
+  const remaining = () => (session.deadline ?? now() + IDLE_FALLBACK_MS) - now();
 
   /** Writes what the session queued; on failure the session hears why. */
   const flush = async (): Promise<ClientAction[]> => {
@@ -53,9 +53,9 @@ export async function driveSession(
     output = [];
     try {
       if (await connection.write(bytes, remaining()) === "written") return [];
-      return session.timedOut(Math.max(Date.now(), session.deadline ?? 0));
+      return session.timedOut(Math.max(now(), session.deadline ?? 0));
     } catch (error) {
-      return session.connectionLost(`connection lost: ${message(error)}`, Date.now());
+      return session.connectionLost(`connection lost: ${message(error)}`, now());
     }
   };
 
@@ -66,25 +66,25 @@ export async function driveSession(
     } catch (error) {
       result.tlsFailed = true;
       hooks.progress("tls", false, message(error));
-      return session.tlsFailed(message(error), Date.now());
+      return session.tlsFailed(message(error), now());
     }
     hooks.progress("tls", true, describeTls(info));
-    return session.tlsStarted(Date.now());
+    return session.tlsStarted(now());
   };
 
   const sendBody = async (): Promise<ClientAction[]> => {
     try {
       for await (const chunk of hooks.body()) {
-        for (const action of session.bodyData(chunk, Date.now())) {
+        for (const action of session.bodyData(chunk, now())) {
           if (action.kind === "send") output.push(action.bytes);
         }
         const failure = await flush();
         if (failure.length > 0) return failure;
       }
     } catch (error) {
-      return session.connectionLost(`cannot read the message body: ${message(error)}`, Date.now());
+      return session.connectionLost(`cannot read the message body: ${message(error)}`, now());
     }
-    return session.bodyEnd(Date.now());
+    return session.bodyEnd(now());
   };
 
   const perform = async (actions: ClientAction[]): Promise<void> => {
@@ -101,7 +101,7 @@ export async function driveSession(
           hooks.progress(action.step, action.ok, action.detail);
           break;
         case "ready":
-          queue.push(...hooks.ready(Date.now()));
+          queue.push(...hooks.ready(now()));
           break;
         case "send-body":
           queue.push(...await flush(), ...(session.closed ? [] : await sendBody()));
@@ -120,7 +120,7 @@ export async function driveSession(
   };
 
   try {
-    await perform(session.start(Date.now()));
+    await perform(session.start(now()));
     while (!session.closed) {
       await perform(await flush());
       if (session.closed) break;
@@ -128,15 +128,15 @@ export async function driveSession(
       try {
         read = await connection.read(remaining());
       } catch (error) {
-        await perform(session.connectionLost(`connection lost: ${message(error)}`, Date.now()));
+        await perform(session.connectionLost(`connection lost: ${message(error)}`, now()));
         continue;
       }
       if (read === "timeout") {
-        await perform(session.timedOut(Math.max(Date.now(), session.deadline ?? 0)));
+        await perform(session.timedOut(Math.max(now(), session.deadline ?? 0)));
       } else if (read === "end") {
-        await perform(session.connectionLost("the relay closed the connection", Date.now()));
+        await perform(session.connectionLost("the relay closed the connection", now()));
       } else {
-        await perform(session.receive(read, Date.now()));
+        await perform(session.receive(read, now()));
       }
     }
   } catch (error) {

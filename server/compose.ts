@@ -145,6 +145,7 @@ export async function composeTollgate(
     insecureAuth: settings.insecureAuth,
     authFailureDelayMs: settings.authFailureDelayMs,
     idleTimeoutMs: settings.idleTimeoutMs,
+    now: platform.now,
     maxConnections: settings.maxConnections,
     maxConnectionsPerClient: settings.maxConnectionsPerClient,
     stores,

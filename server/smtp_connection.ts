@@ -44,6 +44,8 @@ export interface ConnectionDeps {
   checks: ClientCheckQueue;
   /** How long a silent client is kept before `421`. */
   idleTimeoutMs: number;
+  /** The clock (ms since epoch): session deadlines, login counting, log times. */
+  now: () => number;
   /** One line per event; never given a secret. */
   log: (line: string) => void;
   /** The deadlines of waits for input, all ended at shutdown (idle sessions then get `421`). */
@@ -197,7 +199,7 @@ class ConnectionRun implements InputWaiter {
       else if (event === "timeout") await this.#run(session, session.timedOut());
       else if (event === "shutdown") await this.#stream.write(SHUTDOWN_REPLY);
       else if (event instanceof Uint8Array) {
-        await this.#run(session, session.receive(event, Date.now()));
+        await this.#run(session, session.receive(event, this.#deps.now()));
       } else if (event !== null && event !== "resume") throw event.readFailed;
       await this.#flush();
       const waitAgain = event !== null && event !== "timeout" && event !== "shutdown";
@@ -206,7 +208,7 @@ class ConnectionRun implements InputWaiter {
         // client trickling a byte at a time cannot hold the session (slowloris).
         if (session.progress !== this.#progress) {
           this.#progress = session.progress;
-          this.deadline = Date.now() + this.#deps.idleTimeoutMs;
+          this.deadline = this.#deps.now() + this.#deps.idleTimeoutMs;
         }
         this.#wait();
         return;
@@ -306,7 +308,7 @@ class ConnectionRun implements InputWaiter {
           return await verifyCredentials(action.credentials, session, this.#deps, this.#peer);
         case "check-sender": {
           const verdict = await checkSender(action, this.#deps.stores);
-          return session.senderChecked(verdict, Date.now());
+          return session.senderChecked(verdict, this.#deps.now());
         }
         case "check-recipient": {
           const verdict = await checkRecipient({
@@ -314,7 +316,7 @@ class ConnectionRun implements InputWaiter {
             clientAddress: this.#peer.clientAddress,
             ...(action.authenticatedUser ? { authenticatedUser: action.authenticatedUser } : {}),
           }, this.#deps.stores);
-          return session.recipientChecked(verdict, Date.now());
+          return session.recipientChecked(verdict, this.#deps.now());
         }
         case "message-begin":
           await this.#spool.begin();
@@ -327,7 +329,7 @@ class ConnectionRun implements InputWaiter {
           break;
         case "message-end":
           await this.#flush();
-          return session.messageStored(await this.#spool.commit(action.envelope), Date.now());
+          return session.messageStored(await this.#spool.commit(action.envelope), this.#deps.now());
       }
     }
     return undefined;
@@ -343,10 +345,10 @@ async function verifyCredentials(
 ): Promise<SessionAction[]> {
   const { limiter } = deps;
   const { clientAddress } = peer;
-  const metrics = deps.metrics;
-  if ((await limiter.admit(clientAddress, Date.now())).kind === "banned") {
+  const { metrics, now: clock } = deps;
+  if ((await limiter.admit(clientAddress, clock())).kind === "banned") {
     metrics?.auth(credentials.mechanism, "locked-out");
-    return session.credentialsVerified({ kind: "locked-out" }, Date.now());
+    return session.credentialsVerified({ kind: "locked-out" }, clock());
   }
   const verify = () => deps.verifier.verify(credentials);
   const result = await deps.checks.run(clientAddress, verify).catch((error) => ({
@@ -356,9 +358,9 @@ async function verifyCredentials(
   if (result.kind === "temporary-failure") {
     deps.log(`smtp ${peer.peer} auth ${credentials.mechanism} temporary failure: ${result.reason}`);
     metrics?.auth(credentials.mechanism, "temporary-failure");
-    return session.credentialsVerified(result, Date.now());
+    return session.credentialsVerified(result, clock());
   }
-  const now = Date.now();
+  const now = clock();
   const outcome = await limiter.record(
     clientAddress,
     credentials.username,

@@ -80,6 +80,7 @@ export async function dialogueServer(
           limiter: new LoginLimiter(),
           checks: new ClientCheckQueue(2),
           idleTimeoutMs: 60_000,
+          now: Date.now,
           log: () => {},
           reads,
         }, {

@@ -20,6 +20,7 @@ function listen(idleTimeoutMs: number): SmtpServer {
     maxConnections: 10,
     maxConnectionsPerClient: 10,
     idleTimeoutMs,
+    now: Date.now,
     stores,
     verifier: new UserStoreVerifier(stores.users, {
       kdf: createFastKdf().kdf,

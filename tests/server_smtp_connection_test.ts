@@ -5,19 +5,25 @@ import { ClientCheckQueue } from "../server/client_check_queue.ts";
 import { ReadDeadlines } from "../server/read_deadlines.ts";
 import { type ConnectionDeps, type Peer, startConnection } from "../server/smtp_connection.ts";
 import { ServerSession } from "../smtp/server_session.ts";
+import type { MechanismName } from "../auth/sasl.ts";
 import { createMemoryStores } from "../store/memory/stores.ts";
 
 const PEER: Peer = { clientAddress: "192.0.2.1", peer: "192.0.2.1:4000" };
 const decoder = new TextDecoder();
 
-/** A listener's dependencies with short deadlines; no test here gets as far as AUTH. */
-function connectionDeps(reads: ReadDeadlines, log: string[]): ConnectionDeps {
+/** A listener's dependencies with short deadlines; AUTH (in the clear) only with `authMechanisms`. */
+function connectionDeps(
+  reads: ReadDeadlines,
+  log: string[],
+  authMechanisms: MechanismName[] = [],
+): ConnectionDeps {
   return {
     stores: createMemoryStores(() => Date.now()),
     verifier: { verify: () => Promise.resolve({ kind: "rejected" }) },
     limiter: new LoginLimiter(),
     checks: new ClientCheckQueue(2),
     idleTimeoutMs: 20,
+    now: Date.now,
     log: (line) => log.push(line),
     reads,
     newSession: ({ clientAddress }) =>
@@ -25,7 +31,7 @@ function connectionDeps(reads: ReadDeadlines, log: string[]): ConnectionDeps {
         hostname: "mail.example.net",
         clientAddress,
         maxMessageBytes: 1 << 20,
-        authMechanisms: [],
+        authMechanisms,
         authFailureDelayMs: 0,
         randomBytes: (n) => new Uint8Array(n),
       }),
@@ -99,4 +105,26 @@ Deno.test("connection: a silent client gets 421 at its deadline and is ended onc
   equal(written.length, 2);
   equal(written[1].slice(0, 10), "421 4.4.2 ");
   reads.shutdown();
+});
+
+Deno.test("connection: times come from the injected clock (the failed-login line's time)", async () => {
+  const reads = new ReadDeadlines({ tickMs: 1_000, now: Date.now });
+  const log: string[] = [];
+  const plain = btoa("\0alice@example.net\0wrong");
+  const input = [`EHLO client.example.net\r\nAUTH PLAIN ${plain}\r\nQUIT\r\n`];
+  const { stream, written } = fakeStream(() => {
+    const next = input.shift();
+    return Promise.resolve(next === undefined ? null : new TextEncoder().encode(next));
+  });
+  const deps = connectionDeps(reads, log, ["PLAIN"]);
+  deps.now = () => Date.UTC(2031, 0, 2, 3, 4, 5);
+  const ended = new Promise<Peer>((resolve) => startConnection(stream, deps, PEER, resolve));
+  await ended;
+  reads.shutdown();
+  equal(written.some((reply) => reply.startsWith("535 ")), true, written.join(""));
+  equal(
+    log.filter((line) => line.startsWith("2031-01-02T03:04:05.000Z tollgate: auth failed")).length,
+    1,
+    log.join("\n"),
+  );
 });

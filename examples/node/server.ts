@@ -35,6 +35,7 @@ const deps: ConnectionDeps = {
   limiter: new LoginLimiter(),
   checks: new ClientCheckQueue(2),
   idleTimeoutMs: 300_000,
+  now: Date.now,
   log: console.log,
   reads: new ReadDeadlines({ tickMs: 1000, now: Date.now }),
   newSession: ({ clientAddress }) =>

@@ -91,6 +91,7 @@ async function deliverOnce(
   const { tlsFailed } = await driveSession(opened.connection, session.session, {
     hooks,
     tls: tlsOptions(target),
+    now: Date.now,
   });
   return { failure, tlsFailed };
 }
@@ -129,6 +130,7 @@ export async function probeRoute(target: OutboundTarget): Promise<{ steps: Probe
       failed: (reason) => void (failure = reason),
     },
     tls: tlsOptions(target),
+    now: Date.now,
   });
   if (failure !== undefined) return finish(false, failure);
   return finish(

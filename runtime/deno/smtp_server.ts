@@ -114,7 +114,7 @@ export function startSmtpServer(options: SmtpServerOptions): SmtpServer {
       const peer = clientAddress.includes(":")
         ? `[${clientAddress}]:${port}`
         : `${clientAddress}:${port}`;
-      if ((await options.limiter.admit(clientAddress, Date.now())).kind === "banned") {
+      if ((await options.limiter.admit(clientAddress, options.now())).kind === "banned") {
         options.log(`smtp ${peer} refused: banned after failed logins`);
         metrics?.connectionRefused(mode, "banned");
         refuse(conn, BANNED);
