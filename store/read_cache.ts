@@ -1,6 +1,7 @@
 /**
  * A read cache in front of the stores every `RCPT TO` and `MAIL FROM` asks:
- * domains, users, trusted networks and sender grants. Without it each
+ * domains, users, trusted networks and sender grants; and of the DKIM keys
+ * every signed message reads. Without it each
  * recipient costs two to four store reads (a local domain, its parent
  * entries, the user), which at c=20 took about a third of the process's CPU.
  *
@@ -13,6 +14,7 @@
  *
  * @module
  */
+import type { DkimKey, DkimKeyStore } from "./dkim_keys.ts";
 import type { SenderStore } from "./senders.ts";
 import type { DomainStore, NetworkStore, Stores, UserRecord, UserStore } from "./types.ts";
 
@@ -38,7 +40,7 @@ export interface ReadCacheOptions {
 }
 
 /**
- * The same stores, with domain, user, network and sender reads served from
+ * The same stores, with domain, user, network, sender and DKIM key reads served from
  * memory until a write through them changes the answer or `maxAgeMs` passes.
  *
  * @example
@@ -57,6 +59,7 @@ export function withReadCache(stores: Stores, options: ReadCacheOptions): Stores
     users: cachedUsers(stores.users, new ReadCache(options)),
     networks: cachedNetworks(stores.networks, new ReadCache(options)),
     senders: cachedSenders(stores.senders, new ReadCache(options)),
+    dkim: cachedDkimKeys(stores.dkim, new ReadCache(options)),
   };
 }
 
@@ -95,6 +98,17 @@ function cachedSenders(store: SenderStore, cache: ReadCache<string[]>): SenderSt
     list: async (user) => [...await cache.read(user, () => store.list(user))],
     add: (user, entry) => cache.writing(user, () => store.add(user, entry)),
     remove: (user, entry) => cache.writing(user, () => store.remove(user, entry)),
+  };
+}
+
+function cachedDkimKeys(store: DkimKeyStore, cache: ReadCache<DkimKey[]>): DkimKeyStore {
+  return {
+    list: () => store.list(),
+    get: async (domain) =>
+      (await cache.read(domain, () => store.get(domain))).map((k) => ({ ...k })),
+    put: (key) => cache.writing(key.domain, () => store.put(key)),
+    remove: (domain, selector) => cache.writing(domain, () => store.remove(domain, selector)),
+    removeDomain: (domain) => cache.writing(domain, () => store.removeDomain(domain)),
   };
 }
 

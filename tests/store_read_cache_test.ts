@@ -1,6 +1,6 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { openKvStores } from "../runtime/deno/kv_open.ts";
-import { createMemoryStores, type Stores, withReadCache } from "../store/mod.ts";
+import { createMemoryStores, type DkimKey, type Stores, withReadCache } from "../store/mod.ts";
 import { runStoreContract } from "./store_contract.ts";
 
 // The cache must be invisible: the whole store contract holds through it.
@@ -23,7 +23,7 @@ runStoreContract("kv behind the read cache", async () => {
 /** Memory stores that count reads, behind a cache with a hand-moved clock. */
 function countedStores(options: { maxEntries?: number } = {}) {
   const backing = createMemoryStores(() => 0);
-  const reads = { domains: 0, users: 0, networks: 0, senders: 0 };
+  const reads = { domains: 0, users: 0, networks: 0, senders: 0, dkim: 0 };
   const counted: Stores = {
     ...backing,
     domains: {
@@ -49,6 +49,13 @@ function countedStores(options: { maxEntries?: number } = {}) {
       add: (user, entry) => backing.senders.add(user, entry),
       remove: (user, entry) => backing.senders.remove(user, entry),
     },
+    dkim: {
+      list: () => backing.dkim.list(),
+      get: (domain) => (reads.dkim++, backing.dkim.get(domain)),
+      put: (key) => backing.dkim.put(key),
+      remove: (domain, selector) => backing.dkim.remove(domain, selector),
+      removeDomain: (domain) => backing.dkim.removeDomain(domain),
+    },
   };
   const clock = { now: 0 };
   const stores = withReadCache(counted, { now: () => clock.now, maxAgeMs: 2_000, ...options });
@@ -56,6 +63,14 @@ function countedStores(options: { maxEntries?: number } = {}) {
 }
 
 const USER = { address: "test@domain.de", passwordHash: "$scrypt$x", updatedAt: 1 };
+const DKIM_KEY: DkimKey = {
+  domain: "domain.de",
+  selector: "s1",
+  algorithm: "ed25519-sha256",
+  privateKey: "cHJpdmF0ZQ==",
+  publicKey: "cHVibGlj",
+  createdAt: 1,
+};
 
 Deno.test("read cache: a repeated lookup reads the store once, also for a miss", async () => {
   const { stores, reads } = countedStores();
@@ -64,8 +79,9 @@ Deno.test("read cache: a repeated lookup reads the store once, also for a miss",
     equal(await stores.users.get("nobody@domain.de"), undefined);
     deepEqual(await stores.networks.list(), []);
     deepEqual(await stores.senders.list("test@domain.de"), []);
+    deepEqual(await stores.dkim.get("domain.de"), []);
   }
-  deepEqual(reads, { domains: 1, users: 1, networks: 1, senders: 1 });
+  deepEqual(reads, { domains: 1, users: 1, networks: 1, senders: 1, dkim: 1 });
 });
 
 Deno.test("read cache: a write through it is seen by the next read", async () => {
@@ -95,6 +111,17 @@ Deno.test("read cache: a write through it is seen by the next read", async () =>
   deepEqual(await stores.senders.list(USER.address), ["@domain.de"]);
   await stores.senders.remove(USER.address, "@domain.de");
   deepEqual(await stores.senders.list(USER.address), []);
+
+  const selectors = async () => (await stores.dkim.get("domain.de")).map((key) => key.selector);
+  deepEqual(await selectors(), []);
+  await stores.dkim.put({ ...DKIM_KEY, selector: "s1" });
+  deepEqual(await selectors(), ["s1"]);
+  await stores.dkim.put({ ...DKIM_KEY, selector: "s2" });
+  deepEqual(await selectors(), ["s1", "s2"]);
+  await stores.dkim.remove("domain.de", "s1");
+  deepEqual(await selectors(), ["s2"]);
+  await stores.dkim.removeDomain("domain.de");
+  deepEqual(await selectors(), []);
 });
 
 Deno.test("read cache: a change made behind its back shows after maxAgeMs", async () => {
