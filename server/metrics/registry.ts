@@ -114,7 +114,7 @@ export class MetricsRegistry {
 
   #series(name: string, labels: Labels) {
     const family = this.#family(name);
-    const key = labelText(labels);
+    const key = seriesKey(labels);
     let series = family.series.get(key);
     if (!series) {
       series = { labels: { ...labels }, value: 0, counts: family.buckets.map(() => 0), sum: 0 };
@@ -122,6 +122,14 @@ export class MetricsRegistry {
     }
     return series;
   }
+}
+
+/** Identifies a series by its label names and values: cheaper than its escaped text. */
+function seriesKey(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length === 0) return "";
+  if (names.length > 1) names.sort();
+  return names.map((name) => `${name}=${JSON.stringify(labels[name])}`).join(",");
 }
 
 function labelText(labels: Labels): string {
