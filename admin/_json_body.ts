@@ -34,20 +34,16 @@ async function jsonObjectProblem(c: Context): Promise<string | undefined> {
   return undefined;
 }
 
-/** Whether the request says it has a body (a length other than 0, or a content type). */
-function announcesBody(c: Context): boolean {
-  return (c.req.header("content-length") ?? "0") !== "0" ||
-    c.req.header("content-type") !== undefined;
-}
-
 /**
  * Route middleware in front of a JSON body schema: refuses a content type
  * other than `application/json`, text that is not JSON and a body that is
- * not an object with `400`. With `optional`, a request without a body passes.
+ * not an object with `400`. With `optional`, a request without a body (and
+ * without a content type) passes.
  */
 export function jsonObjectBody(options: { optional?: boolean } = {}): MiddlewareHandler {
   return async (c, next) => {
-    if (options.optional && !announcesBody(c)) return await next();
+    const noBody = c.req.header("content-type") === undefined && await c.req.text() === "";
+    if (options.optional && noBody) return await next();
     const problem = await jsonObjectProblem(c);
     if (problem !== undefined) return c.json({ error: problem }, 400);
     await next();

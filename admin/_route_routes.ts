@@ -86,7 +86,7 @@ const resolve = tokenRoute({
       z.object({
         domain: z.string(),
         matched: z.string().nullable(),
-        route: RouteViewSchema.nullable(),
+        route: z.union([RouteViewSchema, z.null()]),
         delivery: z.enum(["mx", "relay"]),
         why: z.string(),
       }).openapi("RouteResolution"),
