@@ -42,8 +42,8 @@ async function jsonObjectProblem(c: Context): Promise<string | undefined> {
  */
 export function jsonObjectBody(options: { optional?: boolean } = {}): MiddlewareHandler {
   return async (c, next) => {
-    const noBody = c.req.header("content-type") === undefined && await c.req.text() === "";
-    if (options.optional && noBody) return await next();
+    const untyped = c.req.header("content-type") === undefined;
+    if (options.optional && untyped && await c.req.text() === "") return await next();
     const problem = await jsonObjectProblem(c);
     if (problem !== undefined) return c.json({ error: problem }, 400);
     await next();
