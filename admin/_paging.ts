@@ -1,9 +1,11 @@
 /**
- * Reads `?limit` and `?cursor` for the paged listings (users, queue).
+ * The `?limit=&cursor=` query of the paged listings (users, queue), and the
+ * `cursor` of their replies.
  *
  * @module
  */
 
+import { z } from "@hono/zod-openapi";
 import type { PageRequest } from "../store/types.ts";
 
 /** The page size when `?limit` is absent. */
@@ -13,36 +15,40 @@ export const MAX_PAGE_LIMIT = 100_000;
 /** The longest `?cursor` accepted; store cursors are far shorter. */
 const MAX_CURSOR_LENGTH = 1024;
 
-/** A page request, or why the query was refused. */
-export type PageQuery =
-  | { kind: "valid"; page: PageRequest }
-  | { kind: "invalid"; error: string };
+const LIMIT_ERROR =
+  `Invalid query parameter "limit": expected an integer from 1 to ${MAX_PAGE_LIMIT}`;
+const CURSOR_ERROR =
+  `Invalid query parameter "cursor": expected 1 to ${MAX_CURSOR_LENGTH} characters`;
 
 /**
- * Validates the raw query values: `limit` is a decimal integer in
- * 1..{@linkcode MAX_PAGE_LIMIT} (default {@linkcode DEFAULT_PAGE_LIMIT}),
- * `cursor` a non-empty string handed back unchanged to the store.
+ * `limit`: a decimal integer in 1..{@linkcode MAX_PAGE_LIMIT} (default
+ * {@linkcode DEFAULT_PAGE_LIMIT}); `cursor`: the `cursor` of the previous
+ * page, handed back unchanged to the store.
  */
-export function parsePageQuery(query: { limit?: string; cursor?: string }): PageQuery {
-  const { limit, cursor } = query;
-  let pageLimit = DEFAULT_PAGE_LIMIT;
-  if (limit !== undefined) {
-    pageLimit = /^[0-9]{1,6}$/.test(limit) ? Number(limit) : NaN;
-    if (!(pageLimit >= 1 && pageLimit <= MAX_PAGE_LIMIT)) {
-      return {
-        kind: "invalid",
-        error: `Invalid query parameter "limit": expected an integer from 1 to ${MAX_PAGE_LIMIT}`,
-      };
-    }
-  }
-  if (cursor === undefined) return { kind: "valid", page: { limit: pageLimit } };
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) {
-    return {
-      kind: "invalid",
-      error: `Invalid query parameter "cursor": expected 1 to ${MAX_CURSOR_LENGTH} characters`,
-    };
-  }
-  return { kind: "valid", page: { limit: pageLimit, cursor } };
+export const PageQuery = z.object({
+  limit: z.string().regex(/^[0-9]{1,6}$/, LIMIT_ERROR)
+    .transform(Number)
+    .refine((limit) => limit >= 1 && limit <= MAX_PAGE_LIMIT, LIMIT_ERROR)
+    .optional()
+    .openapi({
+      param: {
+        description: `Entries per page, 1 to ${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT}).`,
+      },
+      example: "100",
+    }),
+  cursor: z.string().min(1, CURSOR_ERROR).max(MAX_CURSOR_LENGTH, CURSOR_ERROR).optional()
+    .openapi({ param: { description: "The `cursor` of the previous page." } }),
+});
+
+/** The `cursor` of a paged reply: there only when there is a next page. */
+export const NextCursor = z.string().optional().openapi({
+  description: "Pass as `?cursor=` for the next page; absent on the last page.",
+});
+
+/** The store's page request for a validated query. */
+export function pageRequest(query: z.output<typeof PageQuery>): PageRequest {
+  const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+  return query.cursor === undefined ? { limit } : { limit, cursor: query.cursor };
 }
 
 /** `{ cursor }` when there is a next page, `{}` on the last one. */

@@ -6,11 +6,14 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { destinationOf } from "../delivery/delivery_plan.ts";
 import type { RecipientStores } from "../relay/recipient_check.ts";
 import { holdDelivery, releaseDelivery } from "../store/queue_hold.ts";
 import type { DeliveryState, MessageQueue, QueuedMessage, RouteStore } from "../store/types.ts";
+import { adminRouter, errorReply, jsonReply, type Reply, tokenRoute } from "./_api_schema.ts";
+import { jsonObjectBody } from "./_json_body.ts";
+import { noQueuedMessage, QUEUE_TAGS, QueueIdParams } from "./_queue_routes.ts";
 
 /** What queue control needs. */
 export interface QueueHoldDeps {
@@ -25,18 +28,69 @@ export interface QueueHoldDeps {
 }
 
 type Action = "hold" | "release" | "retry";
-type Selector = { route: string } | { domain: string };
-
-const QUEUE_ID = /^[0-9a-f]{20}$/;
 const PAGE = 1000;
+
+const Selector = z.union([
+  z.strictObject({
+    route: z.string().min(1).openapi({ description: "A route pattern; `*` the default route." }),
+  }),
+  z.strictObject({
+    domain: z.string().min(1).transform((domain) => domain.toLowerCase())
+      .openapi({ description: "A recipient domain." }),
+  }),
+], { error: 'expected {"route": "<pattern>"} or {"domain": "<domain>"}' }).openapi("QueueSelector");
+
+const WHAT: Record<Action, string> = {
+  hold: "Hold the queued messages for a route or domain",
+  release: "Release the held messages for a route or domain",
+  retry: "Retry the queued messages for a route or domain now",
+};
+
+const bulkRoute = (action: Action) =>
+  tokenRoute({
+    method: "post",
+    path: `/${action}`,
+    tags: QUEUE_TAGS,
+    summary: WHAT[action],
+    description: "Every message with a recipient still queued for the route (or the domain). " +
+      "A held message is never delivered until released; `retry` leaves held messages held.",
+    middleware: jsonObjectBody(),
+    request: {
+      body: { required: true, content: { "application/json": { schema: Selector } } },
+    },
+    responses: {
+      200: jsonReply(
+        "How many messages matched, and how many changed.",
+        z.object({ matched: z.number().int(), changed: z.number().int() }).openapi("QueueChange"),
+      ),
+      400: errorReply("The body names neither a route nor a domain."),
+    },
+  });
+
+const itemRoute = (action: "hold" | "release") =>
+  tokenRoute({
+    method: "post",
+    path: `/{id}/${action}`,
+    tags: QUEUE_TAGS,
+    summary: action === "hold" ? "Hold a queued message" : "Release a held message",
+    request: { params: QueueIdParams },
+    responses: {
+      200: jsonReply(
+        "Whether it is held now.",
+        z.object({ id: z.string(), held: z.boolean() }).openapi("QueueHold"),
+      ),
+      400: errorReply("The id is not 20 hex digits."),
+      404: errorReply("No queued message with this id."),
+    },
+  });
 
 /**
  * The queue control routes, mounted at `/api/queue`. A held message is never
  * delivered until released; its queue lifetime keeps running (see
  * `docs/operations.md`). `retry` leaves held messages held.
  */
-export function queueHoldRoutes(deps: QueueHoldDeps): Hono {
-  const app = new Hono();
+export function queueHoldRoutes(deps: QueueHoldDeps): OpenAPIHono {
+  const app = adminRouter();
   const { queue } = deps;
   const change = (action: Action, delivery: DeliveryState): DeliveryState | undefined => {
     if (action === "hold") return delivery.held ? undefined : holdDelivery(delivery);
@@ -47,9 +101,9 @@ export function queueHoldRoutes(deps: QueueHoldDeps): Hono {
   };
 
   for (const action of ["hold", "release", "retry"] as const) {
-    app.post(`/${action}`, async (c) => {
-      const selector = parseSelector(await c.req.json().catch(() => undefined));
-      if (typeof selector === "string") return c.json({ error: selector }, 400);
+    const route = bulkRoute(action);
+    app.openapi(route, async (c): Reply<typeof route> => {
+      const selector = c.req.valid("json");
       const routes = await deps.stores.routes.list();
       const matches = await selectMessages(queue, async (_message, delivery) => {
         const waiting = delivery.recipients.filter((one) => one.status === "queued");
@@ -77,39 +131,23 @@ export function queueHoldRoutes(deps: QueueHoldDeps): Hono {
       }
       const which = "domain" in selector ? `domain ${selector.domain}` : `route ${selector.route}`;
       deps.log(`queue ${action} ${which}: ${changed} of ${matches.length} messages`);
-      return c.json({ matched: matches.length, changed });
+      return c.json({ matched: matches.length, changed }, 200);
     });
   }
 
   for (const action of ["hold", "release"] as const) {
-    app.post(`/:id/${action}`, async (c) => {
-      const id = c.req.param("id");
-      if (!QUEUE_ID.test(id)) {
-        return c.json({ error: `Invalid queue id "${id}": expected 20 hex digits` }, 400);
-      }
+    const route = itemRoute(action);
+    app.openapi(route, async (c): Reply<typeof route> => {
+      const { id } = c.req.valid("param");
       const delivery = await queue.delivery(id);
-      if (!delivery) return c.json({ error: `No queued message ${id}` }, 404);
+      if (!delivery) return c.json(noQueuedMessage(id), 404);
       const next = change(action, delivery);
-      if (next && !(await queue.update(id, next))) {
-        return c.json({ error: `No queued message ${id}` }, 404);
-      }
+      if (next && !(await queue.update(id, next))) return c.json(noQueuedMessage(id), 404);
       if (next) deps.log(`queue ${id} ${action === "hold" ? "held" : "released"}`);
-      return c.json({ id, held: action === "hold" });
+      return c.json({ id, held: action === "hold" }, 200);
     });
   }
   return app;
-}
-
-/** `{"route": pattern}` or `{"domain": name}`, or the error message. */
-function parseSelector(body: unknown): Selector | string {
-  const usage = 'Expected a JSON body {"route": "<pattern>"} or {"domain": "<domain>"}';
-  if (typeof body !== "object" || body === null) return usage;
-  const { route, domain } = body as Record<string, unknown>;
-  if (typeof route === "string" && domain === undefined && route !== "") return { route };
-  if (typeof domain === "string" && route === undefined && domain !== "") {
-    return { domain: domain.toLowerCase() };
-  }
-  return usage;
 }
 
 /** Every queued message (paged through) whose state `matches` accepts. */

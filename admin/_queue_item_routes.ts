@@ -5,9 +5,24 @@
  * @module
  */
 
-import { Hono } from "hono";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DeliveryState, MessageQueue, QueuedMessage } from "../store/types.ts";
-import { messageView } from "./_queue_routes.ts";
+import {
+  adminRouter,
+  errorReply,
+  jsonReply,
+  NO_CONTENT,
+  noContent,
+  type Reply,
+  tokenRoute,
+} from "./_api_schema.ts";
+import {
+  Envelope,
+  messageView,
+  noQueuedMessage,
+  QUEUE_TAGS,
+  QueueIdParams,
+} from "./_queue_routes.ts";
 
 /** What the queue item endpoints need besides the queue. */
 export interface QueueItemDeps {
@@ -17,7 +32,56 @@ export interface QueueItemDeps {
   log: (line: string) => void;
 }
 
-const QUEUE_ID = /^[0-9a-f]{20}$/;
+const QueueItem = Envelope.extend({
+  held: z.boolean(),
+  nextAttemptAt: z.string().nullable().openapi({
+    format: "date-time",
+    description: "When the next attempt is due; null while held.",
+  }),
+  recipients: z.array(z.object({
+    address: z.string(),
+    status: z.enum(["queued", "delivered", "bounced"]),
+    attempts: z.number().int(),
+    lastReply: z.string().nullable(),
+    lastAttemptAt: z.string().nullable().openapi({ format: "date-time" }),
+  })),
+}).openapi("QueueItem");
+
+const BAD_ID = errorReply("The id is not 20 hex digits.");
+const UNKNOWN_ID = errorReply("No queued message with this id.");
+const request = { params: QueueIdParams };
+
+const show = tokenRoute({
+  method: "get",
+  path: "/{id}",
+  tags: QUEUE_TAGS,
+  summary: "Show a queued message",
+  description: "Its envelope and, per recipient, status, attempts, last reply and last attempt.",
+  request,
+  responses: { 200: jsonReply("The message.", QueueItem), 400: BAD_ID, 404: UNKNOWN_ID },
+});
+const retry = tokenRoute({
+  method: "post",
+  path: "/{id}/retry",
+  tags: QUEUE_TAGS,
+  summary: "Retry a queued message now",
+  request,
+  responses: {
+    200: jsonReply("It is due now.", QueueItem),
+    400: BAD_ID,
+    404: UNKNOWN_ID,
+    409: errorReply("The message is held; release it first."),
+  },
+});
+const remove = tokenRoute({
+  method: "delete",
+  path: "/{id}",
+  tags: QUEUE_TAGS,
+  summary: "Delete a queued message",
+  description: "Removes it without a bounce.",
+  request,
+  responses: { 204: NO_CONTENT, 400: BAD_ID, 404: UNKNOWN_ID },
+});
 
 /**
  * `GET /{id}` shows a message and, per recipient, its status (`queued`,
@@ -26,52 +90,45 @@ const QUEUE_ID = /^[0-9a-f]{20}$/;
  * same view); `DELETE /{id}` removes it without a bounce (`204`). An unknown
  * id is `404`, one that is not 20 hex digits `400`.
  */
-export function queueItemRoutes(queue: MessageQueue, deps: QueueItemDeps): Hono {
-  const app = new Hono();
+export function queueItemRoutes(queue: MessageQueue, deps: QueueItemDeps): OpenAPIHono {
+  const app = adminRouter();
   const read = async (id: string) => {
     const [message, delivery] = await Promise.all([queue.get(id), queue.delivery(id)]);
     return message && delivery ? { message, delivery } : undefined;
   };
-  const invalid = (id: string) =>
-    QUEUE_ID.test(id) ? undefined : { error: `Invalid queue id "${id}": expected 20 hex digits` };
-  const missing = (id: string) => ({ error: `No queued message ${id}` });
 
-  app.get("/:id", async (c) => {
-    const id = c.req.param("id");
-    const bad = invalid(id);
-    if (bad) return c.json(bad, 400);
+  app.openapi(show, async (c): Reply<typeof show> => {
+    const { id } = c.req.valid("param");
     const found = await read(id);
-    return found ? c.json(itemView(found.message, found.delivery)) : c.json(missing(id), 404);
+    return found
+      ? c.json(itemView(found.message, found.delivery), 200)
+      : c.json(noQueuedMessage(id), 404);
   });
 
-  app.post("/:id/retry", async (c) => {
-    const id = c.req.param("id");
-    const bad = invalid(id);
-    if (bad) return c.json(bad, 400);
+  app.openapi(retry, async (c): Reply<typeof retry> => {
+    const { id } = c.req.valid("param");
     const found = await read(id);
     if (found?.delivery.held) {
       return c.json({ error: `Message ${id} is held; release it first` }, 409);
     }
     const delivery = found && { ...found.delivery, nextAttemptAt: deps.now() };
     if (!found || !delivery || !(await queue.update(id, delivery))) {
-      return c.json(missing(id), 404);
+      return c.json(noQueuedMessage(id), 404);
     }
     deps.log(`queue ${id} retry now`);
-    return c.json(itemView(found.message, delivery));
+    return c.json(itemView(found.message, delivery), 200);
   });
 
-  app.delete("/:id", async (c) => {
-    const id = c.req.param("id");
-    const bad = invalid(id);
-    if (bad) return c.json(bad, 400);
-    if (!(await queue.remove(id))) return c.json(missing(id), 404);
+  app.openapi(remove, async (c): Reply<typeof remove> => {
+    const { id } = c.req.valid("param");
+    if (!(await queue.remove(id))) return c.json(noQueuedMessage(id), 404);
     deps.log(`queue ${id} deleted`);
-    return c.body(null, 204);
+    return noContent(c);
   });
   return app;
 }
 
-function itemView(message: QueuedMessage, delivery: DeliveryState) {
+function itemView(message: QueuedMessage, delivery: DeliveryState): z.infer<typeof QueueItem> {
   return {
     ...messageView(message),
     held: delivery.held !== undefined,

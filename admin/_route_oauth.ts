@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { grantOf } from "../delivery/oauth_token_request.ts";
 import type { OAuthRouteState } from "../delivery/oauth_tokens.ts";
 import type { Route, RouteOAuth2 } from "../delivery/routes.ts";
@@ -14,15 +14,21 @@ import type { Route, RouteOAuth2 } from "../delivery/routes.ts";
 /** The `auth` object of a route `PUT`. */
 export const oauthAuthBody = z.strictObject({
   mechanism: z.enum(["xoauth2", "oauthbearer"]),
-  user: z.string(),
+  user: z.string().openapi({ description: "The mailbox the token is for." }),
   oauth2: z.strictObject({
     tokenUrl: z.string(),
     clientId: z.string(),
-    clientSecret: z.string().optional(),
-    refreshToken: z.string().nullable().optional(),
+    clientSecret: z.string().optional().openapi({
+      description: "Write-only; left out, the stored one is kept for the same token URL and " +
+        "client id.",
+    }),
+    refreshToken: z.string().nullable().optional().openapi({
+      description: "Write-only; left out, the stored one is kept; `null` removes it (the " +
+        "client credentials grant from then on).",
+    }),
     scope: z.string().optional(),
   }),
-});
+}).openapi("RouteOAuthSettings", { description: "OAuth 2.0 for the relay's AUTH." });
 
 /** What a `PUT` body says about credentials. */
 interface CredentialsBody {
@@ -79,27 +85,28 @@ export function oauthFields(body: CredentialsBody, existing: Route | undefined):
   return { kind: "fields", username: auth.user, oauth2, kept };
 }
 
-/** How the admin API shows a route's OAuth 2.0 settings. */
-export interface OAuthView {
-  /** `xoauth2` or `oauthbearer`. */
-  mechanism: RouteOAuth2["mechanism"];
-  /** The mailbox the token is for. */
-  user: string;
-  /** The client, its secrets only as "set or not". */
-  oauth2: {
-    tokenUrl: string;
-    clientId: string;
-    scope?: string;
-    grant: "client_credentials" | "refresh_token";
-    clientSecretSet: boolean;
-    refreshTokenSet: boolean;
-  };
-  /** The token state, once a token was asked for. */
-  state?: Omit<OAuthRouteState, "since" | "tokenExpiresAt"> & {
-    since: string;
-    tokenExpiresAt?: string;
-  };
-}
+/** How the admin API shows a route's OAuth 2.0 settings: secrets only as "set or not". */
+export const OAuthViewSchema = z.object({
+  mechanism: z.enum(["xoauth2", "oauthbearer"]),
+  user: z.string().openapi({ description: "The mailbox the token is for." }),
+  oauth2: z.object({
+    tokenUrl: z.string(),
+    clientId: z.string(),
+    scope: z.string().optional(),
+    grant: z.enum(["client_credentials", "refresh_token"]),
+    clientSecretSet: z.boolean(),
+    refreshTokenSet: z.boolean(),
+  }),
+  state: z.object({
+    status: z.enum(["ok", "failing", "broken"]),
+    detail: z.string(),
+    since: z.string().openapi({ format: "date-time" }),
+    tokenExpiresAt: z.string().optional().openapi({ format: "date-time" }),
+  }).optional().openapi({ description: "The token state, once a token was asked for." }),
+}).openapi("RouteOAuthView");
+
+/** A route's OAuth 2.0 settings as the admin API shows them. */
+export type OAuthView = z.infer<typeof OAuthViewSchema>;
 
 /** The `auth` part of a route's view; undefined for a route without OAuth. */
 export function oauthView(route: Route, state?: OAuthRouteState): OAuthView | undefined {

@@ -6,28 +6,140 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { z } from "zod";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { createRoute } from "../delivery/route_fields.ts";
 import { normalizeRecipientDomain } from "../relay/local_domains.ts";
 import { normalizeRoutePattern, resolveRoute, type Route } from "../delivery/routes.ts";
 import type { RouteStore } from "../store/types.ts";
 import type { AdminDeps } from "./deps.ts";
-import { removeEntry } from "./_entry_set.ts";
-import { readJsonBody } from "./_json_body.ts";
-import { tryNormalize } from "./_normalize.ts";
+import {
+  adminRouter,
+  errorReply,
+  jsonReply,
+  NO_CONTENT,
+  noContent,
+  pathParam,
+  type Reply,
+  tokenRoute,
+} from "./_api_schema.ts";
+import { noSuch, removeEntry } from "./_entry_set.ts";
+import { jsonObjectBody } from "./_json_body.ts";
 import { routeTextRoutes } from "./_route_text.ts";
-import { describeRoute, redactPassword, routeView } from "./_route_view.ts";
+import { describeRoute, redactPassword, routeView, RouteViewSchema } from "./_route_view.ts";
 import { oauthAuthBody, oauthFields } from "./_route_oauth.ts";
 
 const putRouteBody = z.strictObject({
-  relay: z.string().optional(),
-  port: z.number().optional(),
+  relay: z.string().optional().openapi({
+    description: "The relay host; without it the route delivers to the MX hosts.",
+    example: "mail.provider.de",
+  }),
+  port: z.number().optional().openapi({ example: 587 }),
   username: z.string().optional(),
-  password: z.string().optional(),
+  password: z.string().optional().openapi({
+    description: "Write-only; left out with the same `username`, the stored one is kept.",
+    format: "password",
+  }),
   tls: z.enum(["starttls", "implicit", "opportunistic", "none"]).optional(),
   mechanisms: z.array(z.enum(["CRAM-MD5", "PLAIN", "LOGIN"])).optional(),
   auth: oauthAuthBody.optional(),
+}).openapi("RouteSettings");
+
+const tags = ["Routes"];
+const PatternParams = z.object({
+  pattern: pathParam(
+    "pattern",
+    normalizeRoutePattern,
+    "`example.com`, `.example.com` (its subdomains) or `*` (the default route, also `%2A`).",
+    "example.com",
+  ),
+});
+const BAD_PATTERN = errorReply("The pattern cannot be parsed.");
+
+const list = tokenRoute({
+  method: "get",
+  path: "/",
+  tags,
+  summary: "List the outbound routes",
+  responses: {
+    200: jsonReply(
+      "Every route (passwords never shown).",
+      z.object({ routes: z.array(RouteViewSchema) }).openapi("RouteList"),
+    ),
+  },
+});
+const resolve = tokenRoute({
+  method: "get",
+  path: "/resolve",
+  tags,
+  summary: "Which route a domain takes, and why",
+  request: {
+    query: z.object({
+      domain: z.string().optional().openapi({
+        param: { description: "A recipient domain (required)." },
+        example: "example.net",
+      }),
+    }),
+  },
+  responses: {
+    200: jsonReply(
+      "The route that applies (null: MX delivery without a route).",
+      z.object({
+        domain: z.string(),
+        matched: z.string().nullable(),
+        route: z.union([RouteViewSchema, z.null()]),
+        delivery: z.enum(["mx", "relay"]),
+        why: z.string(),
+      }).openapi("RouteResolution"),
+    ),
+    400: errorReply("No domain, or an address instead of a domain."),
+  },
+});
+const put = tokenRoute({
+  method: "put",
+  path: "/{pattern}",
+  tags,
+  summary: "Create or replace a route",
+  description: "`201` when created, `200` when replaced. Give either `username`/`password`/" +
+    "`mechanisms` or `auth` (OAuth 2.0).",
+  middleware: jsonObjectBody(),
+  request: {
+    params: PatternParams,
+    body: { required: true, content: { "application/json": { schema: putRouteBody } } },
+  },
+  responses: {
+    200: jsonReply("Replaced.", RouteViewSchema),
+    201: jsonReply("Created.", RouteViewSchema),
+    400: errorReply("The pattern or the settings cannot be used."),
+  },
+});
+const remove = tokenRoute({
+  method: "delete",
+  path: "/{pattern}",
+  tags,
+  summary: "Remove a route",
+  request: { params: PatternParams },
+  responses: { 204: NO_CONTENT, 400: BAD_PATTERN, 404: errorReply("No such route.") },
+});
+const probe = tokenRoute({
+  method: "post",
+  path: "/{pattern}/test",
+  tags,
+  summary: "Test a route's relay",
+  description: "Connects now, negotiates TLS and tries the credentials, step by step up to the " +
+    "first failure; passwords are redacted from every reply.",
+  request: { params: PatternParams },
+  responses: {
+    200: jsonReply(
+      "The route and what the test found (`ok` only when every step worked).",
+      RouteViewSchema.extend({
+        ok: z.boolean(),
+        steps: z.array(z.object({ step: z.string(), ok: z.boolean(), detail: z.string() })),
+      }).openapi("RouteTest"),
+    ),
+    400: errorReply("The pattern cannot be parsed, or the route has no relay host."),
+    404: errorReply("No such route."),
+    501: errorReply("This server cannot test routes."),
+  },
 });
 
 /** What the route endpoints need besides the store. */
@@ -51,12 +163,15 @@ function keptPassword(
  * `POST /import` and `GET /export` read and write `smtproutes` text;
  * `POST /{pattern}/test` probes the relay.
  */
-export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
-  const app = new Hono();
+export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): OpenAPIHono {
+  const app = adminRouter();
   const view = (route: Route) => routeView(route, deps.routeOAuthState?.(route));
-  app.get("/", async (c) => c.json({ routes: (await routes.list()).map(view) }));
-  app.get("/resolve", async (c) => {
-    const domain = normalizeRecipientDomain((c.req.query("domain") ?? "").trim());
+  app.openapi(
+    list,
+    async (c): Reply<typeof list> => c.json({ routes: (await routes.list()).map(view) }, 200),
+  );
+  app.openapi(resolve, async (c): Reply<typeof resolve> => {
+    const domain = normalizeRecipientDomain((c.req.valid("query").domain ?? "").trim());
     if (domain === "") return c.json({ error: 'Missing query parameter "domain"' }, 400);
     if (/[\s@]/.test(domain)) {
       return c.json({ error: `Invalid domain "${domain}": give the domain, not an address` }, 400);
@@ -66,24 +181,22 @@ export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
       domain,
       matched: found.matched ?? null,
       route: found.route === undefined ? null : view(found.route),
-      delivery: found.route?.relay === undefined ? "mx" : "relay",
+      delivery: found.route?.relay === undefined ? "mx" as const : "relay" as const,
       why: found.why,
-    });
+    }, 200);
   });
   app.route("/", routeTextRoutes(routes, deps.log));
-  app.put("/:pattern", async (c) => {
-    const pattern = tryNormalize(normalizeRoutePattern, c.req.param("pattern"));
-    if (pattern.kind === "invalid") return c.json({ error: pattern.error }, 400);
-    const body = await readJsonBody(c.req.raw, putRouteBody);
-    if (body.kind === "invalid") return c.json({ error: body.error }, 400);
-    const existing = await routes.get(pattern.value);
-    const password = keptPassword(body.value, existing);
-    const oauth = oauthFields(body.value, existing);
+  app.openapi(put, async (c): Reply<typeof put> => {
+    const { pattern } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const existing = await routes.get(pattern);
+    const password = keptPassword(body, existing);
+    const oauth = oauthFields(body, existing);
     if (oauth.kind === "invalid") return c.json({ error: oauth.error }, 400);
-    const { auth: _auth, ...fields } = body.value;
+    const { auth: _auth, ...fields } = body;
     let route: Route;
     try {
-      route = createRoute(pattern.value, {
+      route = createRoute(pattern, {
         ...fields,
         password,
         ...(oauth.kind === "fields" ? { username: oauth.username, oauth2: oauth.oauth2 } : {}),
@@ -93,7 +206,7 @@ export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
       throw error;
     }
     await routes.put(route);
-    const kept = body.value.password === undefined && password !== undefined
+    const kept = body.password === undefined && password !== undefined
       ? ["password"]
       : oauth.kind === "fields"
       ? oauth.kept
@@ -102,20 +215,18 @@ export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
       `admin: ${existing ? "replaced" : "created"} route ${describeRoute(route)}` +
         (kept.length > 0 ? ` (${kept.join(" and ")} kept)` : ""),
     );
-    return c.json(view(route), existing ? 200 : 201);
+    return existing ? c.json(view(route), 200) : c.json(view(route), 201);
   });
-  app.delete("/:pattern", (c) =>
-    removeEntry(c, c.req.param("pattern"), {
-      store: routes,
-      noun: "route",
-      normalize: normalizeRoutePattern,
-      log: deps.log,
-    }));
-  app.post("/:pattern/test", async (c) => {
-    const pattern = tryNormalize(normalizeRoutePattern, c.req.param("pattern"));
-    if (pattern.kind === "invalid") return c.json({ error: pattern.error }, 400);
-    const route = await routes.get(pattern.value);
-    if (route === undefined) return c.json({ error: `No such route: ${pattern.value}` }, 404);
+  app.openapi(remove, async (c): Reply<typeof remove> => {
+    const { pattern } = c.req.valid("param");
+    return await removeEntry(routes, "route", pattern, deps.log)
+      ? noContent(c)
+      : c.json(noSuch("route", pattern), 404);
+  });
+  app.openapi(probe, async (c): Reply<typeof probe> => {
+    const { pattern } = c.req.valid("param");
+    const route = await routes.get(pattern);
+    if (route === undefined) return c.json(noSuch("route", pattern), 404);
     if (route.relay === undefined) {
       return c.json({
         error:
@@ -137,7 +248,7 @@ export function routeRoutes(routes: RouteStore, deps: RouteRouteDeps): Hono {
       `admin: tested route ${describeRoute(route)}: ` +
         (ok ? "ok" : `failed at ${failed?.step ?? "the start"}: ${failed?.detail ?? "no steps"}`),
     );
-    return c.json({ ...view(route), ok, steps });
+    return c.json({ ...view(route), ok, steps }, 200);
   });
   return app;
 }

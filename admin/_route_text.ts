@@ -5,10 +5,18 @@
  * @module
  */
 
-import { Hono } from "hono";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { formatSmtproutes, parseSmtproutes } from "../delivery/smtproutes.ts";
 import type { RouteStore } from "../store/types.ts";
-import { routeView } from "./_route_view.ts";
+import {
+  adminRouter,
+  ErrorBody,
+  errorReply,
+  jsonReply,
+  type Reply,
+  tokenRoute,
+} from "./_api_schema.ts";
+import { routeView, RouteViewSchema } from "./_route_view.ts";
 import { routesAsJson } from "./_route_json_export.ts";
 
 /** The most routes one import may hold (one atomic store commit). */
@@ -19,6 +27,89 @@ function isPlainText(request: Request): boolean {
   return contentType.split(";")[0].trim().toLowerCase() === "text/plain";
 }
 
+const tags = ["Routes"];
+
+const ImportQuery = z.object({
+  credentials: z.enum(["base64", "plain"], {
+    error: (issue) => `Invalid credentials "${issue.input}": expected base64 or plain`,
+  }).default("base64").openapi({
+    param: { description: "How `user:password` is written in the file." },
+  }),
+});
+const ExportQuery = z.object({
+  passwords: z.enum(["true", "false"], {
+    error: (issue) => `Invalid passwords "${issue.input}": expected true or false`,
+  }).default("false").openapi({
+    param: { description: "Include route passwords (`seed` and `hoffmann` forms only)." },
+  }),
+  form: z.enum(["seed", "hoffmann", "json"], {
+    error: (issue) => `Invalid form "${issue.input}": expected seed, hoffmann or json`,
+  }).default("seed").openapi({
+    param: {
+      description: "`seed` or `hoffmann` smtproutes text, or `json`: every route, OAuth 2.0 " +
+        "ones included, never a secret.",
+    },
+  }),
+});
+
+const importRoutes = tokenRoute({
+  method: "post",
+  path: "/import",
+  tags,
+  summary: "Import an smtproutes file",
+  description: "Merges the file's routes into the routes in one step, only when every line " +
+    "can be read (at most " + MAX_IMPORTED_ROUTES + " routes); otherwise answers `400` with " +
+    "each line's number and problem and changes nothing. Hoffmann's `|` lines are read too.",
+  request: {
+    query: ImportQuery,
+    body: { required: true, content: { "text/plain": { schema: z.string() } } },
+  },
+  responses: {
+    200: jsonReply(
+      "The imported routes.",
+      z.object({
+        imported: z.array(
+          RouteViewSchema.extend({ status: z.enum(["created", "replaced"]) })
+            .openapi("ImportedRoute"),
+        ),
+      }).openapi("RouteImport"),
+    ),
+    400: jsonReply(
+      "Not `text/plain`, an unknown `credentials`, or lines that cannot be read: nothing was " +
+        "imported.",
+      ErrorBody.extend({
+        errors: z.array(z.object({ line: z.number().int(), message: z.string() })).optional(),
+      }).openapi("RouteImportError"),
+    ),
+  },
+});
+
+const exportRoutes = tokenRoute({
+  method: "get",
+  path: "/export",
+  tags,
+  summary: "Export the routes",
+  description: "As smtproutes text, or as JSON with `?form=json`.",
+  request: { query: ExportQuery },
+  responses: {
+    200: {
+      description: "The routes (`Cache-Control: no-store`).",
+      content: {
+        "text/plain": {
+          schema: z.string().openapi({ example: "example.com:mail.provider.de:587" }),
+        },
+        "application/json": {
+          schema: z.object({
+            secrets: z.string().openapi({ description: "Which secrets were left out." }),
+            routes: z.array(RouteViewSchema),
+          }).openapi("RouteExport"),
+        },
+      },
+    },
+    400: errorReply("An unknown `passwords` or `form`."),
+  },
+});
+
 /**
  * Import merges an `smtproutes` file into the routes (`?credentials=base64`,
  * the default, or `plain`; Hoffmann's `|` lines either way) only when every
@@ -27,16 +118,10 @@ function isPlainText(request: Request): boolean {
  * (`?form=seed|hoffmann`, passwords only with `?passwords=true`), or as JSON
  * (`?form=json`, every route including OAuth 2.0 ones, never a secret).
  */
-export function routeTextRoutes(routes: RouteStore, log: (line: string) => void): Hono {
-  const app = new Hono();
-  app.post("/import", async (c) => {
-    const credentials = c.req.query("credentials") ?? "base64";
-    if (credentials !== "base64" && credentials !== "plain") {
-      return c.json(
-        { error: `Invalid credentials "${credentials}": expected base64 or plain` },
-        400,
-      );
-    }
+export function routeTextRoutes(routes: RouteStore, log: (line: string) => void): OpenAPIHono {
+  const app = adminRouter();
+  app.openapi(importRoutes, async (c): Reply<typeof importRoutes> => {
+    const { credentials } = c.req.valid("query");
     if (!isPlainText(c.req.raw)) {
       return c.json(
         { error: 'Invalid content type: expected "text/plain" (an smtproutes file)' },
@@ -65,30 +150,23 @@ export function routeTextRoutes(routes: RouteStore, log: (line: string) => void)
     await routes.putAll(parsed.routes);
     const imported = parsed.routes.map((route) => ({
       ...routeView(route),
-      status: existing.has(route.pattern) ? "replaced" : "created",
+      status: existing.has(route.pattern) ? "replaced" as const : "created" as const,
     }));
     const replaced = imported.filter((route) => route.status === "replaced").length;
     log(
       `admin: imported ${imported.length} routes from smtproutes ` +
         `(${imported.length - replaced} created, ${replaced} replaced)`,
     );
-    return c.json({ imported });
+    return c.json({ imported }, 200);
   });
-  app.get("/export", async (c) => {
-    const passwords = c.req.query("passwords") ?? "false";
-    const form = c.req.query("form") ?? "seed";
-    if (passwords !== "true" && passwords !== "false") {
-      return c.json({ error: `Invalid passwords "${passwords}": expected true or false` }, 400);
-    }
-    if (form === "json") return c.json(routesAsJson(await routes.list()));
-    if (form !== "seed" && form !== "hoffmann") {
-      return c.json({ error: `Invalid form "${form}": expected seed, hoffmann or json` }, 400);
-    }
+  app.openapi(exportRoutes, async (c): Reply<typeof exportRoutes> => {
+    const { passwords, form } = c.req.valid("query");
+    if (form === "json") return c.json(routesAsJson(await routes.list()), 200);
     const withPasswords = passwords === "true";
     const text = formatSmtproutes(await routes.list(), { withPasswords, form });
     if (withPasswords) log("admin: exported routes with passwords");
     c.header("cache-control", "no-store");
-    return c.text(text);
+    return c.text(text, 200);
   });
   return app;
 }

@@ -7,28 +7,28 @@
 
 import { encodeBase64 } from "../auth/base64.ts";
 import type { OAuthRouteState } from "../delivery/oauth_tokens.ts";
-import { type Route, type RouteMechanism, routePort, type TlsMode } from "../delivery/routes.ts";
-import { oauthSecrets, type OAuthView, oauthView } from "./_route_oauth.ts";
+import { z } from "@hono/zod-openapi";
+import { type Route, routePort } from "../delivery/routes.ts";
+import { oauthSecrets, oauthView, OAuthViewSchema } from "./_route_oauth.ts";
 
 /** A route as the admin API shows it: the password left out, the port made explicit. */
-export interface RouteView {
-  /** `example.com`, `.example.com` or `*`. */
-  pattern: string;
-  /** `relay` through the named host, or `mx`: the domain's MX hosts. */
-  delivery: "relay" | "mx";
-  /** The relay host, for `relay` delivery. */
-  relay?: string;
-  /** The port connected to (the default when the route names none). */
-  port: number;
-  /** How the connection is secured. */
-  tls: TlsMode;
-  /** The AUTH user name, decoded: what the relay will see. */
-  username?: string;
-  /** The allowed mechanisms, when the route restricts them. */
-  mechanisms?: RouteMechanism[];
-  /** OAuth 2.0 settings (secrets only as "set") and the token state. */
-  auth?: OAuthView;
-}
+export const RouteViewSchema = z.object({
+  pattern: z.string().openapi({ description: "`example.com`, `.example.com` or `*`." }),
+  delivery: z.enum(["relay", "mx"]).openapi({
+    description: "`relay` through the named host, or `mx`: the domain's MX hosts.",
+  }),
+  relay: z.string().optional().openapi({ description: "The relay host, for `relay` delivery." }),
+  port: z.number().int().openapi({ description: "The port (the default when none is set)." }),
+  tls: z.enum(["starttls", "implicit", "opportunistic", "none"]),
+  username: z.string().optional().openapi({ description: "The AUTH user name." }),
+  mechanisms: z.array(z.enum(["CRAM-MD5", "PLAIN", "LOGIN"])).optional().openapi({
+    description: "The allowed mechanisms, when the route restricts them.",
+  }),
+  auth: OAuthViewSchema.optional(),
+}).openapi("Route");
+
+/** A route as the admin API shows it. */
+export type RouteView = z.infer<typeof RouteViewSchema>;
 
 /** Shows a route without its password (and an OAuth route with its token state). */
 export function routeView(route: Route, oauthState?: OAuthRouteState): RouteView {

@@ -5,15 +5,22 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { z } from "zod";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { normalizeDomainEntry } from "../relay/local_domains.ts";
 import type { SenderStore } from "../store/senders.ts";
-import { readJsonBody } from "./_json_body.ts";
-import { type Normalized, tryNormalize } from "./_normalize.ts";
+import {
+  adminRouter,
+  errorReply,
+  jsonReply,
+  NO_CONTENT,
+  noContent,
+  normalizedText,
+  pathParam,
+  type Reply,
+  tokenRoute,
+} from "./_api_schema.ts";
+import { jsonObjectBody } from "./_json_body.ts";
 import { normalizeUserAddress } from "./user_address.ts";
-
-const addSenderBody = z.strictObject({ sender: z.string() });
 
 /**
  * Checks a grant and returns it lower-cased: `a@b` is one address (as
@@ -29,9 +36,78 @@ function normalizeSenderEntry(text: string): string {
   return `@${normalizeDomainEntry(domain)}`;
 }
 
-function normalizedPair(user: string, entry: string): [Normalized, Normalized] {
-  return [tryNormalize(normalizeUserAddress, user), tryNormalize(normalizeSenderEntry, entry)];
-}
+const tags = ["Senders"];
+const SENDER_DESCRIPTION = "An address (`a@example.net`), or `@example.net` for every " +
+  "address of exactly that domain.";
+const user = pathParam(
+  "address",
+  normalizeUserAddress,
+  "The user (it need not be in the user store: with checkpassword or Dovecot it lives elsewhere).",
+  "test@example.net",
+);
+const sender = normalizedText(normalizeSenderEntry);
+const Grant = z.object({ user: z.string(), sender: z.string() }).openapi("SenderGrant");
+
+const list = tokenRoute({
+  method: "get",
+  path: "/{address}/senders",
+  tags,
+  summary: "List a user's extra senders",
+  request: { params: z.object({ address: user }) },
+  responses: {
+    200: jsonReply(
+      "The user and its senders.",
+      z.object({ user: z.string(), senders: z.array(z.string()) }).openapi("SenderList"),
+    ),
+    400: errorReply("The address cannot be parsed."),
+  },
+});
+const grant = tokenRoute({
+  method: "post",
+  path: "/{address}/senders",
+  tags,
+  summary: "Allow a user an extra sender",
+  description: "Idempotent: `201` when granted, `200` when it was granted already.",
+  middleware: jsonObjectBody(),
+  request: {
+    params: z.object({ address: user }),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z.strictObject({
+            sender: sender.openapi({ description: SENDER_DESCRIPTION, example: "@example.net" }),
+          }).openapi("AddSender"),
+        },
+      },
+    },
+  },
+  responses: {
+    200: jsonReply("It was granted already.", Grant),
+    201: jsonReply("Granted.", Grant),
+    400: errorReply("The address, the body or the sender cannot be parsed."),
+  },
+});
+const withdraw = tokenRoute({
+  method: "delete",
+  path: "/{address}/senders/{sender}",
+  tags,
+  summary: "Withdraw a sender from a user",
+  request: {
+    params: z.object({
+      address: user,
+      sender: sender.openapi({
+        param: { name: "sender", in: "path", description: SENDER_DESCRIPTION },
+        example: "@example.net",
+      }),
+    }),
+  },
+  responses: {
+    204: NO_CONTENT,
+    400: errorReply("The address or the sender cannot be parsed."),
+    404: errorReply("The sender was not granted to the user."),
+  },
+});
 
 /**
  * List (`GET`), grant (`POST {"sender": "a@b" | "@b"}`; `201`, or `200` if
@@ -39,34 +115,28 @@ function normalizedPair(user: string, entry: string): [Normalized, Normalized] {
  * senders of a user. The user need not be in the user store: with a
  * checkpassword or Dovecot backend it lives elsewhere.
  */
-export function senderRoutes(senders: SenderStore, log: (line: string) => void): Hono {
-  const routes = new Hono();
-  routes.get("/:address/senders", async (c) => {
-    const user = tryNormalize(normalizeUserAddress, c.req.param("address"));
-    if (user.kind === "invalid") return c.json({ error: user.error }, 400);
-    return c.json({ user: user.value, senders: await senders.list(user.value) });
+export function senderRoutes(senders: SenderStore, log: (line: string) => void): OpenAPIHono {
+  const routes = adminRouter();
+  routes.openapi(list, async (c): Reply<typeof list> => {
+    const { address } = c.req.valid("param");
+    return c.json({ user: address, senders: await senders.list(address) }, 200);
   });
-  routes.post("/:address/senders", async (c) => {
-    const body = await readJsonBody(c.req.raw, addSenderBody);
-    if (body.kind === "invalid") return c.json({ error: body.error }, 400);
-    const [user, entry] = normalizedPair(c.req.param("address"), body.value.sender);
-    if (user.kind === "invalid") return c.json({ error: user.error }, 400);
-    if (entry.kind === "invalid") return c.json({ error: entry.error }, 400);
-    const view = { user: user.value, sender: entry.value };
-    if ((await senders.list(user.value)).includes(entry.value)) return c.json(view, 200);
-    await senders.add(user.value, entry.value);
-    log(`admin: allowed sender ${entry.value} for user ${user.value}`);
+  routes.openapi(grant, async (c): Reply<typeof grant> => {
+    const { address } = c.req.valid("param");
+    const { sender } = c.req.valid("json");
+    const view = { user: address, sender };
+    if ((await senders.list(address)).includes(sender)) return c.json(view, 200);
+    await senders.add(address, sender);
+    log(`admin: allowed sender ${sender} for user ${address}`);
     return c.json(view, 201);
   });
-  routes.delete("/:address/senders/:sender", async (c) => {
-    const [user, entry] = normalizedPair(c.req.param("address"), c.req.param("sender"));
-    if (user.kind === "invalid") return c.json({ error: user.error }, 400);
-    if (entry.kind === "invalid") return c.json({ error: entry.error }, 400);
-    if (!await senders.remove(user.value, entry.value)) {
-      return c.json({ error: `No such sender for ${user.value}: ${entry.value}` }, 404);
+  routes.openapi(withdraw, async (c): Reply<typeof withdraw> => {
+    const { address, sender } = c.req.valid("param");
+    if (!await senders.remove(address, sender)) {
+      return c.json({ error: `No such sender for ${address}: ${sender}` }, 404);
     }
-    log(`admin: withdrew sender ${entry.value} from user ${user.value}`);
-    return c.body(null, 204);
+    log(`admin: withdrew sender ${sender} from user ${address}`);
+    return noContent(c);
   });
   return routes;
 }

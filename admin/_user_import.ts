@@ -8,10 +8,11 @@
  * @module
  */
 
-import { Hono } from "hono";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { readPasswordHash } from "../auth/legacy_hashes.ts";
 import { needsRehash } from "../auth/password_hash.ts";
 import type { UserRecord, UserStore } from "../store/types.ts";
+import { adminRouter, errorReply, jsonReply, type Reply, tokenRoute } from "./_api_schema.ts";
 import { tryNormalize } from "./_normalize.ts";
 import { normalizeUserAddress } from "./user_address.ts";
 
@@ -97,18 +98,51 @@ export function parseUserFile(
   return { users, errors };
 }
 
+const ImportQuery = z.object({
+  format: z.enum(["passwd-file", "vpasswd"], {
+    error: 'Invalid format: expected "passwd-file" or "vpasswd"',
+  }).openapi({ param: { description: "The file format." } }),
+  domain: z.string().optional().openapi({
+    param: { description: "The domain of names without `@` (required for `vpasswd`)." },
+    example: "example.net",
+  }),
+});
+
+const importUsers = tokenRoute({
+  method: "post",
+  path: "/import",
+  tags: ["Users"],
+  summary: "Import users from a passwd-file or vpasswd",
+  description: "Moves users in with the hashes they have: a Dovecot passwd-file " +
+    "(`user:{SCHEME}hash:...`) or a vpopmail `vpasswd`. Lines that cannot be read are " +
+    "reported and skipped; the others are created or updated. Hashes are upgraded to " +
+    "scrypt at each user's next login.",
+  request: {
+    query: ImportQuery,
+    body: { required: true, content: { "text/plain": { schema: z.string() } } },
+  },
+  responses: {
+    200: jsonReply(
+      "What was imported, and each refused line.",
+      z.object({
+        imported: z.number().int(),
+        created: z.number().int(),
+        updated: z.number().int(),
+        errors: z.array(z.object({ line: z.number().int(), error: z.string() })),
+      }).openapi("UserImport"),
+    ),
+    400: errorReply("The format is unknown, or a vpasswd comes without `domain`."),
+  },
+});
+
 /** `POST /import?format=passwd-file|vpasswd[&domain=...]` with the file as the body. */
 export function userImportRoutes(
   users: UserStore,
   deps: { now: () => number; log: (line: string) => void },
-): Hono {
-  const routes = new Hono();
-  routes.post("/import", async (c) => {
-    const format = c.req.query("format");
-    if (format !== "passwd-file" && format !== "vpasswd") {
-      return c.json({ error: 'Invalid format: expected "passwd-file" or "vpasswd"' }, 400);
-    }
-    const domainText = c.req.query("domain");
+): OpenAPIHono {
+  const routes = adminRouter();
+  routes.openapi(importUsers, async (c): Reply<typeof importUsers> => {
+    const { format, domain: domainText } = c.req.valid("query");
     if (format === "vpasswd" && domainText === undefined) {
       return c.json({ error: "Missing domain: a vpasswd file holds one domain's users" }, 400);
     }
@@ -124,7 +158,7 @@ export function userImportRoutes(
       `admin: imported ${parsed.users.length} users from a ${format} (${created} created, ` +
         `${updated} updated, ${parsed.errors.length} lines refused)`,
     );
-    return c.json({ imported: parsed.users.length, created, updated, errors: parsed.errors });
+    return c.json({ imported: parsed.users.length, created, updated, errors: parsed.errors }, 200);
   });
   return routes;
 }

@@ -5,22 +5,32 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { z } from "zod";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { UserRecord, UserStore } from "../store/types.ts";
 import type { AdminDeps } from "./deps.ts";
-import { removeEntry } from "./_entry_set.ts";
-import { readJsonBody } from "./_json_body.ts";
+import {
+  adminRouter,
+  errorReply,
+  jsonReply,
+  NO_CONTENT,
+  noContent,
+  pathParam,
+  type Reply,
+  tokenRoute,
+} from "./_api_schema.ts";
+import { noSuch, removeEntry } from "./_entry_set.ts";
+import { jsonObjectBody } from "./_json_body.ts";
 import { importedUserRecord, userImportRoutes } from "./_user_import.ts";
-import { tryNormalize } from "./_normalize.ts";
-import { cursorField, parsePageQuery } from "./_paging.ts";
+import { cursorField, NextCursor, PageQuery, pageRequest } from "./_paging.ts";
 import { normalizeUserAddress } from "./user_address.ts";
 
 /** Longer passwords only cost hashing time; no mail client needs them. */
 const MAX_PASSWORD_LENGTH = 1024;
 
+const tags = ["Users"];
+
 /** `{"password": ...}`, or `{"passwordHash": ...}` to import an existing hash. */
-const setPasswordBody = z.strictObject({
+const SetPasswordBody = z.strictObject({
   password: z.string()
     .min(1, "must not be empty")
     .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`)
@@ -28,15 +38,78 @@ const setPasswordBody = z.strictObject({
       (password) => !password.includes("\0"),
       "must not contain NUL (AUTH PLAIN cannot carry it)",
     )
-    .optional(),
+    .optional()
+    .openapi({ description: "The new password; write-only.", format: "password" }),
   passwordHash: z.string().max(
     MAX_PASSWORD_LENGTH,
     `must be at most ${MAX_PASSWORD_LENGTH} characters`,
   )
-    .optional(),
+    .optional()
+    .openapi({
+      description: "An existing hash to import instead: a scrypt PHC string, or " +
+        "`{SCHEME}hash` as Dovecot writes it, or crypt(3); write-only.",
+    }),
 }).refine((body) => (body.password === undefined) !== (body.passwordHash === undefined), {
   path: ["password"],
   message: 'give "password" or "passwordHash", not both',
+}).openapi("SetPassword", { description: 'Exactly one of "password" and "passwordHash".' });
+
+/** A user as the API shows it: no secrets. */
+const User = z.object({
+  address: z.string().openapi({ example: "test@example.net" }),
+  updatedAt: z.string().openapi({ format: "date-time" }),
+  cramMd5: z.boolean().openapi({ description: "Whether CRAM-MD5 can be used (a secret is set)." }),
+}).openapi("User");
+
+const AddressParams = z.object({
+  address: pathParam(
+    "address",
+    normalizeUserAddress,
+    "The user's address; its domain is stored lower-case.",
+    "test@example.net",
+  ),
+});
+const BAD_ADDRESS = errorReply("The address cannot be parsed.");
+
+const list = tokenRoute({
+  method: "get",
+  path: "/",
+  tags,
+  summary: "List users",
+  description: "A page at a time, in address order.",
+  request: { query: PageQuery },
+  responses: {
+    200: jsonReply(
+      "One page of users.",
+      z.object({ users: z.array(User), cursor: NextCursor }).openapi("UserPage"),
+    ),
+    400: errorReply("`limit` or `cursor` is out of range."),
+  },
+});
+const put = tokenRoute({
+  method: "put",
+  path: "/{address}",
+  tags,
+  summary: "Create a user or set its password",
+  description: "`201` when created, `200` when the user existed.",
+  middleware: jsonObjectBody(),
+  request: {
+    params: AddressParams,
+    body: { required: true, content: { "application/json": { schema: SetPasswordBody } } },
+  },
+  responses: {
+    200: jsonReply("The password was changed.", User),
+    201: jsonReply("The user was created.", User),
+    400: errorReply("The address, the body or the imported hash cannot be used."),
+  },
+});
+const remove = tokenRoute({
+  method: "delete",
+  path: "/{address}",
+  tags,
+  summary: "Remove a user",
+  request: { params: AddressParams },
+  responses: { 204: NO_CONTENT, 400: BAD_ADDRESS, 404: errorReply("No such user.") },
 });
 
 /** What the user routes need besides the store. */
@@ -45,35 +118,28 @@ export type UserRouteDeps = Pick<AdminDeps, "setPassword" | "now"> & {
 };
 
 /** List users (paged), create or re-password them (`PUT`), and remove them. */
-export function userRoutes(users: UserStore, deps: UserRouteDeps): Hono {
-  const routes = new Hono();
+export function userRoutes(users: UserStore, deps: UserRouteDeps): OpenAPIHono {
+  const routes = adminRouter();
   routes.route("/", userImportRoutes(users, deps));
-  routes.get("/", async (c) => {
-    const query = parsePageQuery({ limit: c.req.query("limit"), cursor: c.req.query("cursor") });
-    if (query.kind === "invalid") return c.json({ error: query.error }, 400);
-    const page = await users.list(query.page);
-    return c.json({ users: page.items.map(userView), ...cursorField(page.cursor) });
+  routes.openapi(list, async (c): Reply<typeof list> => {
+    const page = await users.list(pageRequest(c.req.valid("query")));
+    return c.json({ users: page.items.map(userView), ...cursorField(page.cursor) }, 200);
   });
-  routes.put("/:address", async (c) => {
-    const address = tryNormalize(normalizeUserAddress, c.req.param("address"));
-    if (address.kind === "invalid") return c.json({ error: address.error }, 400);
-    const body = await readJsonBody(c.req.raw, setPasswordBody);
-    if (body.kind === "invalid") return c.json({ error: body.error }, 400);
-    const existed = await users.get(address.value) !== undefined;
-    if (body.value.passwordHash !== undefined) {
-      const imported = importedUserRecord(address.value, body.value.passwordHash, deps.now());
+  routes.openapi(put, async (c): Reply<typeof put> => {
+    const { address } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const existed = await users.get(address) !== undefined;
+    if (body.passwordHash !== undefined) {
+      const imported = importedUserRecord(address, body.passwordHash, deps.now());
       if (imported.kind === "invalid") return c.json({ error: imported.error }, 400);
       await users.put(imported.user);
       const action = existed ? "changed password hash of" : "created";
-      deps.log(`admin: ${action} user ${address.value} (imported ${imported.scheme} hash)`);
-      return c.json(userView(imported.user), existed ? 200 : 201);
+      deps.log(`admin: ${action} user ${address} (imported ${imported.scheme} hash)`);
+      const view = userView(imported.user);
+      return existed ? c.json(view, 200) : c.json(view, 201);
     }
-    const secrets = await deps.setPassword(body.value.password!);
-    const user: UserRecord = {
-      address: address.value,
-      passwordHash: secrets.passwordHash,
-      updatedAt: deps.now(),
-    };
+    const secrets = await deps.setPassword(body.password!);
+    const user: UserRecord = { address, passwordHash: secrets.passwordHash, updatedAt: deps.now() };
     if (secrets.cramMd5Secret !== undefined) user.cramMd5Secret = secrets.cramMd5Secret;
     await users.put(user);
     const cramMd5 = user.cramMd5Secret === undefined ? "without" : "with";
@@ -82,20 +148,19 @@ export function userRoutes(users: UserStore, deps: UserRouteDeps): Hono {
         existed ? "changed password of" : "created"
       } user ${user.address} (${cramMd5} CRAM-MD5 secret)`,
     );
-    return c.json(userView(user), existed ? 200 : 201);
+    return existed ? c.json(userView(user), 200) : c.json(userView(user), 201);
   });
-  routes.delete("/:address", (c) =>
-    removeEntry(c, c.req.param("address"), {
-      store: users,
-      noun: "user",
-      normalize: normalizeUserAddress,
-      log: deps.log,
-    }));
+  routes.openapi(remove, async (c): Reply<typeof remove> => {
+    const { address } = c.req.valid("param");
+    return await removeEntry(users, "user", address, deps.log)
+      ? noContent(c)
+      : c.json(noSuch("user", address), 404);
+  });
   return routes;
 }
 
 /** The public face of a user: no secrets. */
-function userView(user: UserRecord) {
+function userView(user: UserRecord): z.infer<typeof User> {
   return {
     address: user.address,
     updatedAt: new Date(user.updatedAt).toISOString(),

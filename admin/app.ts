@@ -5,20 +5,27 @@
  * @module
  */
 
-import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AdminDeps } from "./deps.ts";
+import { adminRouter, type Reply, type TypedReply } from "./_api_schema.ts";
+import { API_DOCS_CSP, renderApiDocsPage } from "./_api_docs_page.ts";
 import { auditChanges } from "./_audit.ts";
 import { requireBearerToken } from "./_bearer.ts";
 import { dkimRoutes } from "./_dkim_routes.ts";
 import { domainRoutes } from "./_domain_routes.ts";
 import { networkRoutes } from "./_network_routes.ts";
+import {
+  type OpenApiDocument,
+  openApiDocument,
+  registerSharedComponents,
+} from "./_openapi_document.ts";
 import { queueHoldRoutes } from "./_queue_hold_routes.ts";
 import { queueItemRoutes } from "./_queue_item_routes.ts";
 import { queueRoutes } from "./_queue_routes.ts";
 import { routeRoutes } from "./_route_routes.ts";
 import { senderRoutes } from "./_sender_routes.ts";
+import { docsPageRoute, documentRoute, healthRoute, metricsRoute } from "./_service_routes.ts";
 import { throttleFailedTokens } from "./_token_throttle.ts";
 import { userRoutes } from "./_user_routes.ts";
 
@@ -57,37 +64,22 @@ export interface AdminApp {
 }
 
 /**
- * Builds the admin API.
- *
- * - `GET /healthz` (no token): `{ "status": "ok" }`.
- * - Everything under `/api` needs `Authorization: Bearer <token>` (`401` otherwise):
- *   `GET|PUT|DELETE /api/domains[/{domain}]`, `GET|PUT|DELETE /api/users[/{address}]`
- *   (`PUT` body `{"password": "..."}`), `GET|POST /api/relay-networks` (`POST` body
- *   `{"cidr": "..."}`), `DELETE /api/relay-networks/{cidr}` (`/` as `%2F`), and
- *   `GET /api/queue`, `GET|DELETE /api/queue/{id}`, `POST /api/queue/{id}/retry|hold|release`,
- *   `POST /api/queue/hold|release|retry` (body `{"route": "*"}` or `{"domain": "example.net"}`); outbound routes: `GET /api/routes`, `PUT|DELETE /api/routes/{pattern}`
- *   (`*` is the default route; the password is write-only), `GET /api/routes/resolve?domain=`,
- *   `POST /api/routes/import` (`text/plain` smtproutes), `GET /api/routes/export` and
- *   `POST /api/routes/{pattern}/test`; envelope senders a user may use besides its own address:
- *   `GET|POST /api/users/{address}/senders` (`POST` body `{"sender": "a@b"}` or `"@b"` for a
- *   whole domain) and `DELETE /api/users/{address}/senders/{sender}`; DKIM keys:
- *   `GET /api/dkim`, `GET|PUT|DELETE /api/dkim/{domain}` (`PUT` makes or rotates to new keys,
- *   with the DNS records to publish) and `DELETE /api/dkim/{domain}/{selector}`. `PUT`/`POST` answer `201` when they created something and
- *   `200` when it existed; `DELETE` answers `204`, or `404` when there was nothing.
- *   Listings of users and the queue take `?limit=` (1..100000, default 100) and
- *   `?cursor=`, and return `cursor` when there is a next page.
- * - Errors are JSON `{ "error": "..." }`: `400` for bad input, `404` for unknown
- *   routes, `413` for bodies over {@linkcode MAX_REQUEST_BODY_BYTES}, and `503`
- *   when a store (or the password hasher) throws; that failure is logged.
+ * Builds the admin API. `GET /api/openapi.json` describes every route, body,
+ * reply and error (OpenAPI 3.1, generated from the schemas that validate the
+ * requests) and `GET /api/docs` shows it as a page; both, like `GET /healthz`,
+ * need no token. Everything else under `/api`, and `GET /metrics`, needs
+ * `Authorization: Bearer <token>` (`401` otherwise). Errors are JSON
+ * `{ "error": "..." }`: `400` bad input, `404` unknown entry or route, `413`
+ * bodies over {@linkcode MAX_REQUEST_BODY_BYTES}, `503` when a store (or the
+ * password hasher) throws; that failure is logged.
  *
  * With `deps.clientAddress`, after {@linkcode MAX_TOKEN_FAILURES} failed token checks from one
  * client (an IPv6 /64 is one client) within {@linkcode TOKEN_FAILURE_WINDOW_MS}, that client
  * gets `429` with `Retry-After`, whatever token it sends. Without it there is no throttling:
- * counting every client as one would let anyone lock the administrator out. Every request that tries a change
- * (any method but `GET`/`HEAD`/`OPTIONS`) and passes the token check goes to `audit`.
- *
- * Every change is logged as one line; passwords, hashes and secrets never
- * appear in a response or a log line.
+ * counting every client as one would let anyone lock the administrator out. Every request that
+ * tries a change (any method but `GET`/`HEAD`/`OPTIONS`) and passes the token check goes to
+ * `audit`; every change is logged as one line. Passwords, hashes and secrets never appear in a
+ * response or a log line.
  *
  * @throws {RangeError} if `deps.token` is shorter than 16 characters or not
  *   RFC 6750 `b64token` text.
@@ -112,8 +104,20 @@ export interface AdminApp {
 export function createAdminApp(deps: AdminDeps): AdminApp {
   const log = deps.log ?? (() => {});
   const { domains, users, networks, queue } = deps.stores;
-  const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  const app = adminRouter();
+  registerSharedComponents(app);
+  let document: OpenApiDocument | undefined;
+  const describe = () => document ??= openApiDocument(app);
+  app.openapi(documentRoute, (c): TypedReply<typeof documentRoute> => c.json(describe(), 200));
+  app.openapi(docsPageRoute, (c) => {
+    c.header("content-security-policy", API_DOCS_CSP);
+    c.header("x-content-type-options", "nosniff");
+    return c.html(renderApiDocsPage(describe()));
+  });
+  app.openapi(
+    healthRoute,
+    (c): TypedReply<typeof healthRoute> => c.json({ status: "ok" as const }, 200),
+  );
   if (deps.clientAddress) {
     const throttle = throttleFailedTokens({ clientAddress: deps.clientAddress, now: deps.now });
     app.use("/api/*", throttle);
@@ -124,10 +128,15 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   app.use("/api/*", bearer);
   const { metrics } = deps;
   if (metrics) {
-    app.get("/metrics", bearer, async (c) =>
-      c.body(await metrics(), 200, {
-        "content-type": "text/plain; version=0.0.4; charset=utf-8",
-      }));
+    app.openapi(
+      { ...metricsRoute, middleware: bearer },
+      async (c): Reply<typeof metricsRoute> =>
+        c.text(await metrics(), 200, {
+          "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        }),
+    );
+  } else {
+    app.openAPIRegistry.registerPath(metricsRoute);
   }
   if (deps.audit) {
     app.use("/api/*", auditChanges({ audit: deps.audit, clientAddress, now: deps.now }));
