@@ -300,6 +300,32 @@ export interface DueMessage {
 }
 
 /**
+ * What the queue holds, counted without reading every message
+ * ({@linkcode MessageQueue.stats}).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryStores, type QueueStats } from "@tollgate/tollgate/store";
+ * const stats: QueueStats = await createMemoryStores(Date.now).queue.stats();
+ * console.log(stats); // { messages: 0, held: 0, bytes: 0 }
+ * ```
+ */
+export interface QueueStats {
+  /** Committed messages in the queue, held ones included. */
+  messages: number;
+  /** Messages on hold (their delivery state has `held`). */
+  held: number;
+  /** The sum of their `size`s in bytes. */
+  bytes: number;
+  /**
+   * The `receivedAt` of the oldest message: the first in `list()` order (ids
+   * sort by when a message was started, so a message whose transfer began
+   * earlier but ended later may come first); absent when the queue is empty.
+   */
+  oldestReceivedAt?: number;
+}
+
+/**
  * The durable mail queue: accepted messages waiting for delivery.
  *
  * @example
@@ -335,6 +361,8 @@ export interface MessageQueue {
   due(now: number, limit: number): Promise<DueMessage[]>;
   /** Replaces a message's delivery state; returns false when the message is gone. */
   update(id: string, delivery: DeliveryState): Promise<boolean>;
+  /** How many messages (and bytes) are queued and held, and the oldest one's receipt; cheap on a large queue. */
+  stats(): Promise<QueueStats>;
 }
 
 /**
