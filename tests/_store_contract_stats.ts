@@ -110,6 +110,20 @@ export function registerQueueStatsContract(name: string, open: OpenStores): void
       });
     }));
 
+  test(`${name}: queue removes a message once when removals race`, () =>
+    withStores(open, async ({ queue }) => {
+      const kept = await enqueue(queue, testBytes(5));
+      const raced = await enqueue(queue, testBytes(7));
+      const results = await Promise.all([queue.remove(raced.id), queue.remove(raced.id)]);
+      deepEqual(results.sort(), [false, true]);
+      deepEqual(await queue.stats(), {
+        messages: 1,
+        held: 0,
+        bytes: 5,
+        oldestReceivedAt: kept.receivedAt,
+      });
+    }));
+
   test(`${name}: queue stats stay exact under concurrent commits, holds and removals`, () =>
     withStores(open, async ({ queue }) => {
       const messages = await Promise.all(
