@@ -73,6 +73,8 @@ export interface TollgateSettings {
   delivery: boolean;
   /** Logins with tokens of this identity provider (XOAUTH2, OAUTHBEARER), if set. */
   oauth?: OAuthLoginSettings;
+  /** A bearer token that opens `GET /metrics` (and nothing else) besides the admin token. */
+  metricsToken?: string;
 }
 
 /**
@@ -168,6 +170,7 @@ export async function composeTollgate(
   const app = createAdminApp({
     stores: { ...stores, users: auth.adminUsers },
     token: adminToken.token,
+    ...(settings.metricsToken === undefined ? {} : { metricsToken: settings.metricsToken }),
     setPassword: platform.setPassword,
     now: platform.now,
     probeRoute: createRouteProbe({
