@@ -19,6 +19,9 @@ import { OWN_MESSAGE, validationHook } from "./_json_body.ts";
 /** The name of the bearer scheme in `components.securitySchemes`. */
 export const BEARER_SCHEME = "adminToken";
 
+/** The name of the scheme of the token that opens `GET /metrics` only. */
+export const METRICS_BEARER_SCHEME = "metricsToken";
+
 /** Every error the API gives: `{ "error": "..." }`. */
 export const ErrorBody = z.object({
   error: z.string().openapi({ description: "What went wrong, in one sentence." }),

@@ -7,7 +7,7 @@
  */
 
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { APP_RESPONSES, BEARER_SCHEME, ErrorBody } from "./_api_schema.ts";
+import { APP_RESPONSES, BEARER_SCHEME, ErrorBody, METRICS_BEARER_SCHEME } from "./_api_schema.ts";
 
 /** The OpenAPI 3.1 document as `getOpenAPI31Document` returns it. */
 export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
@@ -42,7 +42,7 @@ const RESPONSE_HEADERS: Partial<
 
 /**
  * Registers the shared components on the app: the `Error` schema, the
- * bearer scheme and the app-wide responses (`401`, `413`, `429`, `503`).
+ * bearer schemes (admin and metrics token) and the app-wide responses (`401`, `413`, `429`, `503`).
  */
 export function registerSharedComponents(app: OpenAPIHono): void {
   const registry = app.openAPIRegistry;
@@ -51,6 +51,12 @@ export function registerSharedComponents(app: OpenAPIHono): void {
     type: "http",
     scheme: "bearer",
     description: "The admin token (`TOLLGATE_ADMIN_TOKEN`): `Authorization: Bearer <token>`.",
+  });
+  registry.registerComponent("securitySchemes", METRICS_BEARER_SCHEME, {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "The metrics token (`TOLLGATE_METRICS_TOKEN`), when set: opens `GET /metrics` only.",
   });
   for (const [name, { description }] of Object.entries(APP_RESPONSES)) {
     registry.registerComponent("responses", name, {

@@ -6,7 +6,13 @@
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorReply, jsonReply, TOKEN_RESPONSES, TOKEN_SECURITY } from "./_api_schema.ts";
+import {
+  errorReply,
+  jsonReply,
+  METRICS_BEARER_SCHEME,
+  TOKEN_RESPONSES,
+  TOKEN_SECURITY,
+} from "./_api_schema.ts";
 
 const tags = ["Service"];
 
@@ -23,14 +29,15 @@ export const healthRoute = createRoute({
   },
 });
 
-/** `GET /metrics`: Prometheus text, behind the token. */
+/** `GET /metrics`: Prometheus text, behind the admin token or the metrics token. */
 export const metricsRoute = createRoute({
   method: "get",
   path: "/metrics",
   tags,
   summary: "Prometheus metrics",
-  description: "The Prometheus text exposition format (`version=0.0.4`).",
-  security: TOKEN_SECURITY,
+  description: "The Prometheus text exposition format (`version=0.0.4`). Takes the admin " +
+    "token, or the metrics token when one is set.",
+  security: [...TOKEN_SECURITY, { [METRICS_BEARER_SCHEME]: [] }],
   responses: {
     200: {
       description: "The metrics.",

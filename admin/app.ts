@@ -81,8 +81,11 @@ export interface AdminApp {
  * `audit`; every change is logged as one line. Passwords, hashes and secrets never appear in a
  * response or a log line.
  *
- * @throws {RangeError} if `deps.token` is shorter than 16 characters or not
- *   RFC 6750 `b64token` text.
+ * `GET /metrics` (with `deps.metrics`) takes the admin token, or `deps.metricsToken`
+ * when set, which opens nothing else: `/api` answers it `401` (and counts it as a failure).
+ *
+ * @throws {RangeError} if `deps.token` (or `deps.metricsToken`) is shorter than
+ *   16 characters or not RFC 6750 `b64token` text.
  *
  * @example
  * ```ts
@@ -124,12 +127,18 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
     app.use("/metrics", throttle);
   }
   const clientAddress = deps.clientAddress ?? (() => "unknown");
-  const bearer = requireBearerToken(deps.token);
-  app.use("/api/*", bearer);
+  const adminToken = { token: deps.token };
+  app.use("/api/*", requireBearerToken(adminToken));
+  // The metrics token opens /metrics and nothing else.
+  const metricsBearer = requireBearerToken(
+    deps.metricsToken === undefined
+      ? adminToken
+      : { ...adminToken, "metrics token": deps.metricsToken },
+  );
   const { metrics } = deps;
   if (metrics) {
     app.openapi(
-      { ...metricsRoute, middleware: bearer },
+      { ...metricsRoute, middleware: metricsBearer },
       async (c): Reply<typeof metricsRoute> =>
         c.text(await metrics(), 200, {
           "content-type": "text/plain; version=0.0.4; charset=utf-8",

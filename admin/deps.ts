@@ -151,7 +151,12 @@ export interface AdminDeps {
   audit?: (entry: AuditEntry) => void;
   /**
    * The Prometheus exposition text for `GET /metrics` (behind the admin token, like
-   * `/api`); without it `/metrics` is `404`.
+   * `/api`, or {@linkcode AdminDeps.metricsToken}); without it `/metrics` is `404`.
    */
   metrics?: () => Promise<string>;
+  /**
+   * A second bearer token that `GET /metrics` accepts besides the admin token,
+   * and nothing else does (for a Prometheus scraper); same format as `token`.
+   */
+  metricsToken?: string;
 }

@@ -22,7 +22,7 @@ import {
 /**
  * `LoginLimiter`'s policy over a shared store: bans per client
  * group, slower answers per account, a global alarm. `maxTrackedKeys` does
- * not apply: the store bounds itself by the window.
+ * not apply: {@linkcode SharedLoginLimiter.sweep} bounds the store by the window.
  *
  * A failure costs the store three writes and a read, a success or an
  * admission one read. When two nodes record a failure of one client at the
@@ -84,5 +84,14 @@ export class SharedLoginLimiter implements LoginGate {
       return { delayMs, banned: await this.#store.bannedUntil(client, now) !== undefined };
     }
     return { delayMs: 0, banned: await this.#store.bannedUntil(client, now) !== undefined };
+  }
+
+  /**
+   * Deletes the store's failures outside this limiter's window and its ended
+   * bans (`LoginAttemptStore.sweep`); returns how many. The server runs it
+   * now and then: a client or account that never comes back leaves them behind.
+   */
+  sweep(now: number): Promise<number> {
+    return this.#store.sweep(now, this.#options.windowMs);
   }
 }

@@ -47,6 +47,7 @@ export function withTrigger(
     remove: (id) => queue.remove(id),
     delivery: (id) => queue.delivery(id),
     due: (at, limit) => queue.due(at, limit),
+    stats: () => queue.stats(),
     async update(id: string, delivery: DeliveryState): Promise<boolean> {
       const updated = await queue.update(id, delivery);
       if (updated && delivery.nextAttemptAt <= now()) onDue();

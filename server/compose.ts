@@ -23,6 +23,8 @@ import type { InsecureAuthPolicy, ListenAddress, Platform } from "./platform.ts"
 
 /** How long a cached domain, user, network or sender answer is served (writes here drop it at once). */
 const READ_CACHE_MAX_AGE_MS = 2_000;
+/** How often a shared store's expired login failures and ended bans are deleted (and once at start). */
+const LOGIN_SWEEP_INTERVAL_MS = 5 * 60_000;
 
 /**
  * The settings {@linkcode composeTollgate} reads (a `TollgateConfig` fits).
@@ -73,6 +75,8 @@ export interface TollgateSettings {
   delivery: boolean;
   /** Logins with tokens of this identity provider (XOAUTH2, OAUTHBEARER), if set. */
   oauth?: OAuthLoginSettings;
+  /** A bearer token that opens `GET /metrics` (and nothing else) besides the admin token. */
+  metricsToken?: string;
 }
 
 /**
@@ -137,6 +141,20 @@ export async function composeTollgate(
   log(`auth checked by ${auth.description}`);
 
   const metrics = new PrometheusMetrics({ queue: opened.stores.queue, now: platform.now });
+  // Shared failures and bans when the store holds them (PostgreSQL); else this process's memory.
+  const sharedLimiter = opened.stores.loginAttempts
+    ? new SharedLoginLimiter(opened.stores.loginAttempts)
+    : undefined;
+  const sweepLogins = async () => {
+    try {
+      const deleted = await sharedLimiter?.sweep(platform.now()) ?? 0;
+      if (deleted > 0) log(`deleted ${deleted} expired login failures and ended bans`);
+    } catch (error) {
+      log(`login failures and bans: sweep failed: ${error}`);
+    }
+  };
+  await sweepLogins();
+  const loginSweeps = sharedLimiter ? setInterval(sweepLogins, LOGIN_SWEEP_INTERVAL_MS) : undefined;
   const common = {
     metrics,
     hostname: settings.hostname,
@@ -151,10 +169,7 @@ export async function composeTollgate(
     stores,
     verifier: auth.verifier,
     log,
-    // Shared failures and bans when the store holds them (PostgreSQL); else this process's memory.
-    limiter: opened.stores.loginAttempts
-      ? new SharedLoginLimiter(opened.stores.loginAttempts)
-      : new LoginLimiter(),
+    limiter: sharedLimiter ?? new LoginLimiter(),
     checks: new ClientCheckQueue(2),
   };
   const smtp = platform.listen({ ...common, listen: settings.smtp });
@@ -169,6 +184,7 @@ export async function composeTollgate(
   const app = createAdminApp({
     stores: { ...stores, users: auth.adminUsers },
     token: adminToken.token,
+    ...(settings.metricsToken === undefined ? {} : { metricsToken: settings.metricsToken }),
     setPassword: platform.setPassword,
     now: platform.now,
     probeRoute: createRouteProbe({
@@ -221,6 +237,7 @@ export async function composeTollgate(
   }
 
   const stop = async () => {
+    clearInterval(loginSweeps);
     platform.close();
     await Promise.all([
       smtp.shutdown(),

@@ -22,6 +22,7 @@
  * console.log(await attempts.addFailure("client:192.0.2.1", 1_000, 60_000)); // 2
  * await attempts.ban("192.0.2.1", 5_000);
  * console.log(await attempts.bannedUntil("192.0.2.1", 1_000)); // 5000
+ * console.log(await attempts.sweep(70_000, 60_000)); // 3: both failures and the ban
  * ```
  */
 export interface LoginAttemptStore {
@@ -36,4 +37,11 @@ export interface LoginAttemptStore {
   ban(client: string, until: number): Promise<void>;
   /** When `client`'s ban ends, if it ends after `now`. */
   bannedUntil(client: string, now: number): Promise<number | undefined>;
+  /**
+   * Deletes every failure at or before `now - windowMs` (outside the window
+   * of every count made from `now` on) and every ban that ended at or before
+   * `now`; returns how many failures and bans it deleted. A key or client
+   * that never comes back is otherwise kept: run it now and then.
+   */
+  sweep(now: number, windowMs: number): Promise<number>;
 }

@@ -57,4 +57,25 @@ export function registerLoginAttemptContract(name: string, open: OpenLoginAttemp
       await attempts.ban("192.0.2.1", 20_000);
       equal(await attempts.bannedUntil("192.0.2.1", 15_000), 20_000);
     }));
+
+  test(`${name}: sweep deletes failures outside the window and ended bans, and keeps the rest`, () =>
+    withAttempts(open, async (attempts) => {
+      const window = 60_000;
+      equal(await attempts.sweep(0, window), 0, "nothing to sweep");
+      // Keys that never come back: only a sweep removes them.
+      await attempts.addFailure("client:192.0.2.1", 1_000, window);
+      await attempts.addFailure("client:192.0.2.1", 2_000, window);
+      await attempts.addFailure("account:a@b.example", 2_000, window);
+      await attempts.addFailure("account:a@b.example", 30_000, window);
+      await attempts.ban("192.0.2.1", 50_000);
+      await attempts.ban("192.0.2.2", 70_000);
+      // At 62,000 the window starts after 2,000: three failures are out, one ban ended.
+      equal(await attempts.sweep(62_000, window), 4);
+      equal(await attempts.sweep(62_000, window), 0, "a second sweep finds nothing");
+      equal(await attempts.bannedUntil("192.0.2.2", 62_000), 70_000);
+      equal(await attempts.addFailure("account:a@b.example", 62_000, window), 2);
+      equal(await attempts.addFailure("client:192.0.2.1", 62_000, window), 1);
+      equal(await attempts.sweep(200_000, window), 4, "the rest, once all ended");
+      equal(await attempts.bannedUntil("192.0.2.2", 0), undefined, "an ended ban is gone");
+    }));
 }

@@ -52,10 +52,16 @@ test("the document names itself, its version and the bearer scheme", async () =>
       scheme: "bearer",
       description: "The admin token (`TOLLGATE_ADMIN_TOKEN`): `Authorization: Bearer <token>`.",
     },
+    metricsToken: {
+      type: "http",
+      scheme: "bearer",
+      description:
+        "The metrics token (`TOLLGATE_METRICS_TOKEN`), when set: opens `GET /metrics` only.",
+    },
   });
 });
 
-test("every operation but the health check, the document and the page needs the token", async () => {
+test("every operation but the health check, the document and the page needs the admin token (/metrics: or the metrics token)", async () => {
   const document = await fetchDocument(adminFixture().app);
   const paths = document.paths as Record<string, Record<string, { security?: unknown }>>;
   const open: string[] = [];
@@ -65,6 +71,8 @@ test("every operation but the health check, the document and the page needs the 
       if (PUBLIC.includes(key)) {
         deepEqual(operation.security, [], key);
         open.push(key);
+      } else if (key === "GET /metrics") {
+        deepEqual(operation.security, [{ adminToken: [] }, { metricsToken: [] }], key);
       } else {
         deepEqual(operation.security, [{ adminToken: [] }], key);
       }

@@ -35,3 +35,18 @@ Deno.test("shared login limiter: guesses spread over nodes ban as on one node", 
   for (const node of nodes) equal((await node.admit("192.0.2.9", 5_000)).kind, "banned");
   equal((await nodes[0].admit("192.0.2.9", 3_000 + 30_000)).kind, "allow");
 });
+
+Deno.test("shared login limiter: sweep leaves the store empty once failures and bans ended", async () => {
+  const store = new MemoryLoginAttemptStore();
+  const limiter = new SharedLoginLimiter(store, OPTIONS);
+  for (let n = 0; n < OPTIONS.banAfterFailures; n++) {
+    await limiter.record("192.0.2.1", "a@x.example", false, 1_000 + n);
+  }
+  equal((await limiter.admit("192.0.2.1", 2_000)).kind, "banned");
+  // Within the window and the ban, nothing goes: the account's and the global failures stay.
+  equal(await limiter.sweep(2_000), 0);
+  equal((await limiter.admit("192.0.2.1", 2_000)).kind, "banned");
+  // Past both: the ban and the 8 account and global failures (the client's were cleared at the ban).
+  equal(await limiter.sweep(1_003 + OPTIONS.windowMs), 9);
+  equal(await store.sweep(Number.MAX_SAFE_INTEGER, 0), 0, "nothing left");
+});

@@ -281,3 +281,23 @@ Deno.test("cluster: AUTH failures spread over nodes A and B ban the client on bo
     }
   });
 });
+
+Deno.test("cluster: a node deletes ended bans and expired login failures when it starts", async () => {
+  await withCluster(async ({ pg, schema, node }) => {
+    await (await node()).stop(); // creates the schema
+    const table = (name: string) => `"${schema}".${name}`;
+    await pg.psql(
+      `INSERT INTO ${table("login_bans")} (client, until) VALUES
+         ('192.0.2.1', 1000), ('192.0.2.2', ${Number.MAX_SAFE_INTEGER});
+       INSERT INTO ${table("login_failures")} (key, failed_at) VALUES
+         ('client:192.0.2.3', 1000), ('client:192.0.2.3', ${Number.MAX_SAFE_INTEGER})`,
+    );
+    const started = await node();
+    const left = await pg.psql(
+      `SELECT string_agg(client, ',') FROM ${table("login_bans")};
+       SELECT count(*) FROM ${table("login_failures")}`,
+    );
+    deepEqual(left.trim().split(/\s+/), ["192.0.2.2", "1"]);
+    equal(started.output().includes("deleted 2 expired login failures and ended bans"), true);
+  });
+});

@@ -176,6 +176,32 @@ Deno.test("batcher: a failed check fails only its own write", () =>
     deepEqual(await valuesOf(kv, ["a", "taken", "c"]), ["a", "before", "c"]);
   }));
 
+Deno.test("batcher: two writes checking one key they both change are not committed together", () =>
+  withKv(async (kv) => {
+    const { versionstamp } = await kv.set(["t", "entry"], "before");
+    const recording = recordingKv(kv);
+    const batcher = new KvCommitBatcher(recording.kv, { commitsInFlight: 1 });
+    const unchanged = { key: ["t", "entry"], versionstamp };
+    const counter = { type: "sum" as const, key: ["t", "n"], n: 1n };
+    const [removal, update, count] = await Promise.all([
+      batcher.commit({ checks: [unchanged], mutations: [{ type: "delete", key: ["t", "entry"] }] }),
+      batcher.commit({ ...setWrite("entry", "after", [unchanged]) }),
+      batcher.commit({ checks: [], mutations: [counter] }),
+    ]);
+    equal(removal.ok, true);
+    deepEqual(update, { ok: false });
+    equal(count.ok, true);
+    // The removal alone; the update with the counter (its check failing), then each alone.
+    const [first, second, ...alone] = recording.outcomes;
+    deepEqual([first, second, alone.sort()], [
+      "committed",
+      "check failed",
+      ["check failed", "committed"],
+    ]);
+    deepEqual(await valuesOf(kv, ["entry"]), [null]);
+    equal((await kv.get<Deno.KvU64>(["t", "n"])).value?.value, 1n);
+  }));
+
 Deno.test("batcher: a write KV refuses rejects only its own promise", () =>
   withKv(async (kv) => {
     const batcher = new KvCommitBatcher(kv);

@@ -12,11 +12,12 @@ Deno.test("kv: a message queued before delivery existed becomes due with a fresh
     });
     first.close();
 
-    // Rewrite the entry as the previous version stored it: no delivery, no index key.
+    // Rewrite the entry as the previous version stored it: no delivery, no index key, no counters.
     const kv = await Deno.openKv(path);
     const entry = await kv.get<{ message: unknown; chunks: number }>(["queue", message.id]);
     await kv.set(["queue", message.id], { message: entry.value!.message, chunks: 1 });
     await kv.delete(["queue-due", 1000, message.id]);
+    for await (const counter of kv.list({ prefix: ["queue-stats"] })) await kv.delete(counter.key);
     kv.close();
 
     const second = await openKvStores(path);

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { equal, ok } from "node:assert/strict";
+import { equal, ok, throws } from "node:assert/strict";
+import { parseConfig } from "../runtime/deno/config.ts";
 import { eventually, submitMessage } from "./_ops_traffic.ts";
 import { parseMetrics, promtool, type Sample, sampleValue } from "./_prometheus.ts";
 import { authenticate } from "./_smtp_auth.ts";
@@ -93,4 +94,33 @@ Deno.test("metrics: counters move with real traffic and parse with prometheus_cl
 Deno.test("docs: the example Prometheus rules pass promtool check rules", async () => {
   const checked = await promtool(["check", "rules", "docs/prometheus/tollgate.rules.yml"]);
   equal(checked.code, 0, checked.output);
+});
+
+Deno.test("metrics: TOLLGATE_METRICS_TOKEN opens /metrics and not /api", async () => {
+  const metricsToken = "prometheus-scrape-token-0123";
+  const tollgate = await startTollgate({ env: { TOLLGATE_METRICS_TOKEN: metricsToken } });
+  try {
+    equal((await scrape(tollgate, metricsToken)).status, 200);
+    equal((await scrape(tollgate)).status, 200, "the admin token still opens /metrics");
+    const api = await fetch(`${tollgate.adminUrl}/api/domains`, {
+      headers: { authorization: `Bearer ${metricsToken}` },
+    });
+    equal(api.status, 401);
+    await api.body?.cancel();
+    equal((await tollgate.admin("GET", "/api/domains")).status, 200);
+  } finally {
+    await tollgate.stop();
+  }
+});
+
+Deno.test("config: TOLLGATE_METRICS_TOKEN is read, and refused like the admin token", () => {
+  equal(parseConfig({}, "h").metricsToken, undefined);
+  const token = "prometheus-scrape-token-0123";
+  equal(parseConfig({ TOLLGATE_METRICS_TOKEN: token }, "h").metricsToken, token);
+  for (const bad of ["short", "has spaces but is long enough"]) {
+    throws(() => parseConfig({ TOLLGATE_METRICS_TOKEN: bad }, "h"), {
+      name: "ConfigError",
+      message: /TOLLGATE_METRICS_TOKEN: must be at least 16 characters/,
+    });
+  }
 });

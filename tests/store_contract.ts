@@ -10,6 +10,7 @@ import type { UserRecord } from "../store/types.ts";
 import { registerDeliveryContract } from "./_store_contract_delivery.ts";
 import { type OpenLoginAttempts, registerLoginAttemptContract } from "./_store_contract_login.ts";
 import { registerQueueContract } from "./_store_contract_queue.ts";
+import { registerQueueStatsContract } from "./_store_contract_stats.ts";
 import { registerRouteContract } from "./_store_contract_routes.ts";
 import { registerSenderContract } from "./_store_contract_senders.ts";
 import { registerDkimContract } from "./_store_contract_dkim.ts";
@@ -31,6 +32,7 @@ export function runStoreContract(
   registerListContract(name, open);
   registerUserContract(name, open);
   registerQueueContract(name, open);
+  registerQueueStatsContract(name, open);
   registerRouteContract(name, open);
   registerDeliveryContract(name, open);
   registerSenderContract(name, open);

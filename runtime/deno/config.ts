@@ -44,6 +44,8 @@ export interface TollgateConfig {
   deliveryLeaseMs: number;
   /** `TOLLGATE_ADMIN_TOKEN`: the admin API's bearer token; generated when absent. */
   adminToken?: string;
+  /** `TOLLGATE_METRICS_TOKEN`: a bearer token for `GET /metrics` only; none when absent. */
+  metricsToken?: string;
   /** `TOLLGATE_DATABYTES`: the largest message accepted. */
   maxMessageBytes: number;
   /** `TOLLGATE_INSECURE_AUTH`: where AUTH is offered without TLS. */
@@ -106,13 +108,8 @@ export function parseConfig(
   if (!/^[A-Za-z0-9.-]{1,253}$/.test(hostname)) {
     throw new ConfigError("TOLLGATE_HOSTNAME", `"${hostname}" is not a host name`);
   }
-  const token = read("TOLLGATE_ADMIN_TOKEN");
-  if (token !== undefined && !/^[A-Za-z0-9\-._~+/]{16,}=*$/.test(token)) {
-    throw new ConfigError(
-      "TOLLGATE_ADMIN_TOKEN",
-      "must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (RFC 6750)",
-    );
-  }
+  const token = bearerToken("TOLLGATE_ADMIN_TOKEN", read("TOLLGATE_ADMIN_TOKEN"));
+  const metricsToken = bearerToken("TOLLGATE_METRICS_TOKEN", read("TOLLGATE_METRICS_TOKEN"));
   const certPath = read("TOLLGATE_TLS_CERT");
   const keyPath = read("TOLLGATE_TLS_KEY");
   if ((certPath === undefined) !== (keyPath === undefined)) {
@@ -143,6 +140,7 @@ export function parseConfig(
     admin: listenAddress("TOLLGATE_ADMIN", read("TOLLGATE_ADMIN") ?? "127.0.0.1:8025"),
     dataDir: read("TOLLGATE_DATA") ?? "./data",
     ...(token === undefined ? {} : { adminToken: token }),
+    ...(metricsToken === undefined ? {} : { metricsToken }),
     ...(oneOf("TOLLGATE_LOG_FORMAT", read("TOLLGATE_LOG_FORMAT") ?? "text", ["text", "json"]) ===
         "json"
       ? { logFormat: "json" as const }
@@ -296,4 +294,15 @@ function oneOf<T extends string>(setting: string, text: string | undefined, allo
   const value = allowed.find((option) => option === text.toLowerCase());
   if (value === undefined) throw new ConfigError(setting, `must be one of ${allowed.join(", ")}`);
   return value;
+}
+
+/** A bearer token as the admin API takes it (RFC 6750 `b64token`, 16 characters at least). */
+function bearerToken(setting: string, text: string | undefined): string | undefined {
+  if (text !== undefined && !/^[A-Za-z0-9\-._~+/]{16,}=*$/.test(text)) {
+    throw new ConfigError(
+      setting,
+      "must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (RFC 6750)",
+    );
+  }
+  return text;
 }

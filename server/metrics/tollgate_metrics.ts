@@ -108,14 +108,14 @@ const FAMILIES: [string, MetricKind, string, number[]?][] = [
   ],
   ["tollgate_queue_messages", "gauge", "Messages in the queue."],
   ["tollgate_queue_held_messages", "gauge", "Messages on hold."],
+  ["tollgate_queue_bytes", "gauge", "Bytes of the messages in the queue."],
   ["tollgate_queue_oldest_age_seconds", "gauge", "Age of the oldest queued message."],
 ];
-/** Messages counted per scrape at most; a larger queue is reported as this many. */
-const QUEUE_SCAN_LIMIT = 100_000;
 
 /**
  * {@linkcode TollgateMetrics} kept in a Prometheus registry; `render()` adds the
- * queue's size, held count and oldest age, read from the queue at scrape time.
+ * queue's size, held count, bytes and oldest age from the queue's
+ * statistics at scrape time (counters and one indexed read, not a scan of the queue).
  *
  * @example
  * ```ts
@@ -129,11 +129,11 @@ const QUEUE_SCAN_LIMIT = 100_000;
  */
 export class PrometheusMetrics implements TollgateMetrics {
   readonly #registry = new MetricsRegistry();
-  readonly #queue: Pick<MessageQueue, "list" | "delivery">;
+  readonly #queue: Pick<MessageQueue, "stats">;
   readonly #now: () => number;
 
-  /** Counts into a fresh registry; `queue` is read at every scrape. */
-  constructor(options: { queue: Pick<MessageQueue, "list" | "delivery">; now: () => number }) {
+  /** Counts into a fresh registry; `queue.stats()` is read at every scrape. */
+  constructor(options: { queue: Pick<MessageQueue, "stats">; now: () => number }) {
     this.#queue = options.queue;
     this.#now = options.now;
     const r = this.#registry;
@@ -178,25 +178,16 @@ export class PrometheusMetrics implements TollgateMetrics {
     }
   }
 
-  /** The exposition text, after reading the queue's size, held count and oldest age. */
+  /** The exposition text, after reading the queue's statistics (`MessageQueue.stats`). */
   async render(): Promise<string> {
-    let size = 0;
-    let held = 0;
-    let oldest: number | undefined;
-    let cursor: string | undefined;
-    do {
-      const page = await this.#queue.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
-      for (const message of page.items) {
-        size++;
-        oldest = Math.min(oldest ?? message.receivedAt, message.receivedAt);
-        if ((await this.#queue.delivery(message.id))?.held) held++;
-      }
-      cursor = page.cursor;
-    } while (cursor && size < QUEUE_SCAN_LIMIT);
+    const { messages, held, bytes, oldestReceivedAt } = await this.#queue.stats();
     const r = this.#registry;
-    r.set("tollgate_queue_messages", {}, size);
+    r.set("tollgate_queue_messages", {}, messages);
     r.set("tollgate_queue_held_messages", {}, held);
-    const age = oldest === undefined ? 0 : Math.max(0, (this.#now() - oldest) / 1000);
+    r.set("tollgate_queue_bytes", {}, bytes);
+    const age = oldestReceivedAt === undefined
+      ? 0
+      : Math.max(0, (this.#now() - oldestReceivedAt) / 1000);
     r.set("tollgate_queue_oldest_age_seconds", {}, age);
     return r.render();
   }

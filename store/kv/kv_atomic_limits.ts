@@ -1,4 +1,5 @@
 /**
+ * One atomic write (checks, and mutations that may include counter sums),
  * Deno KV's limits for one atomic operation, and an upper-bound estimate of
  * how much of them one write uses, so writes can be grouped into one commit
  * without crossing them.
@@ -11,14 +12,49 @@
  *
  * @module
  */
-import type { AtomicCheck, KvKey, KvMutation } from "./kv_port.ts";
+import type { AtomicCheck, KvAtomic, KvKey, KvMutation } from "./kv_port.ts";
+
+/** Adds `n` modulo 2^64 to the counter at `key` (`KvAtomic.sum`). */
+export interface KvSumMutation {
+  /** A counter sum. */
+  type: "sum";
+  /** The counter. */
+  key: KvKey;
+  /** What to add, 0 to 2^64 - 1 (2^64 - 1 subtracts 1). */
+  n: bigint;
+}
+
+/** A mutation of an {@linkcode AtomicWrite}: set, delete, or a counter sum. */
+export type AtomicMutation = KvMutation | KvSumMutation;
 
 /** The checks and mutations of one write: they apply together or not at all. */
 export interface AtomicWrite {
   /** Versionstamps that must still hold (`null`: the key must be absent). */
   checks: AtomicCheck[];
-  /** What to write or delete. */
-  mutations: KvMutation[];
+  /** What to write, delete or add to. */
+  mutations: AtomicMutation[];
+}
+
+/**
+ * Adds `write`'s checks and mutations to `operation`.
+ *
+ * @example
+ * ```ts
+ * import { addWrite } from "./kv_atomic_limits.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * const write = { checks: [], mutations: [{ type: "sum" as const, key: ["n"], n: 2n }] };
+ * await addWrite(kv.atomic(), write).commit();
+ * console.log((await kv.get(["n"])).value); // [Deno.KvU64: 2n]
+ * kv.close();
+ * ```
+ */
+export function addWrite(operation: KvAtomic, write: AtomicWrite): KvAtomic {
+  operation.check(...write.checks);
+  for (const mutation of write.mutations) {
+    if (mutation.type === "sum") operation.sum(mutation.key, mutation.n);
+    else operation.mutate(mutation);
+  }
+  return operation;
 }
 
 /** How much of an atomic operation's budget a write uses (or a limit for it). */
@@ -65,8 +101,10 @@ export function measureAtomicWrite(write: AtomicWrite): AtomicWriteSize {
     const key = encodedKeyBytes(mutation.key);
     payloadBytes += key;
     if (mutation.type === "delete") continue;
-    // KV stores a Uint8Array value as its bytes, anything else serialized by V8.
-    const value = mutation.value instanceof Uint8Array
+    // KV stores a Uint8Array value as its bytes, a counter as 8, anything else serialized by V8.
+    const value = mutation.type === "sum"
+      ? 8
+      : mutation.value instanceof Uint8Array
       ? mutation.value.byteLength
       : serializedValueBytes(mutation.value, new Set());
     payloadBytes += key + value;

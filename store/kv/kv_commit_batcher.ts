@@ -8,13 +8,14 @@
  */
 import {
   addAtomicSizes,
+  addWrite,
   type AtomicWrite,
   type AtomicWriteSize,
   fitsAtomicLimits,
   KV_ATOMIC_LIMITS,
   measureAtomicWrite,
 } from "./kv_atomic_limits.ts";
-import type { Kv, KvCommitResult } from "./kv_port.ts";
+import type { Kv, KvCommitResult, KvKey } from "./kv_port.ts";
 
 /** What a write's commit returned: `ok: false` when one of its checks failed. */
 export type AtomicWriteResult = KvCommitResult;
@@ -115,14 +116,22 @@ export class KvCommitBatcher {
     this.#lazyTimer = undefined;
   }
 
-  /** The longest run of waiting writes, oldest first, that fits one commit (at least one). */
+  /**
+   * The longest run of waiting writes, oldest first, that fits one commit
+   * (at least one) and in which no write checks a key another one sets or
+   * deletes: KV checks every check of a commit before any mutation, so two
+   * writes that check one entry and both change it would both pass.
+   */
   #takeGroup(): Waiting[] {
     let total = this.#waiting[0].size;
+    const keys = new WriteKeys(this.#waiting[0].write);
     let count = 1;
     while (count < this.#waiting.length) {
-      const next = addAtomicSizes(total, this.#waiting[count].size);
-      if (!fitsAtomicLimits(next, this.#limits)) break;
+      const { write, size } = this.#waiting[count];
+      const next = addAtomicSizes(total, size);
+      if (!fitsAtomicLimits(next, this.#limits) || keys.conflictsWith(write)) break;
       total = next;
+      keys.add(write);
       count++;
     }
     return this.#waiting.splice(0, count);
@@ -148,7 +157,39 @@ export class KvCommitBatcher {
 
   async #commitTogether(writes: AtomicWrite[]): Promise<AtomicWriteResult> {
     const operation = this.#kv.atomic();
-    for (const write of writes) operation.check(...write.checks).mutate(...write.mutations);
+    for (const write of writes) addWrite(operation, write);
     return await operation.commit();
   }
+}
+
+/** The keys a group of writes checks and sets or deletes (counter sums check nothing: they add up). */
+class WriteKeys {
+  #checked = new Set<string>();
+  #changed = new Set<string>();
+
+  constructor(write: AtomicWrite) {
+    this.add(write);
+  }
+
+  add(write: AtomicWrite): void {
+    for (const check of write.checks) this.#checked.add(keyId(check.key));
+    for (const mutation of write.mutations) {
+      if (mutation.type !== "sum") this.#changed.add(keyId(mutation.key));
+    }
+  }
+
+  /** Whether `write` checks a key the group changes, or changes one it checks. */
+  conflictsWith(write: AtomicWrite): boolean {
+    return write.checks.some((check) => this.#changed.has(keyId(check.key))) ||
+      write.mutations.some((mutation) =>
+        mutation.type !== "sum" && this.#checked.has(keyId(mutation.key))
+      );
+  }
+}
+
+/** A string that is equal for equal keys. */
+function keyId(key: KvKey): string {
+  return JSON.stringify(
+    key.map((part) => part instanceof Uint8Array ? [...part] : [typeof part, String(part)]),
+  );
 }

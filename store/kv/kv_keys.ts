@@ -24,6 +24,12 @@ export interface QueueEntry {
    * only in entries written before delivery existed; `KvMessageQueue` adds it.
    */
   delivery?: DeliveryState;
+  /**
+   * The entry is counted in the `["queue-stats", …]` counters. Every entry
+   * committed since they exist is; older ones are counted, and marked, once
+   * (`kv_queue_stats.ts`).
+   */
+  counted?: true;
 }
 
 /** `["domain", name]` → `true`. */
@@ -47,6 +53,17 @@ export const DUE_PREFIX: KvKey = ["queue-due"];
 export const spoolChunkKey = (id: string, n: number): KvKey => ["spool", id, n];
 /** `["spool", id]`: the prefix of every chunk of one body. */
 export const spoolPrefix = (id: string): KvKey => ["spool", id];
+/**
+ * `["queue-stats", name]` → a 64-bit counter over the counted queue entries:
+ * `messages`, `held` and `bytes`, summed in the atomic write that changes them.
+ */
+export const QUEUE_COUNTER_KEYS = {
+  messages: ["queue-stats", "messages"],
+  held: ["queue-stats", "held"],
+  bytes: ["queue-stats", "bytes"],
+} as const satisfies Record<string, KvKey>;
+/** `["queue-stats", "counted"]` → `true` once every queue entry is counted. */
+export const QUEUE_COUNTED_KEY: KvKey = ["queue-stats", "counted"];
 /** `["spool-pending", id]` → ms when its spool was started; absent once committed. */
 export const pendingKey = (id: string): KvKey => ["spool-pending", id];
 /** The prefix of every pending marker. */

@@ -1,15 +1,17 @@
 /**
  * The Deno KV {@linkcode LoginAttemptStore}: failures as one key each under
  * `["login_failures", key, time, n]`, bans under `["login_bans", client]`.
- * Expired failures are deleted as new ones arrive.
+ * A key's expired failures are deleted as new ones of it arrive, the rest by `sweep`.
  *
  * @module
  */
 import type { LoginAttemptStore } from "../login_attempts.ts";
-import { getEntry, type Kv, listEntries } from "./kv_port.ts";
+import { getEntry, type Kv, type KvKey, listEntries } from "./kv_port.ts";
 
 const FAILURES = "login_failures";
 const BANS = "login_bans";
+/** Expired failures deleted per atomic write (KV allows 1,000 mutations). */
+const DELETES_PER_COMMIT = 500;
 
 /**
  * Failures and bans in a Deno KV database.
@@ -73,5 +75,33 @@ export class KvLoginAttemptStore implements LoginAttemptStore {
     if (typeof value === "number" && value > now) return value;
     if (value !== null) await this.#kv.delete([BANS, client]);
     return undefined;
+  }
+
+  /**
+   * Deletes failures outside the window (a scan of every failure, deleted
+   * in batches) and ended bans (each unless it was renewed meanwhile);
+   * returns how many.
+   */
+  async sweep(now: number, windowMs: number): Promise<number> {
+    let deleted = 0;
+    let expired: KvKey[] = [];
+    const deleteExpired = async () => {
+      const operation = this.#kv.atomic();
+      for (const key of expired) operation.delete(key);
+      await operation.commit();
+      deleted += expired.length;
+      expired = [];
+    };
+    for await (const entry of listEntries<boolean>(this.#kv, { prefix: [FAILURES] })) {
+      const at = entry.key[2];
+      if (typeof at === "number" && at <= now - windowMs) expired.push(entry.key);
+      if (expired.length === DELETES_PER_COMMIT) await deleteExpired();
+    }
+    await deleteExpired();
+    for await (const ban of listEntries<number>(this.#kv, { prefix: [BANS] })) {
+      if (ban.value > now) continue;
+      if ((await this.#kv.atomic().check(ban).delete(ban.key).commit()).ok) deleted++;
+    }
+    return deleted;
   }
 }

@@ -183,6 +183,11 @@ export interface KvAtomic {
   set(key: KvKey, value: unknown): this;
   /** Deletes a key. */
   delete(key: KvKey): this;
+  /**
+   * Adds `n` (0 to 2^64 - 1) to the 64-bit unsigned counter at `key` (absent
+   * counts as 0), wrapping modulo 2^64: adding 2^64 - 1 subtracts 1.
+   */
+  sum(key: KvKey, n: bigint): this;
   /** Commits: `{ ok: false }` if a check failed. */
   commit(): Promise<KvCommitResult>;
 }

@@ -14,6 +14,7 @@ import type {
   Page,
   PageRequest,
   QueuedMessage,
+  QueueStats,
   SpoolWriter,
 } from "../types.ts";
 import {
@@ -27,10 +28,11 @@ import {
 } from "./kv_keys.ts";
 import type { BodyFiles } from "./body_files.ts";
 import type { BodyExtents, BodyLog } from "./body_log.ts";
-import type { AtomicWrite } from "./kv_atomic_limits.ts";
+import { addWrite, type AtomicWrite } from "./kv_atomic_limits.ts";
 import { KvCommitBatcher } from "./kv_commit_batcher.ts";
 import { deleteSpool, KvSpoolWriter } from "./kv_spool.ts";
 import { getEntries, getEntry, type Kv, listEntries } from "./kv_port.ts";
+import { countOlderEntries, entryCounts, heldChange, readQueueStats } from "./kv_queue_stats.ts";
 
 /**
  * Options for {@linkcode KvMessageQueue}.
@@ -87,6 +89,7 @@ export class KvMessageQueue implements MessageQueue {
   #log: BodyLog | undefined;
   #bodies: BodyFiles | undefined;
   #legacyScheduled = false;
+  #counting: Promise<void> | undefined;
 
   /**
    * Keeps the queue in `kv`; `now` (ms since epoch) dates ids and pending
@@ -179,7 +182,7 @@ export class KvMessageQueue implements MessageQueue {
     for (;;) {
       const entry = await getEntry<QueueEntry>(this.#kv, queueKey(id));
       if (entry.value === null) return false;
-      const { chunks, delivery, bodyFile, bodyLog } = entry.value;
+      const { chunks, delivery, bodyFile, bodyLog, counted } = entry.value;
       const chunkKeys = Array.from({ length: chunks }, (_, n) => spoolChunkKey(id, n));
       const deleteChunksAtOnce = chunks <= CHUNKS_REMOVED_AT_ONCE;
       const write: AtomicWrite = {
@@ -192,6 +195,7 @@ export class KvMessageQueue implements MessageQueue {
           ...(deleteChunksAtOnce
             ? chunkKeys.map((key) => ({ type: "delete" as const, key }))
             : [{ type: "set" as const, key: pendingKey(id), value: this.#now() }]),
+          ...(counted ? entryCounts(entry.value, -1) : []),
         ],
       };
       if (!(await this.#batcher.commit(write, { lazy: true })).ok) continue;
@@ -247,13 +251,35 @@ export class KvMessageQueue implements MessageQueue {
       const { bodyLog, ...rest } = entry.value;
       const moved = bodyLog !== undefined && await this.#copyToBodyFile(id, bodyLog);
       const value: QueueEntry = moved ? { ...rest, bodyFile: true } : entry.value;
-      const operation = this.#kv.atomic().check(entry);
-      if (entry.value.delivery) operation.delete(dueKey(entry.value.delivery.nextAttemptAt, id));
-      const result = await operation.set(queueKey(id), { ...value, delivery: state })
-        .set(dueKey(state.nextAttemptAt, id), true).commit();
+      const before = entry.value.delivery;
+      const write: AtomicWrite = {
+        checks: [entry],
+        mutations: [
+          ...(before ? [{ type: "delete" as const, key: dueKey(before.nextAttemptAt, id) }] : []),
+          { type: "set", key: queueKey(id), value: { ...value, delivery: state } },
+          { type: "set", key: dueKey(state.nextAttemptAt, id), value: true },
+          ...(value.counted ? heldChange(before, state) : []),
+        ],
+      };
+      const result = await addWrite(this.#kv.atomic(), write).commit();
       if (result.ok && moved) await this.#log?.release(bodyLog);
       if (result.ok) return true;
       if (moved) await this.#bodies?.remove(id);
+    }
+  }
+
+  /**
+   * The counts from the `["queue-stats", …]` counters and the first queue
+   * entry (`kv_queue_stats.ts`); the first call on a database written before
+   * the counters existed counts its entries once.
+   */
+  async stats(): Promise<QueueStats> {
+    for (;;) {
+      const stats = await readQueueStats(this.#kv);
+      if (stats) return stats;
+      this.#counting ??= countOlderEntries(this.#kv, this.#batcher)
+        .finally(() => this.#counting = undefined);
+      await this.#counting;
     }
   }
 

@@ -20,6 +20,7 @@ import {
   spoolPrefix,
 } from "./kv_keys.ts";
 import { type Kv, type KvKey, listEntries } from "./kv_port.ts";
+import { entryCounts } from "./kv_queue_stats.ts";
 
 /** The size of every spool chunk but the last ones: 60 KiB, under KV's 64 KiB value cap. */
 export const SPOOL_CHUNK_SIZE = 60 * 1024;
@@ -139,7 +140,8 @@ export class KvSpoolWriter implements SpoolWriter {
 
   /**
    * Atomically writes the last chunk (or its parts), the queue entry (with its first
-   * delivery state, due at once, and its due-time index key) and drops the
+   * delivery state, due at once, and its due-time index key), adds it to the
+   * queue's counters (`kv_queue_stats.ts`) and drops the
    * pending marker; rejects if the marker is gone (the spool was cleaned up
    * meanwhile) or, without one, if another writer holds the id.
    */
@@ -164,10 +166,12 @@ export class KvSpoolWriter implements SpoolWriter {
       chunks,
       delivery,
       ...(this.#logBody ? { bodyLog: this.#logBody.extents() } : {}),
+      counted: true,
     };
     write.mutations.push(
       { type: "set", key: queueKey(this.id), value: entry },
       { type: "set", key: dueKey(delivery.nextAttemptAt, this.id), value: true },
+      ...entryCounts(entry, 1),
     );
     if (this.#markerVersionstamp !== undefined) {
       write.mutations.push({ type: "delete", key: pendingKey(this.id) });

@@ -12,8 +12,9 @@
  * | `["route", pattern]`      | the `Route` (its password in clear: it is sent) |
  * | `["sender", user, entry]` | `true` (`kv_senders.ts`)                        |
  * | `["dkim", domain, selector]` | a `DkimKey` (`kv_dkim_keys.ts`)             |
- * | `["queue", id]`           | `{ message, chunks: number, delivery }`         |
+ * | `["queue", id]`           | `{ message, chunks, delivery, counted }`        |
  * | `["queue-due", at, id]`   | `true`: `id` is due at `at` (ms), time order    |
+ * | `["queue-stats", name]`   | counters (`kv_queue_stats.ts`)                  |
  * | `["spool", id, n]`        | the `n`th part of a body, at most 60 KiB        |
  * | `["spool-pending", id]`   | ms when the spool started; absent once queued   |
  *

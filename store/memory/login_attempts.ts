@@ -71,6 +71,23 @@ export class MemoryLoginAttemptStore implements LoginAttemptStore {
     if (until !== undefined && until <= now) this.#bans.delete(client);
     return Promise.resolve(until !== undefined && until > now ? until : undefined);
   }
+
+  /** Deletes failures outside the window and ended bans; returns how many. */
+  sweep(now: number, windowMs: number): Promise<number> {
+    let deleted = 0;
+    for (const [key, times] of this.#failures) {
+      const kept = times.filter((time) => time > now - windowMs);
+      deleted += times.length - kept.length;
+      if (kept.length === 0) this.#failures.delete(key);
+      else this.#failures.set(key, kept);
+    }
+    for (const [client, until] of this.#bans) {
+      if (until > now) continue;
+      this.#bans.delete(client);
+      deleted++;
+    }
+    return Promise.resolve(deleted);
+  }
 }
 
 function touch<T>(map: Map<string, T>, key: string, value: T, maxKeys: number): void {

@@ -24,6 +24,7 @@ import type {
   Page,
   PageRequest,
   QueuedMessage,
+  QueueStats,
   SpoolWriter,
   Stores,
   UserRecord,
@@ -221,6 +222,18 @@ export class MemoryMessageQueue implements MessageQueue {
     const stored = this.#messages.get(id);
     if (stored) stored.delivery = copyDelivery(delivery);
     return Promise.resolve(stored !== undefined);
+  }
+  /** Counts the messages in memory; the oldest is the one with the smallest id. */
+  stats(): Promise<QueueStats> {
+    const stats: QueueStats = { messages: 0, held: 0, bytes: 0 };
+    let first: QueuedMessage | undefined;
+    for (const { message, delivery } of this.#messages.values()) {
+      stats.messages += 1;
+      stats.bytes += message.size;
+      if (delivery.held) stats.held += 1;
+      if (first === undefined || message.id < first.id) first = message;
+    }
+    return Promise.resolve(first ? { ...stats, oldestReceivedAt: first.receivedAt } : stats);
   }
 }
 

@@ -2,7 +2,7 @@
  * The PostgreSQL {@linkcode LoginAttemptStore}: one row per failure in
  * `login_failures`, one per banned client group in `login_bans`, so every
  * node counts every node's failures. Expired failures are deleted as new
- * ones arrive.
+ * ones arrive, ended bans by `sweep`.
  *
  * @module
  */
@@ -40,7 +40,7 @@ export class PostgresLoginAttemptStore implements LoginAttemptStore {
   /** Records a failure; returns the count in the window, this one included. */
   async addFailure(key: string, at: number, windowMs: number): Promise<number> {
     const start = at - windowMs;
-    await this.#sql.query(`DELETE FROM ${this.#failures} WHERE failed_at <= $1::bigint`, [start]);
+    await this.#deleteFailuresUpTo(start);
     const { rows } = await this.#sql.query(
       `WITH added AS (
          INSERT INTO ${this.#failures} (key, failed_at) VALUES ($1::text, $2::bigint) RETURNING 1)
@@ -73,5 +73,23 @@ export class PostgresLoginAttemptStore implements LoginAttemptStore {
       [client, now],
     );
     return rows.length === 0 ? undefined : Number(rows[0].until);
+  }
+
+  /** Deletes failures outside the window and ended bans; returns how many. */
+  async sweep(now: number, windowMs: number): Promise<number> {
+    const failures = await this.#deleteFailuresUpTo(now - windowMs);
+    const bans = await this.#sql.query(`DELETE FROM ${this.#bans} WHERE until <= $1::bigint`, [
+      now,
+    ]);
+    return failures + bans.count;
+  }
+
+  /** Deletes every failure at or before `time` (through the `failed_at` index); returns how many. */
+  async #deleteFailuresUpTo(time: number): Promise<number> {
+    const result = await this.#sql.query(
+      `DELETE FROM ${this.#failures} WHERE failed_at <= $1::bigint`,
+      [time],
+    );
+    return result.count;
   }
 }

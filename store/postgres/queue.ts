@@ -18,6 +18,7 @@ import type {
   Page,
   PageRequest,
   QueuedMessage,
+  QueueStats,
   SpoolWriter,
 } from "../types.ts";
 import { claimDue, releaseLease, renewLease } from "./leases.ts";
@@ -207,6 +208,26 @@ export class PostgresMessageQueue implements MessageQueue, DeliveryLeases {
       [id, JSON.stringify(copyDelivery(delivery)), delivery.nextAttemptAt],
     );
     return result.count > 0;
+  }
+  /**
+   * The counts in one aggregate query (a scan of `queue_messages`, none of
+   * the bodies); the oldest message through the primary key.
+   */
+  async stats(): Promise<QueueStats> {
+    const { rows } = await this.#sql.query(
+      `SELECT count(*) AS messages,
+              count(*) FILTER (WHERE delivery -> 'held' IS NOT NULL) AS held,
+              coalesce(sum(size), 0) AS bytes,
+              (SELECT received_at FROM ${this.#s}.queue_messages ORDER BY id LIMIT 1) AS oldest
+       FROM ${this.#s}.queue_messages`,
+    );
+    const [row] = rows;
+    const stats = {
+      messages: numberFrom(row.messages),
+      held: numberFrom(row.held),
+      bytes: numberFrom(row.bytes),
+    };
+    return row.oldest === null ? stats : { ...stats, oldestReceivedAt: numberFrom(row.oldest) };
   }
   /** Claims due messages nobody holds, for `owner` until `now + leaseMs` (see `leases.ts`). */
   claim(
