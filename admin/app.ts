@@ -9,11 +9,13 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AdminDeps } from "./deps.ts";
+import { adminPage } from "./_admin_page.ts";
 import { auditChanges } from "./_audit.ts";
 import { requireBearerToken } from "./_bearer.ts";
 import { dkimRoutes } from "./_dkim_routes.ts";
 import { domainRoutes } from "./_domain_routes.ts";
 import { networkRoutes } from "./_network_routes.ts";
+import { queueHeaderRoutes } from "./_queue_headers_routes.ts";
 import { queueHoldRoutes } from "./_queue_hold_routes.ts";
 import { queueItemRoutes } from "./_queue_item_routes.ts";
 import { queueRoutes } from "./_queue_routes.ts";
@@ -59,12 +61,13 @@ export interface AdminApp {
 /**
  * Builds the admin API.
  *
- * - `GET /healthz` (no token): `{ "status": "ok" }`.
+ * - `GET /healthz` (no token): `{ "status": "ok" }`; `GET /` (no token): the web admin page,
+ *   whose every request to `/api` carries the token (`docs/operations.md`).
  * - Everything under `/api` needs `Authorization: Bearer <token>` (`401` otherwise):
  *   `GET|PUT|DELETE /api/domains[/{domain}]`, `GET|PUT|DELETE /api/users[/{address}]`
  *   (`PUT` body `{"password": "..."}`), `GET|POST /api/relay-networks` (`POST` body
  *   `{"cidr": "..."}`), `DELETE /api/relay-networks/{cidr}` (`/` as `%2F`), and
- *   `GET /api/queue`, `GET|DELETE /api/queue/{id}`, `POST /api/queue/{id}/retry|hold|release`,
+ *   `GET /api/queue`, `GET|DELETE /api/queue/{id}`, `GET /api/queue/{id}/headers`, `POST /api/queue/{id}/retry|hold|release`,
  *   `POST /api/queue/hold|release|retry` (body `{"route": "*"}` or `{"domain": "example.net"}`); outbound routes: `GET /api/routes`, `PUT|DELETE /api/routes/{pattern}`
  *   (`*` is the default route; the password is write-only), `GET /api/routes/resolve?domain=`,
  *   `POST /api/routes/import` (`text/plain` smtproutes), `GET /api/routes/export` and
@@ -114,6 +117,7 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   const { domains, users, networks, queue } = deps.stores;
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.route("/", adminPage());
   if (deps.clientAddress) {
     const throttle = throttleFailedTokens({ clientAddress: deps.clientAddress, now: deps.now });
     app.use("/api/*", throttle);
@@ -147,6 +151,7 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   app.route("/api/queue", queueRoutes(queue));
   app.route("/api/queue", queueHoldRoutes({ queue, stores: deps.stores, now: deps.now, log }));
   app.route("/api/queue", queueItemRoutes(queue, { now: deps.now, log }));
+  app.route("/api/queue", queueHeaderRoutes(queue));
   const { probeRoute, routeOAuthState } = deps;
   app.route("/api/routes", routeRoutes(deps.stores.routes, { probeRoute, routeOAuthState, log }));
   app.route("/api/dkim", dkimRoutes(deps.stores.dkim, { now: deps.now, log }));
