@@ -95,6 +95,7 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     await signIn(page, tollgate.token);
     await page.getByRole("heading", { level: 2, name: "Health" }).waitFor();
     await page.getByText("ok", { exact: true }).waitFor();
+    await screenshot(page, "health");
 
     await open(page, "Domains");
     await page.getByLabel("Domain", { exact: true }).fill("domain.de");
@@ -160,6 +161,22 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     await statusSays(page, `Released message ${id}.`);
     await page.getByRole("button", { name: "Hold" }).waitFor();
     equal((await item()).held, false);
+
+    await page.getByRole("link", { name: "Back to the queue" }).click();
+    await page.getByLabel("Messages for").selectOption("domain");
+    await page.getByLabel("Route pattern or domain").fill("example.net");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await statusSays(page, "hold for domain example.net: 1 matched, 1 changed.");
+    await page.getByRole("cell", { name: "held", exact: true }).waitFor();
+    equal((await item()).held, true);
+    await page.getByLabel("Action").selectOption("release");
+    await page.getByLabel("Messages for").selectOption("route");
+    await page.getByLabel("Route pattern or domain").fill("example.net");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await statusSays(page, "release for route example.net: 1 matched, 1 changed.");
+    equal((await item()).held, false);
+
+    await page.getByRole("link", { name: id }).click();
     await page.getByRole("button", { name: "Delete" }).click();
     await statusSays(page, `Deleted message ${id}.`);
     await page.getByRole("heading", { level: 2, name: "Queue" }).waitFor();
