@@ -190,6 +190,12 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     await statusSays(page, "Invalid bearer token");
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await signIn(page, tollgate.token);
+    await page.getByRole("heading", { level: 2, name: "Domains" }).waitFor();
+    // The skip link, from the keyboard, moves focus to the content and stays in the view.
+    await page.getByRole("link", { name: "Skip to content" }).focus();
+    await page.keyboard.press("Enter");
+    equal(await page.locator(":focus").getAttribute("id"), "main");
+    equal(new URL(page.url()).hash, "#domains");
     await page.getByRole("button", { name: "Sign out" }).click();
     await statusSays(page, "Signed out.");
     equal(await page.evaluate(() => sessionStorage.length), 0);

@@ -58,12 +58,19 @@ byId("sign-in").addEventListener("submit", async (event) => {
   try {
     await api("GET", "/api/domains");
   } catch (error) {
+    signOut();
     if (error.status !== 401) fail(error);
     return;
   }
   byId("token").value = "";
   say("Signed in.");
   await show();
+});
+
+// The skip link moves focus without touching the hash, which names the view.
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  byId("main").focus();
 });
 
 byId("sign-out").addEventListener("click", () => {
