@@ -10,6 +10,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AdminDeps } from "./deps.ts";
 import { adminRouter, type Reply, type TypedReply } from "./_api_schema.ts";
 import { API_DOCS_CSP, renderApiDocsPage } from "./_api_docs_page.ts";
+import { adminPage } from "./_admin_page.ts";
 import { auditChanges } from "./_audit.ts";
 import { requireBearerToken } from "./_bearer.ts";
 import { dkimRoutes } from "./_dkim_routes.ts";
@@ -20,6 +21,7 @@ import {
   openApiDocument,
   registerSharedComponents,
 } from "./_openapi_document.ts";
+import { queueHeaderRoutes } from "./_queue_headers_routes.ts";
 import { queueHoldRoutes } from "./_queue_hold_routes.ts";
 import { queueItemRoutes } from "./_queue_item_routes.ts";
 import { queueRoutes } from "./_queue_routes.ts";
@@ -67,7 +69,8 @@ export interface AdminApp {
  * Builds the admin API. `GET /api/openapi.json` describes every route, body,
  * reply and error (OpenAPI 3.1, generated from the schemas that validate the
  * requests) and `GET /api/docs` shows it as a page; both, like `GET /healthz`,
- * need no token. Everything else under `/api`, and `GET /metrics`, needs
+ * need no token, nor does `GET /` (the web admin page, whose every request to `/api`
+ * carries the token: `docs/operations.md`). Everything else under `/api`, and `GET /metrics`, needs
  * `Authorization: Bearer <token>` (`401` otherwise). Errors are JSON
  * `{ "error": "..." }`: `400` bad input, `404` unknown entry or route, `413`
  * bodies over {@linkcode MAX_REQUEST_BODY_BYTES}, `503` when a store (or the
@@ -121,6 +124,7 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
     healthRoute,
     (c): TypedReply<typeof healthRoute> => c.json({ status: "ok" as const }, 200),
   );
+  app.route("/", adminPage());
   if (deps.clientAddress) {
     const throttle = throttleFailedTokens({ clientAddress: deps.clientAddress, now: deps.now });
     app.use("/api/*", throttle);
@@ -165,6 +169,7 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   app.route("/api/queue", queueRoutes(queue));
   app.route("/api/queue", queueHoldRoutes({ queue, stores: deps.stores, now: deps.now, log }));
   app.route("/api/queue", queueItemRoutes(queue, { now: deps.now, log }));
+  app.route("/api/queue", queueHeaderRoutes(queue));
   const { probeRoute, routeOAuthState } = deps;
   app.route("/api/routes", routeRoutes(deps.stores.routes, { probeRoute, routeOAuthState, log }));
   app.route("/api/dkim", dkimRoutes(deps.stores.dkim, { now: deps.now, log }));

@@ -92,7 +92,7 @@ test("a body at the limit is read (and judged on its content)", async () => {
 
 for (
   const request of [
-    "GET /",
+    "GET /ui/nope.js",
     "GET /nope",
     "GET /api",
     "GET /api/nope",

@@ -14,6 +14,7 @@
 #   python3-dkim python3-nacl Python's dkim module (dkimpy, Ed25519 through nacl) as a DKIM verifier
 #   python3-prometheus-client the Prometheus text parser that reads GET /metrics
 #   prometheus                promtool, to lint GET /metrics and check the example rules
+#   chromium                  a browser for the web admin page's end-to-end test (playwright-core)
 set -euo pipefail
 
 missing=()
@@ -35,6 +36,7 @@ need python3-dkim /usr/bin/python3 -c "import dkim"
 need python3-nacl /usr/bin/python3 -c "import nacl.signing"
 need python3-prometheus-client /usr/bin/python3 -c "import prometheus_client.parser"
 need prometheus command -v promtool
+need chromium test -x /usr/bin/chromium
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
