@@ -61,9 +61,36 @@ const list = tokenRoute({
   },
 });
 
-/** Lists queued envelopes, oldest first, a page at a time. */
+const stats = tokenRoute({
+  method: "get",
+  path: "/stats",
+  tags: QUEUE_TAGS,
+  summary: "Count the queue",
+  description: "Messages, held messages, bytes and the oldest receipt, without reading the queue.",
+  responses: {
+    200: jsonReply(
+      "The queue's numbers now.",
+      z.object({
+        messages: z.number().int().openapi({ description: "Queued messages, held ones included." }),
+        held: z.number().int(),
+        bytes: z.number().int().openapi({ description: "The sum of their sizes." }),
+        oldestReceivedAt: z.string().nullable().openapi({
+          format: "date-time",
+          description: "When the oldest message was received; null when the queue is empty.",
+        }),
+      }).openapi("QueueStats"),
+    ),
+  },
+});
+
+/** Counts the queue (`GET /stats`) and lists queued envelopes, oldest first, a page at a time. */
 export function queueRoutes(queue: MessageQueue): OpenAPIHono {
   const routes = adminRouter();
+  routes.openapi(stats, async (c): Reply<typeof stats> => {
+    const { messages, held, bytes, oldestReceivedAt } = await queue.stats();
+    const oldest = oldestReceivedAt === undefined ? null : new Date(oldestReceivedAt).toISOString();
+    return c.json({ messages, held, bytes, oldestReceivedAt: oldest }, 200);
+  });
   routes.openapi(list, async (c): Reply<typeof list> => {
     const page = await queue.list(pageRequest(c.req.valid("query")));
     const held = await Promise.all(

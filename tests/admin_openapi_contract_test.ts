@@ -159,6 +159,7 @@ function steps(id: string): Step[] {
     ["DELETE /api/dkim/example.net", {}, 404],
     ["DELETE /api/dkim/a..b", {}, 400],
     ["GET /api/queue", {}, 200],
+    ["GET /api/queue/stats", {}, 200],
     ["GET /api/queue?cursor=", {}, 400],
     [`GET /api/queue/${id}`, {}, 200],
     [`GET /api/queue/${missing}`, {}, 404],

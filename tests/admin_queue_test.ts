@@ -117,3 +117,33 @@ for (const query of ["cursor=", `cursor=${"c".repeat(1025)}`]) {
     }
   });
 }
+
+test("GET /api/queue/stats counts messages, held ones and bytes, and names the oldest receipt", async () => {
+  const { app, stores } = adminFixture();
+  deepEqual((await call(app, "GET /api/queue/stats")).body, {
+    messages: 0,
+    held: 0,
+    bytes: 0,
+    oldestReceivedAt: null,
+  });
+  const envelope = { from: "a@example.net", clientAddress: "192.0.2.10", helo: "client" };
+  const first = await enqueue(stores.queue, "Subject: one\r\n\r\nhi\r\n", {
+    ...envelope,
+    to: ["b@example.org"],
+    receivedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+  });
+  await enqueue(stores.queue, "x", {
+    ...envelope,
+    to: ["c@example.org"],
+    receivedAt: Date.UTC(2026, 0, 2, 3, 4, 6),
+  });
+  equal((await call(app, `POST /api/queue/${first}/hold`)).status, 200);
+  const response = await call(app, "GET /api/queue/stats");
+  equal(response.status, 200);
+  deepEqual(response.body, {
+    messages: 2,
+    held: 1,
+    bytes: 20 + 1,
+    oldestReceivedAt: "2026-01-02T03:04:05.000Z",
+  });
+});

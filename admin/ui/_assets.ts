@@ -51,9 +51,9 @@ export const UI_ASSETS: Readonly<Record<string, UiAsset>> = {
   },
   "/ui/health.js": {
     contentType: "text/javascript; charset=utf-8",
-    etag: '"3845e0716bdce3fff22e9f65"',
+    etag: '"66913fb327762ec374eb08b2"',
     body:
-      '// Health: the server\'s /healthz and a summary of the queue.\n\nimport { api } from "./api.js";\nimport { button, details, el, heading, refocus } from "./dom.js";\nimport { attempt } from "./status.js";\n\nconst SUMMARY_LIMIT = 1000;\n\nexport async function renderHealth(section) {\n  section.replaceChildren(heading("Health"));\n  const health = await attempt(() => api("GET", "/healthz"));\n  const queue = await attempt(() => api("GET", `/api/queue?limit=${SUMMARY_LIMIT}`));\n  const pairs = [["Server", health?.status ?? "not answering"]];\n  if (queue) {\n    const count = `${queue.messages.length}${queue.cursor ? " or more" : ""}`;\n    const held = queue.messages.filter((message) => message.held).length;\n    const oldest = queue.messages[0]?.receivedAt ?? "–";\n    pairs.push(["Queued messages", count], ["Held", String(held)], ["Oldest received", oldest]);\n  }\n  section.append(\n    details(pairs),\n    el("p", {}, el("a", { href: "#queue", text: "Open the queue" })),\n    button("Refresh", () => renderHealth(section), { class: "secondary" }),\n  );\n  refocus();\n}\n',
+      '// Health: the server\'s /healthz and a summary of the queue.\n\nimport { api } from "./api.js";\nimport { button, details, el, heading, refocus } from "./dom.js";\nimport { attempt } from "./status.js";\n\nexport async function renderHealth(section) {\n  section.replaceChildren(heading("Health"));\n  const health = await attempt(() => api("GET", "/healthz"));\n  const queue = await attempt(() => api("GET", "/api/queue/stats"));\n  const pairs = [["Server", health?.status ?? "not answering"]];\n  if (queue) {\n    pairs.push(\n      ["Queued messages", String(queue.messages)],\n      ["Held", String(queue.held)],\n      ["Bytes", String(queue.bytes)],\n      ["Oldest received", queue.oldestReceivedAt ?? "–"],\n    );\n  }\n  section.append(\n    details(pairs),\n    el("p", {}, el("a", { href: "#queue", text: "Open the queue" })),\n    button("Refresh", () => renderHealth(section), { class: "secondary" }),\n  );\n  refocus();\n}\n',
   },
   "/ui/icon.svg": {
     contentType: "image/svg+xml",
