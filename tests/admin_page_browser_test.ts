@@ -24,10 +24,10 @@ const SCREENSHOTS = Deno.env.get("TOLLGATE_SCREENSHOTS") === "1";
 
 type QueueItem = { held: boolean; recipients: { attempts: number; lastReply: string | null }[] };
 
-async function screenshot(page: Page, name: string): Promise<void> {
+async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   if (!SCREENSHOTS) return;
   const path = new URL(`../docs/admin-page-${name}.png`, import.meta.url).pathname;
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
 }
 
 /** Waits until the live region says `text`. */
@@ -82,6 +82,10 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     page.on("request", (request) => requested.push(request.url()));
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    // A script, style or request the CSP refused shows as a console error naming the policy.
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+    });
     page.on("dialog", (dialog) => dialog.accept());
 
     const response = await page.goto(`${tollgate.adminUrl}/`);
@@ -196,6 +200,14 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     await page.keyboard.press("Enter");
     equal(await page.locator(":focus").getAttribute("id"), "main");
     equal(new URL(page.url()).hash, "#domains");
+
+    // The API reference: a page of its own, rendered on the server, styled under its own CSP.
+    await navLink(page, "API reference").click();
+    await page.getByRole("heading", { level: 1, name: /Tollgate admin API/ }).waitFor();
+    await page.getByText("Count the queue", { exact: true }).waitFor();
+    await screenshot(page, "api-reference", false); // its first screen: the page is long
+    await page.goBack();
+    await page.getByRole("heading", { level: 2, name: "Domains" }).waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
     await statusSays(page, "Signed out.");
     equal(await page.evaluate(() => sessionStorage.length), 0);
