@@ -2,7 +2,11 @@
  * Which queued messages get DKIM signatures, and with which keys: mail
  * accepted from an authenticated user or a trusted network whose `From:`
  * domain (else envelope sender domain) has keys, signed with the newest key
- * of each algorithm just before it leaves over SMTP.
+ * of each algorithm just before it leaves over SMTP. An authenticated user's
+ * `From:` domain signs only when it is the envelope sender's domain, which
+ * `MAIL FROM` checked against the user's own address and sender grants: a
+ * user of one customer cannot get another customer's signature by writing
+ * that customer's address into `From:`.
  *
  * @module
  */
@@ -81,7 +85,7 @@ export function createDkimSigner(options: DkimSignerOptions): MessageSigner {
     }
     const { fields, bodyHash } = await readMessage(body());
     if (!fields) return undefined;
-    const keys = await signingKeys(fields, message.from, options.keys);
+    const keys = await signingKeys(signingDomains(fields, message), options.keys);
     if (keys.length === 0) return undefined;
     const time = Math.floor(options.now() / 1000);
     const signatures = await Promise.all(
@@ -96,16 +100,24 @@ async function acceptedFromOurs(message: QueuedMessage, networks: NetworkStore):
   return isAddressInNetworks(message.clientAddress, await networks.list());
 }
 
-/** The newest key of each algorithm for the `From:` domain, else the envelope sender's. */
-async function signingKeys(
-  fields: HeaderField[],
-  sender: string,
-  store: DkimKeyStore,
-): Promise<DkimKey[]> {
+/**
+ * The domains whose keys may sign, in order: the `From:` domain, then the envelope
+ * sender's. For an authenticated user the `From:` domain counts only when it is the
+ * envelope sender's (checked at `MAIL FROM`); a trusted network may sign for any.
+ */
+function signingDomains(fields: HeaderField[], message: QueuedMessage): string[] {
   const from = fields.find((field) => field.name.toLowerCase() === "from");
-  const candidates = [from && addressDomain(from.raw), addressDomain(sender)];
-  for (const domain of candidates) {
-    if (!domain) continue;
+  const fromDomain = from && addressDomain(from.raw);
+  const senderDomain = addressDomain(message.from);
+  const mayUseFrom = message.authUser === undefined || fromDomain === senderDomain;
+  return [mayUseFrom ? fromDomain : undefined, senderDomain].filter((domain) =>
+    domain !== undefined
+  );
+}
+
+/** The newest key of each algorithm for the first of `domains` that has keys. */
+async function signingKeys(domains: string[], store: DkimKeyStore): Promise<DkimKey[]> {
+  for (const domain of new Set(domains)) {
     const keys = await store.get(domain);
     if (keys.length > 0) return newestPerAlgorithm(keys);
   }
