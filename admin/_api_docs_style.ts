@@ -8,7 +8,8 @@
 
 /** The page's CSS: system fonts, light and dark, readable tables. */
 export const API_DOCS_STYLE = `
-:root { color-scheme: light dark; --line: #8884; --muted: #777; }
+:root { color-scheme: light dark; --line: #8884; --muted: #595959; }
+@media (prefers-color-scheme: dark) { :root { --muted: #aaa; } }
 body { font: 15px/1.5 system-ui, sans-serif; max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem; }
 h1 { margin-bottom: 0.2rem; }
 h2 { border-bottom: 1px solid var(--line); padding-bottom: 0.2rem; margin-top: 2.5rem; }

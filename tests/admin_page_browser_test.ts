@@ -3,8 +3,9 @@
  * process: sign in (a wrong token is refused), add a domain, a user and a
  * route, send a message over SMTP to a relay that answers 451, find it in the
  * queue, read its header and state, hold, release and delete it. Along the
- * way: the token never appears in a URL, the CSP header is there, and hostile
- * text is shown as text without running. `TOLLGATE_SCREENSHOTS=1` also saves
+ * way: the token never appears in a URL, the CSP header is there, hostile
+ * text is shown as text without running, and axe-core finds no WCAG 2.2 A/AA
+ * violation on any view. `TOLLGATE_SCREENSHOTS=1` also saves
  * the main views as `docs/admin-page-*.png` (nothing here looks at pixels).
  *
  * @module
@@ -12,6 +13,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import nodemailer from "nodemailer";
 import type { Page } from "playwright-core";
+import { accessibilityViolations } from "./_axe.ts";
 import { launchChromium } from "./_browser.ts";
 import { eventually } from "./_ops_traffic.ts";
 import { adminOk, type RunningTollgate, startTollgate } from "./_server.ts";
@@ -24,7 +26,19 @@ const SCREENSHOTS = Deno.env.get("TOLLGATE_SCREENSHOTS") === "1";
 
 type QueueItem = { held: boolean; recipients: { attempts: number; lastReply: string | null }[] };
 
+/** What axe found on each view looked at, `view: violation` per line. */
+const accessibility: string[] = [];
+
+/** Checks the view as it is now with axe-core. */
+async function checkAccessibility(page: Page, name: string): Promise<void> {
+  for (const violation of await accessibilityViolations(page)) {
+    accessibility.push(`${name}: ${violation}`);
+  }
+}
+
+/** Checks the view with axe-core and, with `TOLLGATE_SCREENSHOTS=1`, saves it. */
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  await checkAccessibility(page, name);
   if (!SCREENSHOTS) return;
   const path = new URL(`../docs/admin-page-${name}.png`, import.meta.url).pathname;
   await page.screenshot({ path, fullPage });
@@ -106,6 +120,7 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     await page.getByRole("button", { name: "Add" }).click();
     await statusSays(page, "Added local domain domain.de.");
     await page.getByRole("rowheader", { name: "domain.de" }).waitFor();
+    await checkAccessibility(page, "domains");
 
     await open(page, "Users");
     await page.getByLabel("Address", { exact: true }).fill(USER.address);
@@ -201,13 +216,18 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     equal(await page.locator(":focus").getAttribute("id"), "main");
     equal(new URL(page.url()).hash, "#domains");
 
+    await open(page, "Trusted networks");
+    await checkAccessibility(page, "trusted networks");
+    await open(page, "DKIM");
+    await checkAccessibility(page, "dkim");
+
     // The API reference: a page of its own, rendered on the server, styled under its own CSP.
     await navLink(page, "API reference").click();
     await page.getByRole("heading", { level: 1, name: /Tollgate admin API/ }).waitFor();
     await page.getByText("Count the queue", { exact: true }).waitFor();
     await screenshot(page, "api-reference", false); // its first screen: the page is long
     await page.goBack();
-    await page.getByRole("heading", { level: 2, name: "Domains" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "DKIM" }).waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
     await statusSays(page, "Signed out.");
     equal(await page.evaluate(() => sessionStorage.length), 0);
@@ -215,6 +235,7 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     deepEqual(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
     equal(await page.locator("img").count(), 0);
     deepEqual(pageErrors, []);
+    equal(accessibility.join("\n"), "");
     deepEqual(requested.filter((url) => url.includes(tollgate.token)), []);
     ok(requested.some((url) => url.includes(`/api/queue/${id}/headers`)));
   } finally {
