@@ -153,6 +153,48 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     await page.getByRole("button", { name: "Find the route" }).click();
     await statusSays(page, HOSTILE);
 
+    // An OAuth 2.0 route edited on the page keeps its OAuth settings and write-only secrets.
+    await adminOk(tollgate, {
+      method: "PUT",
+      path: "/api/routes/oauth.example",
+      body: {
+        relay: "127.0.0.1",
+        port: relay.port,
+        auth: {
+          mechanism: "xoauth2",
+          user: "mailbox@oauth.example",
+          oauth2: {
+            tokenUrl: "http://127.0.0.1:9/token",
+            clientId: "tollgate",
+            clientSecret: "client-secret-value",
+            refreshToken: "refresh-token-value",
+          },
+        },
+      },
+    });
+    await open(page, "Health");
+    await open(page, "Routes"); // drawn again, with the route the API just made
+    await page.getByRole("button", { name: "Edit route oauth.example" }).click();
+    await page.getByRole("heading", { name: "Edit route oauth.example" }).waitFor();
+    await checkAccessibility(page, "routes, editing an OAuth route");
+    equal(await page.getByLabel("Credentials", { exact: true }).inputValue(), "oauth");
+    equal(
+      await page.getByLabel("Token URL", { exact: true }).inputValue(),
+      "http://127.0.0.1:9/token",
+    );
+    equal(await page.getByLabel("Client secret", { exact: true }).inputValue(), "");
+    await page.getByLabel("Scope", { exact: true }).fill("https://outlook.office.com/SMTP.Send");
+    await page.getByRole("button", { name: "Save route" }).click();
+    await statusSays(page, `Saved route oauth.example (127.0.0.1:${relay.port}).`);
+    const { routes } = await adminOk(tollgate, { method: "GET", path: "/api/routes" }) as {
+      routes: { pattern: string; auth?: { user: string; oauth2: Record<string, unknown> } }[];
+    };
+    const oauth = routes.find((route) => route.pattern === "oauth.example")?.auth;
+    equal(oauth?.user, "mailbox@oauth.example");
+    equal(oauth?.oauth2.scope, "https://outlook.office.com/SMTP.Send");
+    equal(oauth?.oauth2.clientSecretSet, true);
+    equal(oauth?.oauth2.refreshTokenSet, true);
+
     const id = await send(tollgate, "someone@example.net");
     const item = (path = `/api/queue/${id}`) =>
       adminOk(tollgate, { method: "GET", path }) as Promise<QueueItem>;

@@ -3,18 +3,8 @@
 // are write-only: the API never returns them.
 
 import { api, segment } from "./api.js";
-import {
-  button,
-  checkbox,
-  details,
-  el,
-  field,
-  form,
-  heading,
-  refocus,
-  select,
-  table,
-} from "./dom.js";
+import { addCredentials, credentialFields } from "./route_credentials.js";
+import { button, details, el, field, form, heading, refocus, select, table } from "./dom.js";
 import { attempt, change, fail, say } from "./status.js";
 
 const TLS_MODES = [
@@ -24,7 +14,6 @@ const TLS_MODES = [
   ["opportunistic", "opportunistic STARTTLS"],
   ["none", "none"],
 ];
-const MECHANISMS = ["CRAM-MD5", "PLAIN", "LOGIN"];
 
 export function renderRoutes(section) {
   return draw(section, { editing: undefined, resolved: undefined, tested: undefined });
@@ -112,27 +101,7 @@ function routeForm(state, redraw) {
       field({ label: "Relay host (empty: MX hosts)", name: "relay", value: route?.relay }),
       field({ label: "Port", name: "port", inputmode: "numeric", value: route?.port }),
       select({ label: "TLS", name: "tls", options: TLS_MODES, value: route?.tls ?? "" }),
-      field({ label: "AUTH user", name: "username", value: route?.username }),
-      field({
-        label: "AUTH password",
-        name: "password",
-        type: "password",
-        autocomplete: "new-password",
-        hint: route?.username ? "Empty keeps the stored password." : undefined,
-      }),
-      el(
-        "fieldset",
-        {},
-        el("legend", { text: "AUTH mechanisms (none ticked: any)" }),
-        MECHANISMS.map((name) =>
-          checkbox({
-            label: name,
-            name: "mechanisms",
-            value: name,
-            checked: route?.mechanisms?.includes(name),
-          })
-        ),
-      ),
+      ...credentialFields(route),
     ],
     "Save route",
     async (values) => {
@@ -140,9 +109,7 @@ function routeForm(state, redraw) {
       if (values.relay) body.relay = values.relay;
       if (values.port) body.port = Number(values.port);
       if (values.tls) body.tls = values.tls;
-      if (values.username) body.username = values.username;
-      if (values.password) body.password = values.password;
-      if (values.mechanisms.length > 0) body.mechanisms = values.mechanisms;
+      addCredentials(body, values);
       const path = `/api/routes/${segment(values.pattern)}`;
       const saved = (view) => `Saved route ${view.pattern} (${target(view)}).`;
       if (await change(() => api("PUT", path, body), saved)) {
