@@ -22,6 +22,8 @@ import { startRelay } from "./_smtp_server_relay.ts";
 const USER = { address: "test@domain.de", password: "testing-password" };
 const RELAY_USER = { username: "relay-user", password: "relay-secret" };
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+/** The same, as an RFC 2047 encoded word, which the page decodes (and must still show as text). */
+const ENCODED_HOSTILE = `=?UTF-8?B?${btoa(HOSTILE.replace("1", "2"))}?=`;
 const SCREENSHOTS = Deno.env.get("TOLLGATE_SCREENSHOTS") === "1";
 
 type QueueItem = { held: boolean; recipients: { attempts: number; lastReply: string | null }[] };
@@ -57,9 +59,9 @@ async function send(tollgate: RunningTollgate, to: string): Promise<string> {
     auth: { user: USER.address, pass: USER.password, method: "PLAIN" },
   });
   try {
-    // Raw, so that the subject reaches the queue as written (not as an RFC 2047 encoded word).
-    const raw =
-      `From: ${USER.address}\r\nTo: ${to}\r\nSubject: Report ${HOSTILE}\r\n\r\nHello.\r\n`;
+    // Raw, so that the subject reaches the queue as written: text, then two RFC 2047 encoded words.
+    const raw = `From: ${USER.address}\r\nTo: ${to}\r\n` +
+      `Subject: Report ${HOSTILE}\r\n =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= ${ENCODED_HOSTILE}\r\n\r\nHello.\r\n`;
     const info = await transport.sendMail({ envelope: { from: USER.address, to }, raw });
     return /qp ([0-9a-f]{20})/.exec(info.response)![1];
   } finally {
@@ -210,7 +212,8 @@ Deno.test("the admin page in Chromium: sign in, set up, and hold, release and de
     const recipients = page.getByRole("table", { name: "Delivery state per recipient" });
     await recipients.getByText(/^451 /).waitFor();
     const headers = page.getByRole("table", { name: "Header fields" });
-    await headers.getByRole("cell", { name: `Report ${HOSTILE}`, exact: true }).waitFor();
+    const subject = `Report ${HOSTILE} Grüße${HOSTILE.replace("1", "2")}`;
+    await headers.getByRole("cell", { name: subject, exact: true }).waitFor();
     await screenshot(page, "message");
 
     await page.getByRole("button", { name: "Hold" }).click();

@@ -1,8 +1,10 @@
 // One queued message: envelope, delivery state per recipient and header
-// fields; retry now, hold, release and delete (after a confirmation).
+// fields (encoded words decoded); retry now, hold, release and delete (after a
+// confirmation).
 
 import { api, segment } from "./api.js";
 import { button, details, el, heading, refocus, table } from "./dom.js";
+import { decodeEncodedWords } from "./encoded_words.js";
 import { attempt, change } from "./status.js";
 
 export async function renderMessage(section, id) {
@@ -62,7 +64,7 @@ export async function renderMessage(section, id) {
       ? table(
         header.truncated ? "Header fields (cut at 64 KiB)" : "Header fields",
         ["Field", "Value"],
-        header.headers.map((one) => [one.name, one.value]),
+        header.headers.map((one) => [one.name, decodeEncodedWords(one.value)]),
       )
       : null,
   );
