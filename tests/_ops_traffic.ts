@@ -17,11 +17,15 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   throw new Error(`Timed out waiting for ${what}`);
 }
 
-/** Sends one message as `sender` (AUTH PLAIN, no TLS); resolves with its queue id. */
+/**
+ * Sends one message as `sender` (AUTH PLAIN, no TLS): a short text, or `raw` exactly as
+ * written; resolves with its queue id.
+ */
 export async function submitMessage(
   tollgate: RunningTollgate,
   sender: { address: string; password: string },
   to: string,
+  raw?: string,
 ): Promise<string> {
   const transport = nodemailer.createTransport({
     host: "127.0.0.1",
@@ -30,7 +34,11 @@ export async function submitMessage(
     auth: { user: sender.address, pass: sender.password, method: "PLAIN" },
   });
   try {
-    const info = await transport.sendMail({ from: sender.address, to, text: "Hello.\n" });
+    const info = await transport.sendMail(
+      raw === undefined
+        ? { from: sender.address, to, text: "Hello.\n" }
+        : { envelope: { from: sender.address, to }, raw },
+    );
     return /qp ([0-9a-f]{20})/.exec(info.response)![1];
   } finally {
     transport.close();

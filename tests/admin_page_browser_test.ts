@@ -11,11 +11,10 @@
  * @module
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import nodemailer from "nodemailer";
 import type { Page } from "playwright-core";
 import { accessibilityViolations } from "./_axe.ts";
 import { launchChromium } from "./_browser.ts";
-import { eventually } from "./_ops_traffic.ts";
+import { eventually, submitMessage } from "./_ops_traffic.ts";
 import { adminOk, type RunningTollgate, startTollgate } from "./_server.ts";
 import { startRelay } from "./_smtp_server_relay.ts";
 
@@ -51,22 +50,11 @@ async function statusSays(page: Page, text: string | RegExp): Promise<void> {
   await page.locator("#status", { hasText: text }).waitFor();
 }
 
-async function send(tollgate: RunningTollgate, to: string): Promise<string> {
-  const transport = nodemailer.createTransport({
-    host: "127.0.0.1",
-    port: tollgate.smtpPort,
-    ignoreTLS: true,
-    auth: { user: USER.address, pass: USER.password, method: "PLAIN" },
-  });
-  try {
-    // Raw, so that the subject reaches the queue as written: text, then two RFC 2047 encoded words.
-    const raw = `From: ${USER.address}\r\nTo: ${to}\r\n` +
-      `Subject: Report ${HOSTILE}\r\n =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= ${ENCODED_HOSTILE}\r\n\r\nHello.\r\n`;
-    const info = await transport.sendMail({ envelope: { from: USER.address, to }, raw });
-    return /qp ([0-9a-f]{20})/.exec(info.response)![1];
-  } finally {
-    transport.close();
-  }
+function send(tollgate: RunningTollgate, to: string): Promise<string> {
+  // Raw, so that the subject reaches the queue as written: text, then two RFC 2047 encoded words.
+  const raw = `From: ${USER.address}\r\nTo: ${to}\r\n` +
+    `Subject: Report ${HOSTILE}\r\n =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= ${ENCODED_HOSTILE}\r\n\r\nHello.\r\n`;
+  return submitMessage(tollgate, USER, to, raw);
 }
 
 async function signIn(page: Page, token: string): Promise<void> {
