@@ -187,9 +187,12 @@ class WriteKeys {
   }
 }
 
-/** A string that is equal for equal keys. */
+/** A string that is equal for equal keys: each part's type, length and text (cheap: per write). */
 function keyId(key: KvKey): string {
-  return JSON.stringify(
-    key.map((part) => part instanceof Uint8Array ? [...part] : [typeof part, String(part)]),
-  );
+  let id = "";
+  for (const part of key) {
+    const text = part instanceof Uint8Array ? part.join(",") : String(part);
+    id += `${typeof part}${text.length}:${text}`;
+  }
+  return id;
 }
