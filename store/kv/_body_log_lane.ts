@@ -16,7 +16,7 @@ import { GroupSync } from "./group_sync.ts";
  * ```ts
  * import { Segment } from "./_body_log_lane.ts";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const file = await denoFiles.create(`${await Deno.makeTempDir()}/0000000000000001`);
+ * const file = await denoFiles.create("./data/bodies/0000000000000001");
  * const segment = new Segment("0000000000000001", 0, file);
  * await segment.write(new Uint8Array(10));
  * await segment.retire(); // synced, then closed
@@ -92,7 +92,7 @@ export interface LaneHost {
  * ```ts
  * import { Lane, Segment } from "./_body_log_lane.ts";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const dir = await Deno.makeTempDir();
+ * const dir = "./data/bodies";
  * let count = 0;
  * const lane = new Lane({
  *   segmentBytes: 1024,

@@ -26,9 +26,10 @@ const READ_SIZE = 64 * 1024;
  *
  * @example
  * ```ts
+ * import type { FilePort } from "../file_port.ts";
  * import { BodyFiles } from "./body_files.ts";
- * import { denoFiles } from "@tollgate/tollgate/deno";
- * const bodies = new BodyFiles(denoFiles, await Deno.makeTempDir());
+ * declare const files: FilePort; // the runtime's files, e.g. `denoFiles` from "@tollgate/tollgate/deno"
+ * const bodies = new BodyFiles(files, "/var/lib/tollgate/bodies");
  * const file = await bodies.create("018c2f5a1b0000000000");
  * await file.append(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
  * await file.finish(); // durable, closed
@@ -127,9 +128,10 @@ export class BodyFiles {
  *
  * @example
  * ```ts
+ * import type { FilePort } from "../file_port.ts";
  * import { BodyFiles } from "./body_files.ts";
- * import { denoFiles } from "@tollgate/tollgate/deno";
- * const bodies = new BodyFiles(denoFiles, await Deno.makeTempDir());
+ * declare const files: FilePort; // the runtime's files, e.g. `denoFiles` from "@tollgate/tollgate/deno"
+ * const bodies = new BodyFiles(files, "/var/lib/tollgate/bodies");
  * const file = await bodies.create("018c2f5a1b0000000001");
  * await file.append(new Uint8Array(70_000));
  * await file.discard(); // the message was given up: the file is gone
@@ -185,7 +187,7 @@ export class BodyFile {
  * ```ts
  * import { FolderSync } from "./body_files.ts";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const folder = new FolderSync(denoFiles, await Deno.makeTempDir());
+ * const folder = new FolderSync(denoFiles, "./data/bodies");
  * await Promise.all([folder.sync(), folder.sync(), folder.sync()]); // two fsyncs, not three
  * folder.close();
  * ```

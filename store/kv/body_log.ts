@@ -51,7 +51,7 @@ export interface BodyExtents {
  * import { BodyLog, type BodyLogOptions } from "@tollgate/tollgate/store/kv";
  * import { denoFiles } from "@tollgate/tollgate/deno";
  * const options: BodyLogOptions = { lanes: 2, segmentBytes: 1024 * 1024 };
- * const { log } = await BodyLog.open(denoFiles, await Deno.makeTempDir(), new Map(), options);
+ * const { log } = await BodyLog.open(denoFiles, "./data/bodies", new Map(), options);
  * console.log(options.lanes); // 2 (segments written side by side)
  * log.close();
  * ```
@@ -70,7 +70,7 @@ export interface BodyLogOptions {
  * ```ts
  * import { BodyLog, type OpenedBodyLog } from "@tollgate/tollgate/store/kv";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const dir = await Deno.makeTempDir();
+ * const dir = "./data/bodies";
  * const opened: OpenedBodyLog = await BodyLog.open(denoFiles, dir, new Map());
  * console.log(opened.removed); // 0 (a new folder: nothing left by a crash)
  * opened.log.close();
@@ -95,7 +95,7 @@ const SEGMENT_NAME = /^[0-9a-f]{16}$/;
  * ```ts
  * import { BodyLog } from "./body_log.ts";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const { log } = await BodyLog.open(denoFiles, await Deno.makeTempDir(), new Map());
+ * const { log } = await BodyLog.open(denoFiles, "./data/bodies", new Map());
  * const writer = log.begin();
  * await writer.append(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
  * await writer.durable();
@@ -247,7 +247,7 @@ export class BodyLog {
  * ```ts
  * import { BodyLog } from "./body_log.ts";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const { log } = await BodyLog.open(denoFiles, await Deno.makeTempDir(), new Map());
+ * const { log } = await BodyLog.open(denoFiles, "./data/bodies", new Map());
  * const writer = log.begin();
  * await writer.append(new Uint8Array(70_000));
  * await writer.discard(); // the message was given up: its pieces hold nothing

@@ -15,11 +15,10 @@
  * @example
  * ```ts
  * import { GroupSync } from "./group_sync.ts";
- * const file = await Deno.open(await Deno.makeTempFile(), { write: true });
- * const group = new GroupSync(() => file.syncData());
- * await file.write(new Uint8Array(10));
- * await Promise.all([group.sync(), group.sync(), group.sync()]); // two fdatasyncs, not three
- * file.close();
+ * let flushes = 0;
+ * const group = new GroupSync(async () => void flushes++); // e.g. an open file's `syncData`
+ * await Promise.all([group.sync(), group.sync(), group.sync()]);
+ * console.log(flushes); // 2: the first call's, and one the other two share
  * ```
  */
 export class GroupSync {

@@ -40,11 +40,12 @@ export interface AtomicWrite {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { addWrite } from "./kv_atomic_limits.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const write = { checks: [], mutations: [{ type: "sum" as const, key: ["n"], n: 2n }] };
  * await addWrite(kv.atomic(), write).commit();
- * console.log((await kv.get(["n"])).value); // [Deno.KvU64: 2n]
+ * console.log((await kv.get<{ value: bigint }>(["n"])).value?.value); // 2n
  * kv.close();
  * ```
  */

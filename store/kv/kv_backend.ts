@@ -21,10 +21,11 @@ import { createKvStores } from "./kv_stores.ts";
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { type KvBackendOptions, openKvBackend } from "@tollgate/tollgate/store/kv";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const options: KvBackendOptions = { now: Date.now, bodyDir: await Deno.makeTempDir() };
- * const { stores, close } = await openKvBackend(await Deno.openKv(":memory:"), denoFiles, options);
+ * const options: KvBackendOptions = { now: Date.now, bodyDir: "./data/bodies" };
+ * const { stores, close } = await openKvBackend(await openKv(":memory:"), denoFiles, options);
  * console.log(await stores.domains.has("example.net")); // false
  * close();
  * ```
@@ -45,9 +46,10 @@ export interface KvBackendOptions extends QueueIdGeneratorOptions {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { type OpenedKvStores, openKvBackend } from "@tollgate/tollgate/store/kv";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const opened: OpenedKvStores = await openKvBackend(await Deno.openKv(":memory:"), denoFiles);
+ * const opened: OpenedKvStores = await openKvBackend(await openKv(":memory:"), denoFiles);
  * console.log(opened.abandonedSpools); // 0
  * opened.close();
  * ```
@@ -68,9 +70,10 @@ export interface OpenedKvStores {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { openKvBackend } from "@tollgate/tollgate/store/kv";
  * import { denoFiles } from "@tollgate/tollgate/deno";
- * const { stores, close } = await openKvBackend(await Deno.openKv(":memory:"), denoFiles);
+ * const { stores, close } = await openKvBackend(await openKv(":memory:"), denoFiles);
  * await stores.domains.add("example.net");
  * console.log(await stores.domains.has("example.net")); // true
  * close();

@@ -53,8 +53,9 @@ interface Waiting {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvCommitBatcher } from "./kv_commit_batcher.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const batcher = new KvCommitBatcher(kv);
  * const [a, b] = await Promise.all([
  *   batcher.commit({ checks: [], mutations: [{ type: "set", key: ["a"], value: 1 }] }),

@@ -13,8 +13,9 @@ import { type Kv, listEntries } from "./kv_port.ts";
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvDkimKeyStore } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const keys = new KvDkimKeyStore(kv);
  * console.log(await keys.list()); // []
  * kv.close();

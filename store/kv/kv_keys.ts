@@ -75,8 +75,9 @@ export const PENDING_PREFIX: KvKey = ["spool-pending"];
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { listAfter } from "./kv_keys.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * for (const name of ["a", "b", "c"]) await kv.set(["t", name], name);
  * const page = await listAfter<string>(kv, ["t"], { limit: 1, cursor: "a" });
  * console.log(page.items.map((e) => e.value), page.cursor); // ["b"] "b"
@@ -107,8 +108,9 @@ export async function listAfter<T>(
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { deleteIfPresent } from "./kv_keys.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * await kv.set(["t", "a"], true);
  * console.log(await deleteIfPresent(kv, ["t", "a"])); // true
  * console.log(await deleteIfPresent(kv, ["t", "a"])); // false

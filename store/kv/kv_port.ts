@@ -152,8 +152,9 @@ export type KvMutation =
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import type { Kv, KvCommitResult } from "@tollgate/tollgate/store/kv";
- * const kv: Kv = await Deno.openKv(":memory:");
+ * const kv: Kv = await openKv(":memory:");
  * const result: KvCommitResult = await kv.atomic().set(["a"], 1).commit();
  * console.log(result.ok); // true
  * kv.close();
@@ -166,8 +167,9 @@ export type KvCommitResult = { ok: true; versionstamp: string } | { ok: false };
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import type { Kv, KvAtomic } from "@tollgate/tollgate/store/kv";
- * const kv: Kv = await Deno.openKv(":memory:");
+ * const kv: Kv = await openKv(":memory:");
  * const addOnce = (): KvAtomic =>
  *   kv.atomic().check({ key: ["a"], versionstamp: null }).set(["a"], 1);
  * console.log((await addOnce().commit()).ok, (await addOnce().commit()).ok); // true false
@@ -197,8 +199,9 @@ export interface KvAtomic {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import type { Kv, KvListSelector } from "@tollgate/tollgate/store/kv";
- * const kv: Kv = await Deno.openKv(":memory:");
+ * const kv: Kv = await openKv(":memory:");
  * await kv.atomic().set(["d", "a"], 1).set(["d", "b"], 2).commit();
  * const selector: KvListSelector = { prefix: ["d"], start: ["d", "b"] };
  * for await (const entry of kv.list(selector)) console.log(entry.key); // ["d", "b"]
@@ -215,8 +218,9 @@ export type KvListSelector =
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import type { Kv, KvListOptions } from "@tollgate/tollgate/store/kv";
- * const kv: Kv = await Deno.openKv(":memory:");
+ * const kv: Kv = await openKv(":memory:");
  * await kv.atomic().set(["d", "a"], 1).set(["d", "b"], 2).commit();
  * const options: KvListOptions = { limit: 1, batchSize: 100 };
  * for await (const entry of kv.list({ prefix: ["d"] }, options)) {
@@ -237,8 +241,9 @@ export interface KvListOptions {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import type { Kv } from "./kv_port.ts";
- * const kv: Kv = await Deno.openKv(":memory:");
+ * const kv: Kv = await openKv(":memory:");
  * await kv.set(["domain", "domain.de"], true);
  * console.log((await kv.get(["domain", "domain.de"])).value); // true
  * kv.close();
@@ -267,8 +272,9 @@ export interface Kv {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { getEntry } from "./kv_port.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * await kv.set(["domain", "domain.de"], true);
  * console.log((await getEntry<boolean>(kv, ["domain", "domain.de"])).value); // true
  * kv.close();
@@ -283,8 +289,9 @@ export async function getEntry<T>(kv: Kv, key: KvKey): Promise<KvEntryMaybe<T>> 
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { getEntries } from "./kv_port.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * await kv.set(["n", 1], 10);
  * const [one, two] = await getEntries<number>(kv, [["n", 1], ["n", 2]]);
  * console.log(one.value, two.value); // 10 null
@@ -303,8 +310,9 @@ export async function getEntries<T>(
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { listEntries } from "./kv_port.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * await kv.set(["n", 1], 10);
  * for await (const entry of listEntries<number>(kv, { prefix: ["n"] })) {
  *   console.log(entry.key, entry.value); // ["n", 1] 10

@@ -39,10 +39,11 @@ import { countOlderEntries, entryCounts, heldChange, readQueueStats } from "./kv
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvMessageQueue, type KvMessageQueueOptions } from "@tollgate/tollgate/store/kv";
  * // No `log` or `bodies`: every body goes into KV chunks.
  * const options: KvMessageQueueOptions = { randomBytes: (n) => new Uint8Array(n) };
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const queue = new KvMessageQueue(kv, Date.now, options);
  * console.log(options.log); // undefined
  * kv.close();
@@ -69,8 +70,9 @@ const CHUNKS_PER_READ = 4;
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvMessageQueue } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const queue = new KvMessageQueue(kv, () => Date.now());
  * const writer = await queue.create();
  * await writer.write(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));

@@ -76,8 +76,9 @@ export function heldChange(
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { readQueueStats } from "./kv_queue_stats.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * console.log(await readQueueStats(kv)); // undefined: nothing counted yet
  * kv.close();
  * ```
@@ -103,9 +104,10 @@ export async function readQueueStats(kv: Kv): Promise<QueueStats | undefined> {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvCommitBatcher } from "./kv_commit_batcher.ts";
  * import { countOlderEntries, readQueueStats } from "./kv_queue_stats.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * await countOlderEntries(kv, new KvCommitBatcher(kv));
  * console.log(await readQueueStats(kv)); // { messages: 0, held: 0, bytes: 0 }
  * kv.close();

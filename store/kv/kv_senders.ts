@@ -16,8 +16,9 @@ const senderKey = (user: string, entry: string): KvKey => ["sender", user, entry
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvSenderStore } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const senders = new KvSenderStore(kv);
  * await senders.add("test@domain.de", "@shop.domain.de");
  * console.log(await senders.list("test@domain.de")); // ["@shop.domain.de"]

@@ -81,9 +81,10 @@ export interface KvSpoolTarget {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvCommitBatcher } from "./kv_commit_batcher.ts";
  * import { KvSpoolWriter } from "./kv_spool.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const batcher = new KvCommitBatcher(kv);
  * const writer = new KvSpoolWriter("018c2f5a1b0000000000", { kv, batcher, now: Date.now });
  * await writer.write(new Uint8Array(70_000));
@@ -282,8 +283,9 @@ function tailParts(tail: Uint8Array): Uint8Array[] {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { deleteSpool } from "./kv_spool.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * await kv.set(["spool", "018c2f5a1b0000000000", 0], new Uint8Array(1));
  * await deleteSpool(kv, "018c2f5a1b0000000000", [["spool", "018c2f5a1b0000000000", 0]]);
  * console.log((await kv.get(["spool", "018c2f5a1b0000000000", 0])).value); // null
@@ -309,8 +311,9 @@ export async function deleteSpool(kv: Kv, id: string, chunkKeys: KvKey[]): Promi
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { deleteAbandonedSpools } from "./kv_spool.ts";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * await kv.set(["spool-pending", "018c2f5a1b0000000000"], 0);
  * await kv.set(["spool", "018c2f5a1b0000000000", 0], new Uint8Array(1));
  * console.log(await deleteAbandonedSpools(kv)); // 1

@@ -113,8 +113,9 @@ async function listNames(kv: Kv, prefix: string): Promise<string[]> {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvEntrySet } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const entries = new KvEntrySet(kv, "domain");
  * await entries.add("b.example");
  * await entries.add("a.example");
@@ -153,8 +154,9 @@ export class KvEntrySet implements DomainStore, NetworkStore {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvDomainStore } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const domains = new KvDomainStore(kv);
  * await domains.add("example.net");
  * console.log(await domains.list()); // ["example.net"]
@@ -173,8 +175,9 @@ export class KvDomainStore extends KvEntrySet {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvNetworkStore } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const networks = new KvNetworkStore(kv);
  * await networks.add("192.0.2.0/24");
  * console.log(await networks.list()); // ["192.0.2.0/24"]
@@ -193,8 +196,9 @@ export class KvNetworkStore extends KvEntrySet {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvUserStore } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const users = new KvUserStore(kv);
  * await users.put({ address: "test@domain.de", passwordHash: "$scrypt$...", updatedAt: 0 });
  * console.log((await users.get("test@domain.de"))?.address); // "test@domain.de"
@@ -233,8 +237,9 @@ const MAX_ATOMIC_MUTATIONS = KV_ATOMIC_LIMITS.mutations;
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { KvRouteStore } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const routes = new KvRouteStore(kv);
  * await routes.put({ pattern: "*", relay: "mail.provider.example", tls: "starttls" });
  * console.log((await routes.get("*"))?.relay); // "mail.provider.example"
@@ -293,8 +298,9 @@ export class KvRouteStore implements RouteStore {
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { createKvStores } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const stores = createKvStores(kv, Date.now);
  * await stores.domains.add("example.net");
  * console.log(await stores.domains.has("example.net")); // true

@@ -8,8 +8,9 @@
  *
  * @example
  * ```ts
+ * import { openKv } from "@deno/kv";
  * import { createKvStores } from "@tollgate/tollgate/store/kv";
- * const kv = await Deno.openKv(":memory:");
+ * const kv = await openKv(":memory:");
  * const stores = createKvStores(kv, Date.now);
  * await stores.domains.add("example.net");
  * console.log(await stores.domains.list()); // ["example.net"]
