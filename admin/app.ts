@@ -46,7 +46,7 @@ export const MAX_REQUEST_BODY_BYTES: number = 64 * 1024;
 
 /**
  * The admin API as {@linkcode createAdminApp} returns it: a fetch handler
- * for any HTTP server (`Deno.serve(app.fetch)`, Bun, a Node adapter), and
+ * for any HTTP server (Deno's `serve(app.fetch)`, Bun, a Node adapter), and
  * `request` to call it without one (a Hono app underneath).
  *
  * @example

@@ -75,7 +75,7 @@ export interface AuditEntry {
 /**
  * What {@linkcode AdminDeps.clientAddress} sees of a request: the request
  * itself, and what the server passed to the app's `fetch` as its second
- * argument (Deno.serve's `ServeHandlerInfo`, or your own server's value).
+ * argument (the `ServeHandlerInfo` of Deno's `serve`, or your own server's value).
  *
  * @example
  * ```ts

@@ -1,11 +1,11 @@
 /**
- * Just the part of `Deno.Kv` that Tollgate's KV backend calls, declared
- * structurally so that the same store classes run on `Deno.openKv` and on
- * `@deno/kv` (the npm package that gives Node.js the `Deno.Kv` API): both
+ * Just the part of Deno's `Kv` that Tollgate's KV backend calls, declared
+ * structurally so that the same store classes run on Deno's built-in `openKv` and on
+ * `@deno/kv` (the npm package that gives Node.js Deno's `Kv` API): both
  * satisfy {@linkcode Kv} without a cast. The KV files depend on these types,
  * never on the `Deno` namespace; the runtime opens the database.
  *
- * A port with `Deno.Kv`'s generic `get<T>`/`getMany<T>`/`list<T>` rejects
+ * A port with Deno's generic `get<T>`/`getMany<T>`/`list<T>` rejects
  * `@deno/kv@0.14.0`'s `Kv` (TypeScript relates the two generic signatures as
  * `T | null` against `T`), and `@deno/kv`'s keys have no `symbol` part, so
  * the port is what both accept: reads are not generic and give {@linkcode KvRawEntry} (an `unknown`
@@ -58,7 +58,7 @@ export type KvKey = readonly KvKeyPart[];
  * ```
  */
 export interface KvRawEntry {
-  /** The key (`Deno.Kv`'s parts may include a `symbol`). */
+  /** The key (in Deno's `Kv`, parts may include a `symbol`). */
   key: readonly unknown[];
   /** The value. */
   value: unknown;

@@ -61,7 +61,7 @@
  * Deno still calls KV unstable and warns that data loss is possible "around
  * Deno updates" (denoland/denokv#101): back the file up.
  *
- * `Deno.openKv` gives the database on Deno (`openKvStores` in the Deno
+ * Deno's built-in `openKv` gives the database on Deno (`openKvStores` in the Deno
  * runtime); anything with the same shape (`kv_port.ts`) works, such as the
  * npm package `@deno/kv`. A data file belongs to the runtime that wrote it:
  * Deno 2.9 writes V8 serialisation version 16, which `@deno/kv` on Node 20
@@ -291,7 +291,7 @@ export class KvRouteStore implements RouteStore {
 }
 
 /**
- * Every store on one open KV database, `Deno.openKv`'s or `@deno/kv`'s (see
+ * Every store on one open KV database, from Deno's built-in `openKv` or from `@deno/kv` (see
  * `kv_port.ts`). It opens nothing and deletes nothing: {@linkcode openKvStores}
  * is the Deno entry that also opens the database and the body files and
  * cleans up after a crash.

@@ -2,9 +2,9 @@
  * The Deno KV backend: every store of `Stores` on one Deno KV database (the
  * embedded default for one machine), with the spool, the body log and body
  * files. It calls no runtime itself: hand it an open database of the `Kv`
- * shape (`Deno.openKv`, or `@deno/kv` elsewhere) and a `FilePort` (from
- * `@tollgate/tollgate/store`) for body files; `openKvStores` in
- * `@tollgate/tollgate/deno` does both on Deno.
+ * shape (Deno's built-in `openKv`, or `@deno/kv` elsewhere) and a `FilePort` (from
+ * `@tollgate/tollgate/store`) for body files. On Deno, `openKvStores` in
+ * `@tollgate/tollgate/deno` does both.
  *
  * @example
  * ```ts
